@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# faultline: `make` builds build/faultline, `make test` runs every test,
+# `make bench` runs the overhead benchmark, `make clean` removes build/.
+# V=1 shows commands; CC=clang builds with clang; SAN=1 adds ASan+UBSan.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+LIBS_PC := hwloc numa jansson zlib
+
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD)
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-7s %s\n'
+endif
+
+HARNESS_SRC := $(wildcard harness/*.c)
+WORKLOAD_SRC := $(wildcard workloads/*.c)
+OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(WORKLOAD_SRC))
+LIB_OBJ := $(filter-out $(BUILD)/obj/harness/main.o,$(OBJ))
+UNIT_SRC := $(wildcard tests/test_*.c)
+UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all test unit bench clean deps FORCE
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/faultline $(UNIT_BIN)
+
+# Version and commit, rewritten only when they change.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(@D)
+	@v="#define FL_GIT \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+$(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: $(BUILD)/version.h
+$(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: CFLAGS += -include $(BUILD)/version.h
+
+$(BUILD)/obj/%.o: %.c
+	$(msg) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/faultline: $(OBJ)
+	$(msg) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -pthread $^ -o $@ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
+	$(msg) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iharness $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(PKG_LIBS) -lm
+
+deps:
+	@harness/install-deps.sh build test
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-tests $(BUILD)
+
+bench: all
+	$(BUILD)/faultline selftest
+
+clean:
+	$(msg) CLEAN $(BUILD)
+	$(Q)rm -rf $(BUILD) build-*
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The subcommands of the faultline binary; each returns an exit code. */
+#ifndef FL_COMMANDS_H
+#define FL_COMMANDS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
+int cmd_suite(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+
+/* The results/ directory next to the binary's build/, or ./results. */
+const char *fl_results_dir(void);
+
+/* Text (terminal) or Markdown table of one result document. */
+void fl_summary_table(FILE *f, json_t *doc, int markdown);
+
+#endif /* FL_COMMANDS_H */

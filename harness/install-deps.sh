@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages faultline needs for the given purposes
+# (build, test, run). As root it runs apt-get; otherwise it prints the
+# exact command and exits 3.
+set -euo pipefail
+
+declare -A need=(
+	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev"
+	[test]="jq python3 python3-jsonschema util-linux"
+	[run]="hwloc"
+)
+
+pkgs=()
+for purpose in "${@:-build}"; do
+	[ -n "${need[$purpose]+x}" ] || { echo "install-deps: unknown purpose '$purpose'" >&2; exit 2; }
+	for p in ${need[$purpose]}; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			pkgs+=("$p")
+	done
+done
+[ ${#pkgs[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+	echo "faultline: missing packages; run as root:" >&2
+	echo "  apt-get install -y ${pkgs[*]}" >&2
+	exit 3
+fi
+echo "faultline: installing ${pkgs[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || true
+apt-get install -y -qq "${pkgs[@]}" >&2

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline: subcommand dispatch, `list`, `--version`, `--help`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "faultline.h"
+#include "workload.h"
+
+static int cmd_list(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fl_err("list takes no arguments");
+		return FL_EXIT_USAGE;
+	}
+	for (int i = 0; fl_workloads[i]; i++)
+		printf("%-12s %s\n", fl_workloads[i]->name, fl_workloads[i]->summary);
+	return FL_EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "list", cmd_list, "list workloads" },
+	{ "run", cmd_run, "run a workload: faultline run WORKLOAD [options]" },
+	{ "suite", cmd_suite, "run a named suite into a results directory" },
+	{ "summary", cmd_summary, "write summary.md for a results directory" },
+	{ "topology", cmd_topology, "print the placement plan for N actors" },
+	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultline COMMAND [options]   (faultline COMMAND --help)\n\n"
+		"Page faults on file mappings racing page-cache invalidation.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nExit codes: 0 ok; 1 a check failed; 2 usage or environment error;\n"
+		"3 a required resource is unavailable; 4 interrupted.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return FL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return FL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("faultline %s (git %s)\n", FL_VERSION, FL_GIT);
+		return FL_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fl_err("unknown command \"%s\" (faultline --help lists them)", argv[1]);
+	return FL_EXIT_USAGE;
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Run results as JSON (schema faultline-result/1) and atomic writing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "faultline.h"
+#include "result.h"
+
+void fl_result_free(struct fl_result *r)
+{
+	for (int i = 0; i < r->nr_runs; i++) {
+		struct fl_run_result *rr = &r->runs[i];
+
+		for (int a = 0; rr->actors && a < rr->threads; a++)
+			fl_hist_free(rr->actors[a].hist);
+		free(rr->actors);
+		fl_vmstat_free(&rr->vm_start);
+		fl_vmstat_free(&rr->vm_end);
+		for (int n = 0; n < rr->nr_nodes; n++) {
+			fl_vmstat_free(&rr->node_start[n]);
+			fl_vmstat_free(&rr->node_end[n]);
+		}
+		free(rr->node_start);
+		free(rr->node_end);
+		free(rr->node_ids);
+	}
+	free(r->runs);
+	r->runs = NULL;
+	r->nr_runs = 0;
+}
+
+static json_t *ns_int(double ns)
+{
+	return json_integer((json_int_t)(ns + 0.5));
+}
+
+json_t *fl_latency_json(const struct fl_hist *h)
+{
+	static const struct {
+		const char *key;
+		double p;
+	} pcts[] = {
+		{ "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 },
+	};
+	struct fl_hist_iter it;
+	struct fl_hist_bucket b;
+	json_t *lat, *hist;
+
+	if (!h)
+		return json_null();
+	lat = json_object();
+	json_object_set_new(lat, "count", json_integer((json_int_t)h->total));
+	if (!h->total)
+		return lat;
+	json_object_set_new(lat, "mean", json_real(fl_clock_ns(1) * fl_hist_mean(h)));
+	json_object_set_new(lat, "min", ns_int(fl_clock_ns(h->min)));
+	for (size_t i = 0; i < ARRAY_SIZE(pcts); i++)
+		json_object_set_new(lat, pcts[i].key,
+				    ns_int(fl_clock_ns(fl_hist_percentile(h, pcts[i].p))));
+	json_object_set_new(lat, "max", ns_int(fl_clock_ns(h->max)));
+	if (h->out_of_range)
+		json_object_set_new(lat, "out_of_range",
+				    json_integer((json_int_t)h->out_of_range));
+	/* Sparse buckets [low_ns, high_ns, count]: enough to merge and plot. */
+	hist = json_array();
+	fl_hist_iter_init(&it, h);
+	while (fl_hist_iter_next(&it, &b))
+		json_array_append_new(hist, json_pack("[f,f,I]",
+				      fl_clock_ns(b.lo), fl_clock_ns(b.hi + 1),
+				      (json_int_t)b.count));
+	json_object_set_new(lat, "hist", hist);
+	return lat;
+}
+
+/* Sums over a set of actors: one node's, or all of them. */
+struct totals {
+	int threads;
+	uint64_t ops, faults, major;
+	double ops_per_sec, faults_per_sec;
+	bool faults_known;
+	struct fl_hist *hist;
+};
+
+static void totals_add(struct totals *t, const struct fl_actor_result *a)
+{
+	t->threads++;
+	t->ops += a->ops;
+	if (a->window_s > 0)
+		t->ops_per_sec += (double)a->ops / a->window_s;
+	if (!a->faults_known)
+		t->faults_known = false;
+	t->faults += a->faults.minor + a->faults.major;
+	t->major += a->faults.major;
+	if (a->window_s > 0)
+		t->faults_per_sec +=
+			(double)(a->faults.minor + a->faults.major) / a->window_s;
+	if (a->hist) {
+		if (!t->hist && fl_hist_init(&t->hist))
+			return;
+		fl_hist_add(t->hist, a->hist);
+	}
+}
+
+static json_t *totals_json(const struct totals *t)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "ops", json_integer((json_int_t)t->ops));
+	json_object_set_new(o, "ops_per_sec", json_real(t->ops_per_sec));
+	if (t->faults_known) {
+		json_object_set_new(o, "faults", json_integer((json_int_t)t->faults));
+		json_object_set_new(o, "major_faults",
+				    json_integer((json_int_t)t->major));
+		json_object_set_new(o, "faults_per_sec", json_real(t->faults_per_sec));
+		json_object_set_new(o, "faults_per_op",
+				    t->ops ? json_real((double)t->faults / (double)t->ops) :
+				    json_null());
+	} else {
+		/* Never a fake zero: say the count is unknown. */
+		json_object_set_new(o, "faults", json_null());
+		json_object_set_new(o, "faults_per_sec", json_null());
+		json_object_set_new(o, "faults_per_op", json_null());
+	}
+	return o;
+}
+
+/* Counters that changed between two vmstat snapshots. */
+static json_t *vmstat_delta_json(const struct fl_vmstat *a,
+				 const struct fl_vmstat *b)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < b->nr; i++) {
+		int64_t before = fl_vmstat_get(a, b->name[i]);
+
+		if (before < 0 || (int64_t)b->value[i] == before)
+			continue;
+		json_object_set_new(o, b->name[i],
+				    json_integer((json_int_t)((int64_t)b->value[i] - before)));
+	}
+	return o;
+}
+
+static json_t *actor_json(const struct fl_actor_result *a)
+{
+	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:I, s:f}",
+			      "id", a->id, "pu", a->slot.pu, "node", a->slot.node,
+			      "core", a->slot.core, "ops", (json_int_t)a->ops,
+			      "window_s", a->window_s);
+
+	json_object_set_new(o, "cpu_first", json_integer(a->cpu_first));
+	json_object_set_new(o, "cpu_last", json_integer(a->cpu_last));
+	json_object_set_new(o, "cpu_checks", json_integer((json_int_t)a->cpu_checks));
+	json_object_set_new(o, "cpu_off_plan", json_integer((json_int_t)a->cpu_moves));
+	json_object_set_new(o, "ops_per_sec",
+			    json_real(a->window_s > 0 ? (double)a->ops / a->window_s : 0));
+	json_object_set_new(o, "faults", a->faults_known ?
+			    json_integer((json_int_t)(a->faults.minor + a->faults.major)) :
+			    json_null());
+	if (a->hist)
+		json_object_set_new(o, "latency_p99_ns",
+				    ns_int(fl_clock_ns(fl_hist_percentile(a->hist, 99))));
+	return o;
+}
+
+json_t *fl_run_result_json(const struct fl_run_result *rr,
+			   const struct fl_result *res)
+{
+	struct totals all = { .faults_known = !res->faults_unavailable[0] };
+	json_t *run = json_object(), *nodes = json_array(), *actors = json_array();
+	json_t *kernel, *totals;
+	double window = 0;
+
+	for (int i = 0; i < rr->threads; i++) {
+		if (rr->actors[i].window_s > window)
+			window = rr->actors[i].window_s;
+		totals_add(&all, &rr->actors[i]);
+		json_array_append_new(actors, actor_json(&rr->actors[i]));
+	}
+	json_object_set_new(run, "repeat", json_integer(rr->repeat));
+	json_object_set_new(run, "threads", json_integer(rr->threads));
+	json_object_set_new(run, "duration_s", json_real(window));
+	json_object_set_new(run, "duration_asked_s", json_real(rr->duration_s));
+	json_object_set_new(run, "interrupted", json_boolean(rr->interrupted));
+	totals = totals_json(&all);
+	json_object_set_new(run, "totals", totals);
+	json_object_set_new(run, "latency_ns", fl_latency_json(all.hist));
+	fl_hist_free(all.hist);
+
+	/* Nodes in OS index order, only those with actors. */
+	for (int n = 0; n < FL_MAX_NODES; n++) {
+		struct totals nt = { .faults_known = all.faults_known };
+		json_t *node, *cpus = json_array();
+
+		for (int i = 0; i < rr->threads; i++) {
+			if (rr->actors[i].slot.node != n)
+				continue;
+			totals_add(&nt, &rr->actors[i]);
+			json_array_append_new(cpus, json_integer(rr->actors[i].slot.pu));
+		}
+		if (!nt.threads) {
+			json_decref(cpus);
+			continue;
+		}
+		node = totals_json(&nt);
+		json_object_set_new(node, "node", json_integer(n));
+		json_object_set_new(node, "threads", json_integer(nt.threads));
+		json_object_set_new(node, "cpus", cpus);
+		json_object_set_new(node, "latency_ns", fl_latency_json(nt.hist));
+		fl_hist_free(nt.hist);
+		for (int k = 0; k < rr->nr_nodes; k++)
+			if (rr->node_ids[k] == n && rr->node_end[k].nr)
+				json_object_set_new(node, "vmstat_delta",
+						    vmstat_delta_json(&rr->node_start[k],
+								      &rr->node_end[k]));
+		json_array_append_new(nodes, node);
+	}
+	json_object_set_new(run, "nodes", nodes);
+	json_object_set_new(run, "actors", actors);
+
+	kernel = json_object();
+	if (rr->vm_end.nr) {
+		int64_t pgfault = fl_vmstat_get(&rr->vm_end, "pgfault") -
+				  fl_vmstat_get(&rr->vm_start, "pgfault");
+
+		json_object_set_new(kernel, "vmstat_delta",
+				    vmstat_delta_json(&rr->vm_start, &rr->vm_end));
+		/*
+		 * vmstat counts every task on the machine over the main
+		 * thread's window: the actors' own count should be a bit less.
+		 */
+		if (all.faults_known && pgfault > 0)
+			json_object_set_new(kernel, "faults_vs_vmstat",
+					    json_real((double)all.faults / (double)pgfault));
+	}
+	json_object_set_new(kernel, "perf_counters", all.faults_known ?
+			    json_string("ok") :
+			    json_sprintf("unavailable: %s", res->faults_unavailable));
+	json_object_set_new(run, "kernel", kernel);
+	return run;
+}
+
+int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
+{
+	char tmp[4096];
+	int fd, ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		fl_set_err(err, len, "write %s: %s", tmp, strerror(errno));
+		return ret;
+	}
+	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
+	    write(fd, "\n", 1) != 1 || fsync(fd)) {
+		ret = errno ? -errno : -EIO;
+		fl_set_err(err, len, "write %s: %s", tmp, strerror(-ret));
+	}
+	if (close(fd) && !ret) {
+		ret = -errno;
+		fl_set_err(err, len, "write %s: %s", tmp, strerror(errno));
+	}
+	if (!ret && rename(tmp, path)) {
+		ret = -errno;
+		fl_set_err(err, len, "rename %s to %s: %s", tmp, path,
+			   strerror(errno));
+	}
+	if (ret)
+		unlink(tmp);
+	return ret;
+}

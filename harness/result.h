@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a `faultline run` measured, in memory, and its JSON form
+ * (schema faultline-result/1, documented in results/README.md).
+ */
+#ifndef FL_RESULT_H
+#define FL_RESULT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "faultcount.h"
+#include "faultline.h"
+#include "hist.h"
+#include "placement.h"
+
+struct fl_actor_result {
+	int id;
+	struct fl_slot slot;
+	int cpu_first, cpu_last;
+	uint64_t cpu_checks, cpu_moves;
+	uint64_t ops;
+	double window_s;
+	bool faults_known;
+	struct fl_fault_counts faults;
+	struct fl_hist *hist;		/* ticks; NULL without latency */
+};
+
+struct fl_run_result {
+	int repeat;
+	int threads;
+	double duration_s;		/* as asked for */
+	bool interrupted;		/* the window was cut short */
+	struct fl_actor_result *actors;
+	struct fl_vmstat vm_start, vm_end;
+	int nr_nodes;
+	int *node_ids;
+	struct fl_vmstat *node_start, *node_end;
+};
+
+enum fl_status {
+	FL_STATUS_OK,
+	FL_STATUS_INTERRUPTED,
+	FL_STATUS_FAILED,
+};
+
+struct fl_result {
+	enum fl_status status;
+	int exit_code;
+	char error[512];
+	char faults_unavailable[FL_ERR_LEN];	/* why perf counters are missing */
+	int nr_runs;
+	struct fl_run_result *runs;
+};
+
+void fl_result_free(struct fl_result *r);
+
+/* The "runs" entry of one run; per-node and per-actor sections included. */
+json_t *fl_run_result_json(const struct fl_run_result *run,
+			   const struct fl_result *res);
+/* A latency object {count, mean, p50, ..., max, hist} from ticks. */
+json_t *fl_latency_json(const struct fl_hist *h);
+
+/* Write @doc to @path atomically (temp file, fsync, rename). 0 or -errno. */
+int fl_json_write_atomic(json_t *doc, const char *path, char *err,
+			 size_t len);
+
+#endif /* FL_RESULT_H */

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The runner: actors, phases, the timed window, signals. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "result.h"
+#include "runner.h"
+#include "sigbus.h"
+
+static int parse_placement(const char *text, void *field, char *err,
+			   size_t len)
+{
+	return fl_placement_parse(text, field, err, len);
+}
+
+static const char *format_placement(const void *field, char *buf, size_t len)
+{
+	return fl_placement_str(field, buf, len);
+}
+
+#define RUN_OPT(f) offsetof(struct fl_run_opts, f)
+
+const struct fl_option fl_run_options[] = {
+	{ .name = "threads", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(threads),
+	  .def = "1", .arg = "LIST",
+	  .help = "thread counts: 1,2,4 or 1-8 or 1-max or scale (powers of two up to max)",
+	  .parse = fl_threads_parse, .format = fl_threads_format },
+	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = RUN_OPT(duration_s),
+	  .def = "5", .arg = "SECONDS", .help = "timed window of each run",
+	  .min = 0.1, .max = 86400 },
+	{ .name = "warmup", .type = FL_OPT_DOUBLE, .offset = RUN_OPT(warmup_s),
+	  .def = "1", .arg = "SECONDS", .help = "untimed run before the window",
+	  .min = 0, .max = 3600 },
+	{ .name = "repeat", .type = FL_OPT_UINT, .offset = RUN_OPT(repeat),
+	  .def = "1", .help = "repetitions of every thread count",
+	  .min = 1, .max = 1000 },
+	{ .name = "placement", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(placement),
+	  .def = "spread", .arg = "spread|compact|nodes=LIST",
+	  .help = "where actors run: round-robin over NUMA nodes, one node at a time, or only the listed nodes",
+	  .parse = parse_placement, .format = format_placement },
+	{ .name = "dir", .type = FL_OPT_STR, .offset = RUN_OPT(dir),
+	  .arg = "PATH",
+	  .help = "directory for test files (default: a fresh one under $TMPDIR or /tmp, removed afterwards)" },
+	{ .name = "out", .type = FL_OPT_STR, .offset = RUN_OPT(out),
+	  .arg = "FILE", .help = "result JSON (default: results/<workload>-<time>.json)" },
+	{ .name = "latency", .type = FL_OPT_BOOL, .offset = RUN_OPT(latency),
+	  .def = "true", .help = "time every touch (--no-latency for pure throughput)" },
+	{ .name = "progress", .type = FL_OPT_BOOL, .offset = RUN_OPT(progress),
+	  .def = "true", .help = "progress line when stderr is a terminal" },
+	{ 0 }
+};
+
+/* Blocked in every thread; the main thread takes them with sigtimedwait. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * Wait up to @ms for a stop signal. True when one arrived (and it is
+ * remembered in *@stop_sig).
+ */
+static bool wait_for_stop(long ms, int *stop_sig)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+	sigset_t set;
+	int sig;
+
+	if (*stop_sig)
+		return true;
+	stop_signals(&set);
+	sig = sigtimedwait(&set, NULL, &ts);
+	if (sig > 0) {
+		*stop_sig = sig;
+		return true;
+	}
+	return false;
+}
+
+void fl_actor_phase_change(struct fl_actor *a, int phase)
+{
+	struct fl_actor_stats *st = a->stats;
+	uint64_t now = fl_clock_ticks();
+
+	if (phase == FL_PHASE_MEASURE && !st->measured) {
+		if (st->hist)
+			fl_hist_reset(st->hist);
+		st->ops = 0;
+		st->measured = true;
+		st->cpu_first = sched_getcpu();
+		st->faults_ok = !fl_fault_counter_read(&a->counter,
+						       &st->faults_start);
+		st->t_start = fl_clock_ticks();
+	} else if (phase == FL_PHASE_STOP && st->measured && !st->t_end) {
+		st->t_end = now;
+		if (fl_fault_counter_read(&a->counter, &st->faults_end))
+			st->faults_ok = false;
+		st->cpu_last = sched_getcpu();
+	}
+	a->seen_phase = phase;
+}
+
+static void actor_fail(struct fl_actor *a, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void actor_fail(struct fl_actor *a, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(a->errmsg, sizeof(a->errmsg), fmt, ap);
+		va_end(ap);
+	}
+	a->error = err ? err : -EIO;
+	__atomic_store_n(&a->run->phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+}
+
+/* Allocate stats on the actor's node and touch them before the window. */
+static int actor_alloc_stats(struct fl_actor *a)
+{
+	struct fl_actor_stats *st;
+
+	st = aligned_alloc(64, (sizeof(*st) + 63) & ~(size_t)63);
+	if (!st)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	if (a->run->latency) {
+		if (fl_hist_init(&st->hist)) {
+			free(st);
+			return -ENOMEM;
+		}
+		/* Fault the histogram in now so the window counts no faults of ours. */
+		memset(st->hist, 0, sizeof(*st->hist));
+		fl_hist_reset(st->hist);
+	}
+	st->cpu_first = st->cpu_last = -1;
+	a->stats = st;
+	return 0;
+}
+
+static void actor_sample_cpu(struct fl_actor *a)
+{
+	struct fl_actor_stats *st = a->stats;
+
+	if (a->seen_phase != FL_PHASE_MEASURE)
+		return;
+	st->cpu_checks++;
+	if (sched_getcpu() != a->slot.pu)
+		st->cpu_moves++;
+}
+
+/*
+ * All actors get ready, then start at once. Unlike a pthread barrier the
+ * gate can be opened with actors missing, when one failed to start.
+ */
+struct fl_start_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready;
+	bool open;
+};
+
+static void gate_arrive(struct fl_start_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_open_when_ready(struct fl_start_gate *g, int nr)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->ready < nr)
+		pthread_cond_wait(&g->cond, &g->lock);
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *actor_main(void *arg)
+{
+	struct fl_actor *a = arg;
+	struct fl_run_ctx *run = a->run;
+	sigjmp_buf env;
+	char err[FL_ERR_LEN];
+	int ret;
+
+	ret = fl_bind_self(run->topo, &a->slot, err, sizeof(err));
+	if (ret) {
+		actor_fail(a, ret, "actor %d: %s", a->id, err);
+		goto wait_start;
+	}
+	ret = actor_alloc_stats(a);
+	if (ret) {
+		actor_fail(a, ret, "actor %d: statistics: %s", a->id, strerror(-ret));
+		goto wait_start;
+	}
+	if (fl_fault_counter_open(&a->counter, err, sizeof(err)) && a->id == 0)
+		snprintf(run->faults_unavailable, sizeof(run->faults_unavailable),
+			 "%s", err);
+	if (run->wl->actor_init) {
+		ret = run->wl->actor_init(a, err, sizeof(err));
+		if (ret)
+			actor_fail(a, ret, "actor %d: %s", a->id, err);
+	}
+wait_start:
+	gate_arrive(run->gate);
+	if (a->error)
+		goto out;
+
+	a->sigbus_env = &env;
+	fl_sigbus_env = &env;
+	a->seen_phase = FL_PHASE_SETUP;
+	if (sigsetjmp(env, 1)) {
+		/* An unexpected SIGBUS: no workload here expects one yet. */
+		actor_fail(a, -EFAULT,
+			   "actor %d: unexpected SIGBUS (%s) at %#lx; is the filesystem of the test directory full?",
+			   a->id, fl_sigbus_code_str(fl_sigbus_last.code),
+			   (unsigned long)fl_sigbus_last.addr);
+		fl_actor_phase_change(a, FL_PHASE_STOP);
+		goto fini;
+	}
+	while (fl_actor_running(a)) {
+		actor_sample_cpu(a);
+		ret = run->wl->iteration(a);
+		if (ret) {
+			actor_fail(a, ret, NULL);
+			fl_actor_phase_change(a, FL_PHASE_STOP);
+			break;
+		}
+	}
+fini:
+	fl_sigbus_env = NULL;
+	if (run->wl->actor_fini)
+		run->wl->actor_fini(a);
+out:
+	fl_fault_counter_close(&a->counter);
+	return NULL;
+}
+
+static void read_vmstats(struct fl_run_result *rr, bool end)
+{
+	fl_vmstat_read(-1, end ? &rr->vm_end : &rr->vm_start);
+	for (int i = 0; i < rr->nr_nodes; i++)
+		fl_vmstat_read(rr->node_ids[i],
+			       end ? &rr->node_end[i] : &rr->node_start[i]);
+}
+
+static int collect_nodes(const struct fl_topology *topo, struct fl_run_result *rr)
+{
+	int n = fl_topology_nr_nodes(topo), k = 0;
+
+	rr->node_ids = calloc((size_t)n, sizeof(int));
+	rr->node_start = calloc((size_t)n, sizeof(struct fl_vmstat));
+	rr->node_end = calloc((size_t)n, sizeof(struct fl_vmstat));
+	if (!rr->node_ids || !rr->node_start || !rr->node_end)
+		return -ENOMEM;
+	/* Node OS indexes may have gaps; probe which sysfs nodes exist. */
+	for (int id = 0; k < n && id < FL_MAX_NODES; id++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", id);
+		if (access(path, F_OK) == 0)
+			rr->node_ids[k++] = id;
+	}
+	rr->nr_nodes = k;
+	return 0;
+}
+
+static void progress(const struct fl_runner_cfg *cfg, int idx, int total,
+		     int threads, int repeat, const char *phase, double t,
+		     double of)
+{
+	if (!cfg->opts->progress || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K%s  run %d/%d  threads %d  repeat %d/%d  %s %.0f/%.0f s",
+		cfg->label, idx, total, threads, repeat,
+		(int)cfg->opts->repeat, phase, t, of);
+	fflush(stderr);
+}
+
+/*
+ * Let the actors run through @phase for @seconds, waking every 200 ms to
+ * notice signals, failed actors and to update the progress line.
+ */
+static bool run_phase(struct fl_run_ctx *run, const struct fl_runner_cfg *cfg,
+		      const char *name, double seconds, int idx, int total,
+		      int *stop_sig)
+{
+	uint64_t t0 = fl_mono_ns();
+	uint64_t end = t0 + (uint64_t)(seconds * 1e9);
+
+	for (;;) {
+		uint64_t now = fl_mono_ns();
+		long ms;
+
+		progress(cfg, idx, total, run->nr_actors, run->repeat + 1, name,
+			 (double)(now - t0) / 1e9, seconds);
+		if (now >= end)
+			return true;
+		if (__atomic_load_n(&run->phase, __ATOMIC_ACQUIRE) == FL_PHASE_STOP)
+			return false;
+		ms = (long)((end - now) / 1000000);
+		if (ms > 200)
+			ms = 200;
+		if (wait_for_stop(ms ? ms : 1, stop_sig))
+			return false;
+	}
+}
+
+static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
+{
+	for (int i = 0; i < run->nr_actors; i++) {
+		struct fl_actor *a = &run->actors[i];
+		struct fl_actor_stats *st = a->stats;
+		struct fl_actor_result *ar = &rr->actors[i];
+
+		ar->id = a->id;
+		ar->slot = a->slot;
+		ar->cpu_first = ar->cpu_last = -1;
+		if (!st || !st->measured)
+			continue;
+		ar->cpu_first = st->cpu_first;
+		ar->cpu_last = st->cpu_last;
+		ar->cpu_checks = st->cpu_checks;
+		ar->cpu_moves = st->cpu_moves;
+		ar->ops = st->ops;
+		ar->window_s = fl_clock_ns(st->t_end - st->t_start) / 1e9;
+		ar->faults_known = st->faults_ok;
+		ar->faults.minor = st->faults_end.minor - st->faults_start.minor;
+		ar->faults.major = st->faults_end.major - st->faults_start.major;
+		ar->hist = st->hist;
+		st->hist = NULL;
+	}
+}
+
+static void free_actors(struct fl_run_ctx *run)
+{
+	for (int i = 0; i < run->nr_actors; i++) {
+		struct fl_actor_stats *st = run->actors[i].stats;
+
+		if (st) {
+			fl_hist_free(st->hist);
+			free(st);
+		}
+	}
+	free(run->actors);
+	run->actors = NULL;
+}
+
+/*
+ * One run: @threads actors for one repetition. Returns 0, or -errno with
+ * @err; *@stop_sig is set when a signal cut the run short.
+ */
+static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
+		    int idx, int total, struct fl_run_result *rr,
+		    struct fl_result *res, int *stop_sig, char *err, size_t len)
+{
+	struct fl_run_ctx run = {
+		.wl = cfg->wl,
+		.params = cfg->params,
+		.opts = cfg->opts,
+		.topo = cfg->topo,
+		.dir = cfg->dir,
+		.nr_actors = threads,
+		.repeat = repeat,
+		.latency = cfg->opts->latency,
+		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
+		.phase = FL_PHASE_SETUP,
+	};
+	struct fl_slot *slots = NULL;
+	struct fl_start_gate gate = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	pthread_t *tids = NULL;
+	int started = 0, ret;
+
+	rr->repeat = repeat;
+	rr->threads = threads;
+	rr->duration_s = cfg->opts->duration_s;
+	slots = calloc((size_t)threads, sizeof(*slots));
+	run.actors = calloc((size_t)threads, sizeof(*run.actors));
+	tids = calloc((size_t)threads, sizeof(*tids));
+	rr->actors = calloc((size_t)threads, sizeof(*rr->actors));
+	if (!slots || !run.actors || !tids || !rr->actors) {
+		ret = -ENOMEM;
+		fl_set_err(err, len, "run with %d threads: out of memory", threads);
+		goto out_free;
+	}
+	ret = fl_plan(cfg->topo, &cfg->opts->placement, threads, slots, err, len);
+	if (ret)
+		goto out_free;
+	ret = collect_nodes(cfg->topo, rr);
+	if (ret) {
+		fl_set_err(err, len, "node list: %s", strerror(-ret));
+		goto out_free;
+	}
+	if (cfg->wl->setup) {
+		ret = cfg->wl->setup(&run, err, len);
+		if (ret)
+			goto out_free;
+	}
+	run.gate = &gate;
+	for (int i = 0; i < threads; i++) {
+		struct fl_actor *a = &run.actors[i];
+
+		a->id = i;
+		a->run = &run;
+		a->slot = slots[i];
+		a->counter.fd = a->counter.fd_major = -1;
+		/* Distinct, reproducible per actor and repetition. */
+		a->seed = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1) ^
+			  (uint64_t)repeat << 32;
+		ret = pthread_create(&tids[i], NULL, actor_main, a);
+		if (ret) {
+			fl_set_err(err, len, "starting actor %d: %s", i, strerror(ret));
+			ret = -ret;
+			break;
+		}
+		started++;
+	}
+	if (started < threads) {
+		/* Let the started ones through the gate straight into STOP. */
+		__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+		gate_open_when_ready(&gate, started);
+		for (int i = 0; i < started; i++)
+			pthread_join(tids[i], NULL);
+		goto out_teardown;
+	}
+
+	/* Actors that failed to initialise have already set STOP. */
+	__atomic_compare_exchange_n(&run.phase, &(int){ FL_PHASE_SETUP },
+				    FL_PHASE_WARMUP, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	gate_open_when_ready(&gate, threads);
+	if (run_phase(&run, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
+		      stop_sig)) {
+		read_vmstats(rr, false);
+		__atomic_store_n(&run.phase, FL_PHASE_MEASURE, __ATOMIC_RELEASE);
+		if (!run_phase(&run, cfg, "measuring", cfg->opts->duration_s, idx,
+			       total, stop_sig))
+			rr->interrupted = *stop_sig != 0;
+		read_vmstats(rr, true);
+	}
+	__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+	for (int i = 0; i < threads; i++)
+		pthread_join(tids[i], NULL);
+	if (cfg->opts->progress && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+
+	ret = 0;
+	for (int i = 0; i < threads; i++) {
+		if (run.actors[i].error) {
+			ret = run.actors[i].error;
+			fl_set_err(err, len, "%s", run.actors[i].errmsg[0] ?
+				   run.actors[i].errmsg : strerror(-ret));
+			break;
+		}
+	}
+	if (!res->faults_unavailable[0] && run.faults_unavailable[0])
+		snprintf(res->faults_unavailable, sizeof(res->faults_unavailable),
+			 "%s", run.faults_unavailable);
+	harvest(&run, rr);
+out_teardown:
+	if (cfg->wl->teardown)
+		cfg->wl->teardown(&run);
+out_free:
+	free_actors(&run);
+	free(tids);
+	free(slots);
+	return ret;
+}
+
+int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
+{
+	int counts[FL_THREADS_LIMIT];
+	int nr_counts, total, idx = 0, stop_sig = 0, ret = 0;
+	char err[FL_ERR_LEN] = "";
+	sigset_t set, old;
+
+	nr_counts = fl_threads_expand(&cfg->opts->threads,
+				      fl_topology_nr_pus(cfg->topo), counts,
+				      (int)ARRAY_SIZE(counts));
+	if (nr_counts <= 0) {
+		fl_set_err(res->error, sizeof(res->error),
+			   "--threads: no thread count in range on this machine (%d PUs)",
+			   fl_topology_nr_pus(cfg->topo));
+		res->status = FL_STATUS_FAILED;
+		return res->exit_code = FL_EXIT_USAGE;
+	}
+	total = nr_counts * (int)cfg->opts->repeat;
+	res->runs = calloc((size_t)total, sizeof(*res->runs));
+	if (!res->runs) {
+		fl_set_err(res->error, sizeof(res->error), "out of memory");
+		res->status = FL_STATUS_FAILED;
+		return res->exit_code = FL_EXIT_RESOURCE;
+	}
+	fl_sigbus_install();
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+
+	/* Repetitions outermost, so slow drift touches every count alike. */
+	for (int r = 0; r < (int)cfg->opts->repeat && !ret && !stop_sig; r++) {
+		for (int c = 0; c < nr_counts && !ret && !stop_sig; c++) {
+			struct fl_run_result *rr = &res->runs[res->nr_runs];
+
+			idx++;
+			ret = run_once(cfg, counts[c], r, idx, total, rr, res,
+				       &stop_sig, err, sizeof(err));
+			/* Keep runs that measured something, even if cut short. */
+			if (rr->vm_end.nr || !ret)
+				res->nr_runs++;
+			if (!stop_sig)
+				wait_for_stop(0, &stop_sig);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	if (ret) {
+		snprintf(res->error, sizeof(res->error), "%s", err);
+		res->status = FL_STATUS_FAILED;
+		res->exit_code = ret == -EFAULT ? FL_EXIT_CHECK :
+				 fl_exit_for_errno(ret);
+	} else if (stop_sig) {
+		snprintf(res->error, sizeof(res->error),
+			 "interrupted by %s after %d of %d runs",
+			 strsignal(stop_sig), res->nr_runs, total);
+		res->status = FL_STATUS_INTERRUPTED;
+		res->exit_code = FL_EXIT_INTERRUPTED;
+	} else {
+		res->status = FL_STATUS_OK;
+		res->exit_code = FL_EXIT_OK;
+	}
+	return res->exit_code;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `faultline selftest`: a benchmark of the suite itself, not a test. It
+ * measures what one histogram record and one timestamp cost, and the fault
+ * rate of will-it-scale's page_fault1/2/3 loops three ways, interleaved in
+ * rounds so drift hits all alike:
+ *   plain    a bare loop written here the way will-it-scale writes it;
+ *   untimed  the fault workload through the runner with --no-latency;
+ *   timed    the fault workload with every touch timed and recorded.
+ * timed/untimed is the instrumentation overhead; untimed/plain is the cost
+ * of the harness itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "faultline.h"
+#include "hist.h"
+#include "result.h"
+#include "runner.h"
+#include "testdir.h"
+
+struct selftest_opts {
+	double duration_s;
+	uint64_t rounds;
+	uint64_t size;
+	const char *dir;
+};
+
+static const struct fl_option selftest_options[] = {
+	{ .name = "duration", .type = FL_OPT_DOUBLE,
+	  .offset = offsetof(struct selftest_opts, duration_s), .def = "2",
+	  .arg = "SECONDS", .help = "length of each measurement", .min = 0.2, .max = 600 },
+	{ .name = "rounds", .type = FL_OPT_UINT,
+	  .offset = offsetof(struct selftest_opts, rounds), .def = "3",
+	  .help = "interleaved rounds; medians are reported", .min = 1, .max = 100 },
+	{ .name = "size", .type = FL_OPT_SIZE,
+	  .offset = offsetof(struct selftest_opts, size), .def = "128M",
+	  .help = "bytes mapped per pass (will-it-scale: 128M)", .min = 1 << 20,
+	  .max = 1ull << 40 },
+	{ .name = "dir", .type = FL_OPT_STR,
+	  .offset = offsetof(struct selftest_opts, dir), .arg = "PATH",
+	  .help = "directory for the file modes (default: a fresh one in /tmp, as will-it-scale)" },
+	{ 0 }
+};
+
+static const struct {
+	const char *name;
+	const char *map;
+	int flags;		/* for the plain loop */
+} modes[] = {
+	{ "page_fault1", "anon", MAP_PRIVATE | MAP_ANONYMOUS },
+	{ "page_fault2", "private", MAP_PRIVATE },
+	{ "page_fault3", "shared", MAP_SHARED },
+};
+
+static double ns_per_call_hist(void)
+{
+	struct fl_hist *h;
+	uint64_t x = 88172645463325252ull, t0, t1, n = 50000000;
+
+	if (fl_hist_init(&h))
+		return NAN;
+	t0 = fl_mono_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Log-spread values, like latencies from ns to ms. */
+		fl_hist_record(h, (x & 0xffff) << (x >> 60));
+	}
+	t1 = fl_mono_ns();
+	/* Keep the loop from being optimised away. */
+	if (h->total != n)
+		fl_warn("selftest: histogram lost records");
+	fl_hist_free(h);
+	return (double)(t1 - t0) / (double)n;
+}
+
+static double ns_per_call_clock(void)
+{
+	uint64_t t0, t1, n = 20000000, sink = 0;
+
+	t0 = fl_mono_ns();
+	for (uint64_t i = 0; i < n; i++)
+		sink += fl_clock_ticks();
+	t1 = fl_mono_ns();
+	__asm__ volatile("" : : "r"(sink));
+	return (double)(t1 - t0) / (double)n;
+}
+
+/* The bare loop, will-it-scale style: a counter the main thread samples. */
+struct plain {
+	int flags, fd;
+	size_t size;
+	const struct fl_topology *topo;
+	struct fl_slot slot;
+	volatile int stop;
+	volatile uint64_t ops __attribute__((aligned(64)));
+};
+
+static void *plain_loop(void *arg)
+{
+	struct plain *p = arg;
+	long page = sysconf(_SC_PAGESIZE);
+	char err[FL_ERR_LEN];
+
+	fl_bind_self(p->topo, &p->slot, err, sizeof(err));
+	while (!p->stop) {
+		char *c = mmap(NULL, p->size, PROT_READ | PROT_WRITE, p->flags,
+			       p->fd, 0);
+
+		if (c == MAP_FAILED)
+			return NULL;
+		for (size_t i = 0; i < p->size; i += (size_t)page) {
+			c[i] = 0;
+			p->ops++;
+		}
+		munmap(c, p->size);
+	}
+	return NULL;
+}
+
+static double run_plain(struct plain *p, double seconds)
+{
+	pthread_t tid;
+	uint64_t c0, c1, t0, t1;
+
+	p->stop = 0;
+	p->ops = 0;
+	if (pthread_create(&tid, NULL, plain_loop, p))
+		return NAN;
+	usleep(500000);		/* the same warm-up the runner gets */
+	c0 = p->ops;
+	t0 = fl_mono_ns();
+	usleep((useconds_t)(seconds * 1e6));
+	c1 = p->ops;
+	t1 = fl_mono_ns();
+	p->stop = 1;
+	pthread_join(tid, NULL);
+	return (double)(c1 - c0) * 1e9 / (double)(t1 - t0);
+}
+
+static double run_workload(const struct fl_topology *topo, const char *dir,
+			   const char *map, bool timed, double seconds,
+			   uint64_t size)
+{
+	const struct workload *wl = fl_workload_find("fault");
+	char size_text[32], err[FL_ERR_LEN];
+	char *argv[] = { "--map", (char *)map, "--access", "write",
+			 "--size", size_text };
+	struct fl_run_opts opts;
+	struct fl_result res = { 0 };
+	void *params = calloc(1, wl->params_size);
+	struct fl_opt_set sets[] = { { fl_run_options, &opts }, { wl->options, params } };
+	double rate = NAN;
+
+	snprintf(size_text, sizeof(size_text), "%llu", (unsigned long long)size);
+	if (!params || fl_opt_defaults(sets, 2, err, sizeof(err)) ||
+	    fl_opt_parse(sets, 2, (int)ARRAY_SIZE(argv), argv, err, sizeof(err))) {
+		free(params);
+		return NAN;
+	}
+	opts.duration_s = seconds;
+	opts.warmup_s = 0.5;
+	opts.latency = timed;
+	opts.progress = false;
+	struct fl_runner_cfg cfg = {
+		.wl = wl, .params = params, .opts = &opts, .topo = topo,
+		.dir = dir, .label = "selftest",
+	};
+	if (fl_runner_execute(&cfg, &res) == FL_EXIT_OK && res.nr_runs == 1)
+		rate = (double)res.runs[0].actors[0].ops / res.runs[0].actors[0].window_s;
+	else
+		fl_err("selftest: %s", res.error);
+	fl_result_free(&res);
+	free(params);
+	return rate;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int cmd_selftest(int argc, char **argv)
+{
+	struct selftest_opts opts;
+	struct fl_opt_set set = { selftest_options, &opts };
+	struct fl_topology *topo;
+	struct fl_testdir td;
+	struct fl_slot slot;
+	struct fl_placement spread = { .policy = FL_PLACE_SPREAD };
+	char err[FL_ERR_LEN];
+	int ret;
+
+	ret = fl_opt_defaults(&set, 1, err, sizeof(err));
+	if (!ret)
+		ret = fl_opt_parse(&set, 1, argc - 1, argv + 1, err, sizeof(err));
+	if (ret == 1) {
+		printf("usage: faultline selftest [options]\n\n"
+		       "Benchmark the suite's own cost (not a test: it prints figures).\n\n");
+		fl_opt_help(stdout, selftest_options);
+		return FL_EXIT_OK;
+	}
+	if (ret) {
+		fl_err("selftest: %s", err);
+		return FL_EXIT_USAGE;
+	}
+	if (fl_topology_load(&topo, err, sizeof(err))) {
+		fl_err("selftest: topology: %s", err);
+		return FL_EXIT_RESOURCE;
+	}
+	if (fl_plan(topo, &spread, 1, &slot, err, sizeof(err)) ||
+	    fl_testdir_prepare(&td, opts.dir, err, sizeof(err))) {
+		fl_err("selftest: %s", err);
+		fl_topology_free(topo);
+		return FL_EXIT_USAGE;
+	}
+	fl_clock_init();
+
+	printf("clock: %s", fl_clock.source);
+	if (fl_clock.tsc)
+		printf(" at %.3f GHz", fl_clock.tsc_hz / 1e9);
+	printf("\nhistogram record:   %6.2f ns\n", ns_per_call_hist());
+	printf("timestamp:          %6.2f ns\n\n", ns_per_call_clock());
+	printf("1 thread on PU %d, %llu MiB per pass, %llu rounds of %.1f s, medians:\n",
+	       slot.pu, (unsigned long long)(opts.size >> 20),
+	       (unsigned long long)opts.rounds, opts.duration_s);
+	printf("%-12s %12s %12s %12s %14s %14s\n", "mode", "plain ops/s",
+	       "untimed", "timed", "timed/untimed", "untimed/plain");
+
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		double plain[100], untimed[100], timed[100];
+		int n = (int)opts.rounds;
+		struct plain p = {
+			.flags = modes[m].flags, .fd = -1, .size = opts.size,
+			.topo = topo, .slot = slot,
+		};
+
+		if (!(modes[m].flags & MAP_ANONYMOUS)) {
+			char path[PATH_MAX + 32];
+
+			snprintf(path, sizeof(path), "%s/faultline-selftest-%d",
+				 td.path, (int)getpid());
+			p.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (p.fd < 0 || ftruncate(p.fd, (off_t)opts.size)) {
+				fl_err("selftest: %s: %s", path, strerror(errno));
+				break;
+			}
+			unlink(path);
+		}
+		for (int r = 0; r < n; r++) {
+			plain[r] = run_plain(&p, opts.duration_s);
+			untimed[r] = run_workload(topo, td.path, modes[m].map, false,
+						  opts.duration_s, opts.size);
+			timed[r] = run_workload(topo, td.path, modes[m].map, true,
+						opts.duration_s, opts.size);
+		}
+		if (p.fd >= 0)
+			close(p.fd);
+		double mp = median(plain, n), mu = median(untimed, n), mt = median(timed, n);
+
+		printf("%-12s %12.0f %12.0f %12.0f %14.3f %14.3f\n", modes[m].name,
+		       mp, mu, mt, mt / mu, mu / mp);
+		fflush(stdout);
+	}
+	fl_testdir_cleanup(&td);
+	fl_topology_free(topo);
+	return FL_EXIT_OK;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SIGBUS from a touch of a file mapping is a result, not a crash: the
+ * handler jumps back to the actor that took it, with the address and code.
+ */
+#ifndef FL_SIGBUS_H
+#define FL_SIGBUS_H
+
+#include <setjmp.h>
+#include <stdint.h>
+
+struct fl_sigbus_info {
+	uintptr_t addr;
+	int code;			/* si_code: BUS_ADRERR, BUS_MCEERR_AR... */
+};
+
+/* Where the calling thread's SIGBUS jumps to; NULL: default action. */
+extern __thread sigjmp_buf *fl_sigbus_env;
+extern __thread struct fl_sigbus_info fl_sigbus_last;
+
+/* Install the process-wide handler (idempotent). 0 or -errno. */
+int fl_sigbus_install(void);
+const char *fl_sigbus_code_str(int code);
+
+#endif /* FL_SIGBUS_H */

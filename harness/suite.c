@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `faultline suite NAME --out-dir DIR [run options]`: a named list of runs,
+ * one result file each, then summary.md. Extra options are appended to every
+ * run, so they override the suite's own (e.g. --duration 1 for a smoke run).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "faultline.h"
+
+#define MAX_ARGS 64
+
+struct suite_run {
+	const char *file;	/* result file name in the out dir */
+	const char *args;	/* `faultline run` arguments, space separated */
+};
+
+struct suite {
+	const char *name;
+	const char *help;
+	const char *common;	/* arguments for every run */
+	const struct suite_run runs[16];
+};
+
+static const struct suite suites[] = {
+	{
+		.name = "default",
+		.help = "will-it-scale page_fault1/2/3 on the running kernel, 1..#PUs threads",
+		.common = "--threads scale --duration 4 --warmup 1 --repeat 3",
+		.runs = {
+			{ "page_fault1.json", "fault --map anon --access write" },
+			{ "page_fault2.json", "fault --map private --access write" },
+			{ "page_fault3.json", "fault --map shared --access write" },
+		},
+	},
+	{
+		.name = "quick",
+		.help = "the default suite's runs, short: for smoke tests",
+		.common = "--threads scale --duration 0.5 --warmup 0.2 --repeat 1 --size 16M",
+		.runs = {
+			{ "page_fault1.json", "fault --map anon --access write" },
+			{ "page_fault2.json", "fault --map private --access write" },
+			{ "page_fault3.json", "fault --map shared --access write" },
+		},
+	},
+};
+
+/* Split @text on spaces into @argv (which points into @buf). */
+static int split(const char *text, char *buf, size_t len, char **argv, int at)
+{
+	char *save, *tok;
+
+	snprintf(buf, len, "%s", text);
+	for (tok = strtok_r(buf, " ", &save); tok && at < MAX_ARGS - 1;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[at++] = tok;
+	return at;
+}
+
+static void suite_help(void)
+{
+	printf("usage: faultline suite NAME --out-dir DIR [run options...]\n\nSuites:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
+		printf("  %-10s %s\n", suites[i].name, suites[i].help);
+	printf("\nRun options after --out-dir are added to every run and override the suite's.\n");
+}
+
+int cmd_suite(int argc, char **argv)
+{
+	const struct suite *s = NULL;
+	const char *out_dir;
+	int worst = FL_EXIT_OK;
+	struct stat st;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		suite_help();
+		return FL_EXIT_OK;
+	}
+	if (argc < 4 || strcmp(argv[2], "--out-dir")) {
+		suite_help();
+		return FL_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
+		if (!strcmp(argv[1], suites[i].name))
+			s = &suites[i];
+	if (!s) {
+		fl_err("suite: unknown suite \"%s\" (faultline suite --help lists them)",
+		       argv[1]);
+		return FL_EXIT_USAGE;
+	}
+	out_dir = argv[3];
+	if (stat(out_dir, &st) || !S_ISDIR(st.st_mode)) {
+		fl_err("suite: --out-dir %s: %s", out_dir,
+		       errno ? strerror(errno) : strerror(ENOTDIR));
+		return FL_EXIT_USAGE;
+	}
+	for (int r = 0; s->runs[r].file; r++) {
+		char buf_run[512], buf_common[512], out[PATH_MAX];
+		char *args[MAX_ARGS];
+		int n = 0, code;
+
+		args[n++] = "run";
+		n = split(s->runs[r].args, buf_run, sizeof(buf_run), args, n);
+		n = split(s->common, buf_common, sizeof(buf_common), args, n);
+		for (int i = 4; i < argc && n < MAX_ARGS - 3; i++)
+			args[n++] = argv[i];
+		snprintf(out, sizeof(out), "%s/%s", out_dir, s->runs[r].file);
+		args[n++] = "--out";
+		args[n++] = out;
+		args[n] = NULL;
+		fprintf(stderr, "faultline: suite %s: run %d: %s\n", s->name, r + 1,
+			s->runs[r].args);
+		code = cmd_run(n, args);
+		if (code > worst)
+			worst = code;
+		if (code == FL_EXIT_INTERRUPTED || code == FL_EXIT_USAGE)
+			break;
+	}
+	char *sum_argv[] = { "summary", (char *)out_dir, NULL };
+
+	cmd_summary(2, sum_argv);
+	return worst;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The directory test files live in: the user's --dir, checked for being a
+ * writable directory, or a fresh one under $TMPDIR (or /tmp) that is
+ * removed with everything in it afterwards.
+ */
+#ifndef FL_TESTDIR_H
+#define FL_TESTDIR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fl_testdir {
+	char path[PATH_MAX];
+	bool created;		/* ours to remove */
+};
+
+/* 0, or -errno with @err naming the directory and the cause. */
+int fl_testdir_prepare(struct fl_testdir *td, const char *user_dir, char *err,
+		       size_t len);
+void fl_testdir_cleanup(struct fl_testdir *td);
+
+#endif /* FL_TESTDIR_H */

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for shell tests: TAP output, expected exit codes and messages,
+# and scratch directories and mounts that are always cleaned up.
+
+: "${FAULTLINE:?run through tests/run-tests, which sets FAULTLINE}"
+tap_n=0
+tap_failed=0
+scratch=$(mktemp -d /tmp/faultline-test.XXXXXX)
+mounts=()
+
+cleanup() {
+	local m
+	for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+ok() {	# ok CONDITION-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=1
+	fi
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+diag() { echo "# $*"; }
+
+# expect EXIT-CODE MESSAGE-REGEX DESCRIPTION -- command...
+# Runs the command; passes when the exit code matches and stderr matches.
+expect() {
+	local code=$1 re=$2 desc=$3; shift 4
+	local err=$scratch/stderr st
+	"$@" >"$scratch/stdout" 2>"$err"
+	st=$?
+	if [ "$st" -eq "$code" ] && grep -Eq -- "$re" "$err"; then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		diag "exit $st (want $code); stderr: $(head -c 400 "$err")"
+	fi
+}
+
+# A tmpfs of SIZE at a fresh directory, unmounted at exit.
+tmpfs_dir() {
+	local dir=$scratch/mnt.$RANDOM$RANDOM opts=$1
+	mkdir -p "$dir"
+	mount -t tmpfs -o "$opts" faultline-test "$dir" || return 1
+	mounts+=("$dir")
+	echo "$dir"
+}
+
+# validate FILE: checks FILE against results/schema.json.
+validate() {
+	python3 "$FL_TESTS/validate-result.py" "$1"
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	exit $tap_failed
+}

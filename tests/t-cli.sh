@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The command line: help, list, version, and every usage/environment error
+# with its message and documented exit code.
+. "$(dirname "$0")/lib.sh"
+fl=$FAULTLINE
+run_short=(--duration 0.2 --warmup 0 --size 1M)
+
+"$fl" --version | grep -Eq '^faultline [0-9]+\.[0-9]+\.[0-9]+ \(git [^)]+\)$'
+ok $? "--version prints the version and commit"
+"$fl" --help | grep -q 'Exit codes: 0 ok'
+ok $? "--help lists commands and exit codes"
+"$fl" list | grep -Eq '^fault +map, touch every page'
+ok $? "list shows the fault workload with its summary"
+help=$("$fl" run fault --help)
+for o in --map --access --pattern --unmap --file --size --threads --duration \
+	 --warmup --repeat --placement --dir --out; do
+	grep -q -- "$o" <<<"$help" || { ok 1 "run fault --help shows $o"; continue 2; }
+done
+ok 0 "run fault --help shows the workload's and the run's options"
+grep -q 'shared|private|anon' <<<"$help" && grep -q 'default: 128M' <<<"$help"
+ok $? "run fault --help shows choices and defaults from the option table"
+
+expect 2 'unknown command "frobnicate"' "unknown command: exit 2" -- "$fl" frobnicate
+expect 2 '^usage: faultline' "no command: usage, exit 2" -- "$fl"
+expect 2 'unknown workload "nope"' "unknown workload: exit 2" -- "$fl" run nope
+expect 2 'unknown option --bogus' "unknown option: exit 2" -- "$fl" run fault --bogus 1
+expect 2 -- '--duration abc: not a valid number' "bad number: exit 2" -- "$fl" run fault --duration abc
+expect 2 -- '--size 12Q: not a valid size' "bad size: exit 2" -- "$fl" run fault --size 12Q
+expect 2 -- '--size 5000: not a multiple of the page size' "unaligned size: exit 2" -- "$fl" run fault --size 5000
+expect 2 -- '--threads 0' "zero threads: exit 2" -- "$fl" run fault --threads 0
+expect 2 -- '--map heap: expected one of shared\|private\|anon' "bad choice: exit 2" -- "$fl" run fault --map heap
+expect 2 -- '--repeat 0: out of range' "out of range: exit 2" -- "$fl" run fault --repeat 0
+expect 2 -- '--file shared needs a file mapping' "contradictory options: exit 2" -- "$fl" run fault --map anon --file shared
+expect 2 -- 'placement "nowhere"' "bad placement: exit 2" -- "$fl" run fault --placement nowhere
+expect 2 -- '--dir /nonexistent/x: No such file or directory' "missing --dir: exit 2" \
+	-- "$fl" run fault --dir /nonexistent/x "${run_short[@]}"
+touch "$scratch/plainfile"
+expect 2 -- "--dir $scratch/plainfile: Not a directory" "--dir on a file: exit 2" \
+	-- "$fl" run fault --dir "$scratch/plainfile" "${run_short[@]}"
+expect 2 -- "--out /nonexistent/r.json: directory /nonexistent" "unwritable --out: exit 2, before running" \
+	-- "$fl" run fault --out /nonexistent/r.json "${run_short[@]}"
+
+if ro=$(tmpfs_dir ro,size=1M); then
+	expect 2 -- "--dir $ro: cannot create files: Read-only file system" \
+		"read-only --dir: exit 2" -- "$fl" run fault --dir "$ro" "${run_short[@]}"
+else
+	skip "read-only --dir: exit 2" "cannot mount tmpfs (not root?)"
+fi
+if small=$(tmpfs_dir size=1M); then
+	expect 3 "$small: [0-9]+ MiB needed for test files, [0-9]+ MiB free: No space left on device" \
+		"full filesystem: ENOSPC, exit 3" \
+		-- "$fl" run fault --dir "$small" --size 4M --duration 0.2 --warmup 0 --out "$scratch/enospc.json"
+	[ -z "$(ls -A "$small")" ]
+	ok $? "full filesystem: no test file left behind"
+else
+	skip "full filesystem: exit 3" "cannot mount tmpfs (not root?)"
+	skip "full filesystem: no test file left behind" "cannot mount tmpfs"
+fi
+
+HWLOC_SYNTHETIC="package:2 numa:2 core:4 pu:2" \
+	expect 2 'can only be planned' "a synthetic topology cannot be run: exit 2" \
+	-- "$fl" run fault "${run_short[@]}"
+expect 2 'unknown option --bogus' "topology: unknown option: exit 2" -- "$fl" topology --bogus
+expect 2 'unknown suite "nope"' "suite: unknown suite: exit 2" -- "$fl" suite nope --out-dir "$scratch"
+expect 2 'summary: /nonexistent' "summary: missing directory: exit 2" -- "$fl" summary /nonexistent
+done_testing

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Real runs of the fault workload: result documents, what they contain,
+# fault counting, cleanup, and interrupted runs.
+. "$(dirname "$0")/lib.sh"
+fl=$FAULTLINE
+short=(--duration 1 --warmup 0.2)
+jqv() { jq -e "$@" >/dev/null 2>&1; }
+
+# Shared write, two thread counts: every field the issue names is there.
+r=$scratch/shared.json
+"$fl" run fault --map shared --access write --threads 1,2 "${short[@]}" --size 32M \
+	--dir "$scratch" --out "$r" >"$scratch/out" 2>&1
+ok $? "shared write, threads 1,2: exit 0"
+validate "$r"
+ok $? "shared write: result matches results/schema.json"
+jqv '[.runs[].threads] == [1,2]' "$r"
+ok $? "shared write: one run per thread count"
+jqv 'all(.runs[]; .nodes[0].latency_ns.p99 > 0 and .totals.ops_per_sec > 0
+	and .totals.faults_per_sec > 0 and .totals.faults_per_op > 0)' "$r"
+ok $? "shared write: p99 per node, ops/s, faults/s, faults/op in every run"
+jqv '.host.test_fs.type != "?" and .variant == "host" and .accel == "native"
+	and .workload.params.map == "shared" and .status == "ok"' "$r"
+ok $? "shared write: filesystem, variant, accel, params, status recorded"
+jqv 'all(.runs[].actors[]; .cpu_first == .pu and .cpu_off_plan == 0)' "$r"
+ok $? "actors ran on their planned CPUs"
+grep -Eq '^ *threads +node +ops/s' "$scratch/out"
+ok $? "a run prints a summary table"
+[ -z "$(ls "$scratch" | grep faultline-fault)" ]
+ok $? "no test file left in --dir"
+
+# Anonymous write faults once per touch (THP off so a huge page cannot map 512).
+r=$scratch/anon.json
+"$fl" run fault --map anon --access write --thp off --threads 1 "${short[@]}" \
+	--out "$r" >/dev/null 2>&1
+ok $? "anon write: exit 0"
+fpo=$(jq '.runs[0].totals.faults_per_op' "$r")
+diag "anon write faults/op = $fpo"
+jqv '.runs[0].totals.faults_per_op | . > 0.95 and . < 1.05' "$r"
+ok $? "anon write: faults per op within 5% of 1"
+jqv '.runs[0].kernel.faults_vs_vmstat | . > 0.5 and . <= 1.01' "$r"
+ok $? "anon write: perf fault count agrees with /proc/vmstat"
+
+# Every mode runs and releases its memory as asked.
+for mode in "--map private --access write" "--map shared --access read --pattern rand" \
+	    "--map shared --unmap dontneed" "--map private --unmap never --file shared"; do
+	r=$scratch/mode.json
+	# shellcheck disable=SC2086
+	"$fl" run fault $mode --threads 2 --duration 0.5 --warmup 0 --size 8M \
+		--dir "$scratch" --out "$r" >/dev/null 2>&1 && validate "$r" &&
+		jqv '.runs[0].totals.ops > 0' "$r"
+	ok $? "mode $mode: runs and writes a valid result"
+done
+r=$scratch/never.json
+"$fl" run fault --map shared --unmap never --threads 1 "${short[@]}" --size 8M \
+	--dir "$scratch" --out "$r" >/dev/null 2>&1
+jqv '.runs[0].totals.faults_per_op < 0.01' "$r"
+ok $? "--unmap never: pages stay mapped, so almost no faults"
+"$fl" run fault --map anon --no-latency --threads 1 --duration 0.5 --warmup 0 \
+	--out "$scratch/nolat.json" >/dev/null 2>&1 &&
+	jqv '.runs[0].latency_ns == null and .runs[0].totals.ops > 0' "$scratch/nolat.json"
+ok $? "--no-latency: no latency recorded, ops still counted"
+
+# Default test directory: created under TMPDIR and removed afterwards.
+mkdir -p "$scratch/tmp"
+TMPDIR=$scratch/tmp "$fl" run fault --map shared "${short[@]}" --size 8M \
+	--out "$scratch/tmpdir.json" >/dev/null 2>&1
+[ $? -eq 0 ] && [ -z "$(ls -A "$scratch/tmp")" ] &&
+	jqv '.host.test_fs.path | startswith("'"$scratch/tmp"'/faultline.")' "$scratch/tmpdir.json"
+ok $? "default --dir is a fresh directory under TMPDIR, removed afterwards"
+
+# Interrupted runs: partial JSON marked as such, files removed, exit 4.
+for sig in INT TERM; do
+	r=$scratch/int-$sig.json
+	mkdir -p "$scratch/tmp-$sig"
+	TMPDIR=$scratch/tmp-$sig "$fl" run fault --map shared --threads 1,2 \
+		--duration 30 --warmup 0.2 --size 8M --out "$r" >/dev/null 2>"$scratch/int.err" &
+	pid=$!
+	sleep 1.5
+	kill -"$sig" $pid
+	wait $pid
+	st=$?
+	[ $st -eq 4 ]
+	ok $? "SIG$sig during a run: exit 4 (got $st)"
+	validate "$r" && jqv '.status == "interrupted" and .exit_code == 4
+		and (.error | test("interrupted")) and (.runs | length) == 1
+		and .runs[0].interrupted and .runs[0].duration_s < 29
+		and .runs[0].totals.ops > 0' "$r"
+	ok $? "SIG$sig: the partial result is valid JSON marked interrupted"
+	[ -z "$(ls -A "$scratch/tmp-$sig")" ]
+	ok $? "SIG$sig: test files and directory removed"
+	grep -q 'partial result kept' "$scratch/int.err"
+	ok $? "SIG$sig: the user is told the result is partial"
+done
+
+# Placement is recorded; the suite writes a summary.
+r=$scratch/compact.json
+"$fl" run fault --map anon --threads 2 --placement compact --duration 0.5 \
+	--warmup 0 --size 8M --out "$r" >/dev/null 2>&1
+jqv '.workload.run_options.placement == "compact" and (.runs[0].actors | length) == 2' "$r"
+ok $? "placement and actors recorded"
+mkdir -p "$scratch/suite"
+"$fl" suite quick --out-dir "$scratch/suite" --dir "$scratch" >/dev/null 2>&1
+ok $? "suite quick: exit 0"
+validate "$scratch"/suite/*.json
+ok $? "suite quick: every result is valid"
+grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 3 &&
+	grep -q '| threads | node |' "$scratch/suite/summary.md"
+ok $? "suite quick: summary.md has a table per workload"
+done_testing

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fault: each actor maps its region, touches every page once, and releases
+ * it (munmap, MADV_DONTNEED, or not at all). With the defaults this is
+ * will-it-scale's loop; see the README for page_fault1/2/3.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "../harness/touch.h"
+#include "../harness/workload.h"
+
+enum fault_map { MAP_KIND_SHARED, MAP_KIND_PRIVATE, MAP_KIND_ANON };
+enum fault_access { ACCESS_READ, ACCESS_WRITE };
+enum fault_pattern { PATTERN_SEQ, PATTERN_RAND };
+enum fault_unmap { UNMAP_MUNMAP, UNMAP_DONTNEED, UNMAP_NEVER };
+enum fault_file { FILE_PER_ACTOR, FILE_SHARED };
+enum fault_thp { THP_INHERIT, THP_OFF, THP_ON };
+
+struct fault_params {
+	int map;
+	int access;
+	int pattern;
+	int unmap;
+	int file;
+	int thp;
+	uint64_t size;
+};
+
+static const char *const map_choices[] = { "shared", "private", "anon", NULL };
+static const char *const access_choices[] = { "read", "write", NULL };
+static const char *const pattern_choices[] = { "seq", "rand", NULL };
+static const char *const unmap_choices[] = { "munmap", "dontneed", "never", NULL };
+static const char *const file_choices[] = { "per-actor", "shared", NULL };
+static const char *const thp_choices[] = { "inherit", "off", "on", NULL };
+
+#define P(f) offsetof(struct fault_params, f)
+
+static const struct fl_option fault_options[] = {
+	{ .name = "map", .type = FL_OPT_ENUM, .offset = P(map), .def = "shared",
+	  .choices = map_choices,
+	  .help = "MAP_SHARED file, MAP_PRIVATE file, or anonymous memory" },
+	{ .name = "access", .type = FL_OPT_ENUM, .offset = P(access),
+	  .def = "write", .choices = access_choices,
+	  .help = "how each page is touched" },
+	{ .name = "pattern", .type = FL_OPT_ENUM, .offset = P(pattern),
+	  .def = "seq", .choices = pattern_choices,
+	  .help = "page order: sequential, or a fixed random permutation per actor" },
+	{ .name = "unmap", .type = FL_OPT_ENUM, .offset = P(unmap),
+	  .def = "munmap", .choices = unmap_choices,
+	  .help = "after each pass: munmap and map again, MADV_DONTNEED, or keep the mapping" },
+	{ .name = "file", .type = FL_OPT_ENUM, .offset = P(file),
+	  .def = "per-actor", .choices = file_choices,
+	  .help = "one file per actor, or one file every actor maps whole" },
+	{ .name = "thp", .type = FL_OPT_ENUM, .offset = P(thp),
+	  .def = "inherit", .choices = thp_choices,
+	  .help = "transparent huge pages: system setting, MADV_NOHUGEPAGE or MADV_HUGEPAGE" },
+	{ .name = "size", .type = FL_OPT_SIZE, .offset = P(size),
+	  .def = "128M", .help = "bytes mapped by each actor", .min = 4096,
+	  .max = 1ull << 46 },
+	{ 0 }
+};
+
+struct fault_run {
+	int nr_fds;
+	int fds[];		/* one per actor, or one shared */
+};
+
+struct fault_actor {
+	int fd;
+	char *addr;		/* current mapping, NULL when unmapped */
+	size_t nr_pages;
+	uint32_t *order;	/* random page order, NULL for seq */
+};
+
+static int fault_validate(const void *params, char *err, size_t len)
+{
+	const struct fault_params *p = params;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (p->size % (uint64_t)page) {
+		fl_set_err(err, len, "--size %llu: not a multiple of the page size (%ld)",
+			   (unsigned long long)p->size, page);
+		return -EINVAL;
+	}
+	if (p->size / (uint64_t)page > UINT32_MAX) {
+		fl_set_err(err, len, "--size %llu: too many pages",
+			   (unsigned long long)p->size);
+		return -EINVAL;
+	}
+	if (p->map == MAP_KIND_ANON && p->file == FILE_SHARED) {
+		fl_set_err(err, len, "--file shared needs a file mapping (--map shared or private)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Files are unlinked at once, as will-it-scale does: nothing can leak. */
+static int create_file(const char *dir, int idx, uint64_t size, int *fd_out,
+		       char *err, size_t len)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/faultline-fault-%d-%d", dir,
+		 (int)getpid(), idx);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fl_set_err(err, len, "create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	unlink(path);
+	if (ftruncate(fd, (off_t)size)) {
+		int e = errno;
+
+		fl_set_err(err, len, "truncate %s to %llu bytes: %s", path,
+			   (unsigned long long)size, strerror(e));
+		close(fd);
+		return -e;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/*
+ * Files are sparse, so the filesystem fills up only as pages are faulted
+ * in; check the space up front rather than die of SIGBUS mid-run.
+ */
+static int check_space(const char *dir, uint64_t need, char *err, size_t len)
+{
+	struct statvfs vfs;
+	uint64_t avail;
+
+	if (statvfs(dir, &vfs)) {
+		fl_set_err(err, len, "statvfs %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (avail < need) {
+		fl_set_err(err, len,
+			   "%s: %llu MiB needed for test files, %llu MiB free: %s",
+			   dir, (unsigned long long)(need >> 20),
+			   (unsigned long long)(avail >> 20), strerror(ENOSPC));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
+{
+	const struct fault_params *p = run->params;
+	struct fault_run *fr;
+	int nr, ret;
+
+	nr = p->map == MAP_KIND_ANON ? 0 :
+	     p->file == FILE_SHARED ? 1 : run->nr_actors;
+	if (nr) {
+		ret = check_space(run->dir, (uint64_t)nr * p->size, err, len);
+		if (ret)
+			return ret;
+	}
+	fr = calloc(1, sizeof(*fr) + (size_t)nr * sizeof(int));
+	if (!fr)
+		return -ENOMEM;
+	for (int i = 0; i < nr; i++) {
+		ret = create_file(run->dir, i, p->size, &fr->fds[i], err, len);
+		if (ret) {
+			while (i--)
+				close(fr->fds[i]);
+			free(fr);
+			return ret;
+		}
+		fr->nr_fds++;
+	}
+	run->state = fr;
+	return 0;
+}
+
+static void fault_teardown(struct fl_run_ctx *run)
+{
+	struct fault_run *fr = run->state;
+
+	if (!fr)
+		return;
+	for (int i = 0; i < fr->nr_fds; i++)
+		close(fr->fds[i]);
+	free(fr);
+	run->state = NULL;
+}
+
+static int map_region(struct fl_actor *a)
+{
+	const struct fault_params *p = a->run->params;
+	struct fault_actor *fa = a->state;
+	int prot = PROT_READ | (p->access == ACCESS_WRITE ? PROT_WRITE : 0);
+	int flags = p->map == MAP_KIND_SHARED ? MAP_SHARED : MAP_PRIVATE;
+
+	if (p->map == MAP_KIND_ANON)
+		flags |= MAP_ANONYMOUS;
+	fa->addr = mmap(NULL, p->size, prot, flags, fa->fd, 0);
+	if (fa->addr == MAP_FAILED) {
+		fa->addr = NULL;
+		snprintf(a->errmsg, sizeof(a->errmsg),
+			 "actor %d: mmap %llu bytes: %s", a->id,
+			 (unsigned long long)p->size, strerror(errno));
+		return -errno;
+	}
+	if (p->thp != THP_INHERIT)
+		madvise(fa->addr, p->size,
+			p->thp == THP_ON ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return 0;
+}
+
+/* A fixed permutation per actor (Fisher-Yates over xorshift64). */
+static uint32_t *random_order(size_t n, uint64_t seed)
+{
+	uint32_t *order = malloc(n * sizeof(*order));
+	uint64_t x = seed | 1;
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j;
+		uint32_t t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (size_t)(x % (i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	return order;
+}
+
+static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
+{
+	const struct fault_params *p = a->run->params;
+	const struct fault_run *fr = a->run->state;
+	struct fault_actor *fa = calloc(1, sizeof(*fa));
+
+	if (!fa)
+		goto nomem;
+	fa->fd = fr->nr_fds == 0 ? -1 : fr->fds[fr->nr_fds == 1 ? 0 : a->id];
+	fa->nr_pages = p->size / a->run->page_size;
+	if (p->pattern == PATTERN_RAND) {
+		fa->order = random_order(fa->nr_pages, a->seed);
+		if (!fa->order)
+			goto nomem;
+	}
+	a->state = fa;
+	if (p->unmap != UNMAP_MUNMAP && map_region(a)) {
+		fl_set_err(err, len, "%s", a->errmsg);
+		return -ENOMEM;
+	}
+	return 0;
+nomem:
+	free(fa);
+	fl_set_err(err, len, "actor %d: out of memory", a->id);
+	return -ENOMEM;
+}
+
+static int fault_iteration(struct fl_actor *a)
+{
+	const struct fault_params *p = a->run->params;
+	struct fault_actor *fa = a->state;
+	int ret;
+
+	if (!fa->addr) {
+		ret = map_region(a);
+		if (ret)
+			return ret;
+	}
+	fl_touch_pages(a, fa->addr, fa->nr_pages, a->run->page_size, fa->order,
+		       p->access == ACCESS_WRITE);
+	switch (p->unmap) {
+	case UNMAP_MUNMAP:
+		munmap(fa->addr, p->size);
+		fa->addr = NULL;
+		break;
+	case UNMAP_DONTNEED:
+		madvise(fa->addr, p->size, MADV_DONTNEED);
+		break;
+	case UNMAP_NEVER:
+		break;
+	}
+	return 0;
+}
+
+static void fault_actor_fini(struct fl_actor *a)
+{
+	const struct fault_params *p = a->run->params;
+	struct fault_actor *fa = a->state;
+
+	if (!fa)
+		return;
+	if (fa->addr)
+		munmap(fa->addr, p->size);
+	free(fa->order);
+	free(fa);
+	a->state = NULL;
+}
+
+const struct workload wl_fault = {
+	.name = "fault",
+	.summary = "map, touch every page, release: page faults on file and anonymous mappings",
+	.description =
+		"Each actor maps --size bytes, touches every page once per pass (one op per\n"
+		"touch), then releases the mapping per --unmap. will-it-scale equivalents:\n"
+		"  page_fault1  --map anon --access write --unmap munmap\n"
+		"  page_fault2  --map private --access write --unmap munmap\n"
+		"  page_fault3  --map shared --access write --unmap munmap (the default)\n",
+	.options = fault_options,
+	.params_size = sizeof(struct fault_params),
+	.validate = fault_validate,
+	.setup = fault_setup,
+	.actor_init = fault_actor_init,
+	.iteration = fault_iteration,
+	.actor_fini = fault_actor_fini,
+	.teardown = fault_teardown,
+};
