@@ -14,16 +14,6 @@ struct topology_opts {
 	struct fl_placement placement;
 };
 
-static int parse_placement(const char *text, void *field, char *err, size_t len)
-{
-	return fl_placement_parse(text, field, err, len);
-}
-
-static const char *format_placement(const void *field, char *buf, size_t len)
-{
-	return fl_placement_str(field, buf, len);
-}
-
 static const struct fl_option topology_options[] = {
 	{ .name = "threads", .type = FL_OPT_UINT,
 	  .offset = offsetof(struct topology_opts, threads), .def = "0",
@@ -31,7 +21,8 @@ static const struct fl_option topology_options[] = {
 	{ .name = "placement", .type = FL_OPT_CUSTOM,
 	  .offset = offsetof(struct topology_opts, placement), .def = "spread",
 	  .arg = "spread|compact|nodes=LIST", .help = "placement policy",
-	  .parse = parse_placement, .format = format_placement },
+	  .parse = fl_placement_opt_parse,
+	  .format = fl_placement_opt_format },
 	{ 0 }
 };
 

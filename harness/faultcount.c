@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel fault counts: perf software counters and vmstat files. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,8 +29,15 @@ static int perf_open(uint64_t config, int group_fd)
 			    PERF_FLAG_FD_CLOEXEC);
 }
 
-int fl_fault_counter_open(struct fl_fault_counter *c, char *err, size_t len)
+const char *const fl_fault_source_names[] = { "rusage", "perf", NULL };
+
+int fl_fault_counter_open(struct fl_fault_counter *c,
+			  enum fl_fault_source source, char *err, size_t len)
 {
+	c->source = source;
+	c->fd = c->fd_major = -1;
+	if (source == FL_FAULTS_RUSAGE)
+		return 0;
 	c->fd = perf_open(PERF_COUNT_SW_PAGE_FAULTS_MIN, -1);
 	if (c->fd < 0)
 		goto fail;
@@ -54,7 +63,15 @@ int fl_fault_counter_read(const struct fl_fault_counter *c,
 			  struct fl_fault_counts *out)
 {
 	uint64_t buf[3];	/* nr, minor, major */
+	struct rusage ru;
 
+	if (c->source == FL_FAULTS_RUSAGE) {
+		if (getrusage(RUSAGE_THREAD, &ru))
+			return -errno;
+		out->minor = (uint64_t)ru.ru_minflt;
+		out->major = (uint64_t)ru.ru_majflt;
+		return 0;
+	}
 	if (c->fd < 0)
 		return -ENODEV;
 	if (read(c->fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) ||

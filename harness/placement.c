@@ -18,6 +18,7 @@
 #include <hwloc.h>
 #include <numa.h>
 
+#include "faultline.h"
 #include "placement.h"
 
 struct fl_topology {
@@ -43,20 +44,6 @@ struct pu_rank {
 	hwloc_obj_t pu;
 	int rank;		/* 0: a core's first PU, 1: its second... */
 };
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Parse a node number at @s, stopping at ',', '-' or the end. Returns the
@@ -101,7 +88,7 @@ static int parse_node_list(const char *whole, const char *list,
 
 	p->nr_nodes = 0;
 	if (!*s) {
-		set_err(err, errlen, "placement \"%s\": empty node list", whole);
+		fl_set_err(err, errlen, "placement \"%s\": empty node list", whole);
 		return -EINVAL;
 	}
 	for (;;) {
@@ -113,13 +100,13 @@ static int parse_node_list(const char *whole, const char *list,
 				hi = -1;
 		}
 		if (lo == -2 || hi == -2) {
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"placement \"%s\": \"%.*s\" is out of range (NUMA nodes are 0-%d)",
 				whole, element_len(s), s, FL_MAX_NODES - 1);
 			return -EINVAL;
 		}
 		if (lo < 0 || hi < 0) {
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"placement \"%s\": \"%.*s\" is not a NUMA node number%s",
 				whole, element_len(s), s,
 				memchr(s, '-', (size_t)element_len(s)) ?
@@ -127,14 +114,14 @@ static int parse_node_list(const char *whole, const char *list,
 			return -EINVAL;
 		}
 		if (hi < lo) {
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"placement \"%s\": range \"%.*s\" is backwards",
 				whole, element_len(s), s);
 			return -EINVAL;
 		}
 		for (int n = lo; n <= hi; n++) {
 			if (seen[n]) {
-				set_err(err, errlen,
+				fl_set_err(err, errlen,
 					"placement \"%s\": node %d is listed twice",
 					whole, n);
 				return -EINVAL;
@@ -171,7 +158,7 @@ int fl_placement_parse(const char *s, struct fl_placement *p, char *err,
 			memset(p, 0, sizeof(*p));
 		return ret;
 	}
-	set_err(err, errlen,
+	fl_set_err(err, errlen,
 		"unknown placement \"%s\" (expected spread, compact or nodes=LIST)",
 		s);
 	return -EINVAL;
@@ -246,7 +233,7 @@ static int apply_env_source(hwloc_topology_t topo, char *err, size_t errlen)
 
 	if (synth && *synth) {
 		if (hwloc_topology_set_synthetic(topo, synth) < 0) {
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"HWLOC_SYNTHETIC=\"%s\": not a valid synthetic topology (%s)",
 				synth, strerror(errno));
 			return -EINVAL;
@@ -255,7 +242,7 @@ static int apply_env_source(hwloc_topology_t topo, char *err, size_t errlen)
 		if (hwloc_topology_set_xml(topo, xml) < 0) {
 			int e = errno ? errno : EINVAL;
 
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"HWLOC_XMLFILE=\"%s\": cannot load topology (%s)",
 				xml, strerror(e));
 			return -e;
@@ -307,12 +294,12 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		set_err(err, errlen, "topology: out of memory");
+		fl_set_err(err, errlen, "topology: out of memory");
 		return -ENOMEM;
 	}
 	if (hwloc_topology_init(&t->topo) < 0) {
 		ret = errno ? -errno : -ENOMEM;
-		set_err(err, errlen, "hwloc_topology_init: %s", strerror(-ret));
+		fl_set_err(err, errlen, "hwloc_topology_init: %s", strerror(-ret));
 		free(t);
 		return ret;
 	}
@@ -321,7 +308,7 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 		goto fail;
 	if (hwloc_topology_load(t->topo) < 0) {
 		ret = errno ? -errno : -EINVAL;
-		set_err(err, errlen, "hwloc_topology_load: %s", strerror(-ret));
+		fl_set_err(err, errlen, "hwloc_topology_load: %s", strerror(-ret));
 		goto fail;
 	}
 	t->this_system = hwloc_topology_is_thissystem(t->topo);
@@ -329,7 +316,7 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	t->nr_nodes = hwloc_get_nbobjs_by_type(t->topo, HWLOC_OBJ_NUMANODE);
 	if (t->nr_pus <= 0 || t->nr_nodes <= 0) {
 		ret = -EINVAL;
-		set_err(err, errlen, "topology has %d PUs and %d NUMA nodes",
+		fl_set_err(err, errlen, "topology has %d PUs and %d NUMA nodes",
 			t->nr_pus, t->nr_nodes);
 		goto fail;
 	}
@@ -350,7 +337,7 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	return 0;
 nomem:
 	ret = -ENOMEM;
-	set_err(err, errlen, "topology: out of memory");
+	fl_set_err(err, errlen, "topology: out of memory");
 fail:
 	fl_topology_free(t);
 	return ret;
@@ -555,7 +542,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 
 			hwloc_bitmap_list_snprintf(have, sizeof(have),
 				hwloc_topology_get_topology_nodeset(t->topo));
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"placement \"%s\": the topology has no NUMA node %d (it has %s)",
 				fl_placement_str(p, text, sizeof(text)),
 				p->nodes[i], have);
@@ -570,7 +557,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 		if (!count) {
 			char text[256];
 
-			set_err(err, errlen,
+			fl_set_err(err, errlen,
 				"placement \"%s\": NUMA node %d has no PUs",
 				fl_placement_str(p, text, sizeof(text)),
 				p->nodes[i]);
@@ -581,7 +568,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 	}
 	return nr;
 nomem:
-	set_err(err, errlen, "placement: out of memory");
+	fl_set_err(err, errlen, "placement: out of memory");
 	return -ENOMEM;
 }
 
@@ -629,12 +616,12 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 	int *users = NULL, nr, rr = 0, ret = 0;
 
 	if (nr_actors < 0) {
-		set_err(err, errlen, "placement: %d actors", nr_actors);
+		fl_set_err(err, errlen, "placement: %d actors", nr_actors);
 		return -EINVAL;
 	}
 	if (p->policy == FL_PLACE_NODES &&
 	    (p->nr_nodes <= 0 || p->nr_nodes > FL_MAX_NODES)) {
-		set_err(err, errlen, "placement nodes=: %d nodes listed",
+		fl_set_err(err, errlen, "placement nodes=: %d nodes listed",
 			p->nr_nodes);
 		return -EINVAL;
 	}
@@ -642,7 +629,7 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 	users = calloc((size_t)t->nr_pus, sizeof(*users));
 	chosen = calloc((size_t)nr_actors + 1, sizeof(*chosen));
 	if (!pn || !users || !chosen) {
-		set_err(err, errlen, "placement: out of memory");
+		fl_set_err(err, errlen, "placement: out of memory");
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -652,7 +639,7 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 		goto out;
 	}
 	if (!nr) {
-		set_err(err, errlen, "placement: no NUMA node has a PU");
+		fl_set_err(err, errlen, "placement: no NUMA node has a PU");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -687,7 +674,7 @@ static int prefer_node(int node, int pu, char *err, size_t errlen)
 
 	if (node < 0 || node > numa_max_node() ||
 	    !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned int)node)) {
-		set_err(err, errlen,
+		fl_set_err(err, errlen,
 			"PU %d: NUMA node %d is not available for memory here",
 			pu, node);
 		return -EINVAL;
@@ -697,7 +684,7 @@ static int prefer_node(int node, int pu, char *err, size_t errlen)
 	e = errno;
 	if (numa_preferred() != node) {
 		e = e ? e : EINVAL;
-		set_err(err, errlen,
+		fl_set_err(err, errlen,
 			"PU %d: preferring memory on NUMA node %d: %s",
 			pu, node, strerror(e));
 		return -e;
@@ -712,7 +699,7 @@ int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
 	int e;
 
 	if (!t->this_system) {
-		set_err(err, errlen,
+		fl_set_err(err, errlen,
 			"cannot bind to PU %d (node %d): the topology is not this system "
 			"(HWLOC_SYNTHETIC or HWLOC_XMLFILE)", s->pu, s->node);
 		return -EOPNOTSUPP;
@@ -721,13 +708,13 @@ int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
 	if (s->pu >= 0)
 		pu = hwloc_get_pu_obj_by_os_index(t->topo, (unsigned int)s->pu);
 	if (!pu) {
-		set_err(err, errlen, "cannot bind to PU %d (node %d): no such PU",
+		fl_set_err(err, errlen, "cannot bind to PU %d (node %d): no such PU",
 			s->pu, s->node);
 		return -EINVAL;
 	}
 	if (hwloc_set_cpubind(t->topo, pu->cpuset, HWLOC_CPUBIND_THREAD) < 0) {
 		e = errno ? errno : EINVAL;
-		set_err(err, errlen, "binding to PU %d (node %d): %s",
+		fl_set_err(err, errlen, "binding to PU %d (node %d): %s",
 			s->pu, s->node, strerror(e));
 		return -e;
 	}
@@ -779,4 +766,14 @@ void fl_plan_print(FILE *f, const struct fl_topology *t,
 		fprintf(f, "oversubscribed: %d of %d actors share a PU\n",
 			shared, nr_actors);
 	free(per_node);
+}
+
+int fl_placement_opt_parse(const char *text, void *field, char *err, size_t len)
+{
+	return fl_placement_parse(text, field, err, len);
+}
+
+const char *fl_placement_opt_format(const void *field, char *buf, size_t len)
+{
+	return fl_placement_str(field, buf, len);
 }

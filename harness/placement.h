@@ -55,6 +55,11 @@ int fl_placement_parse(const char *s, struct fl_placement *p, char *err,
 const char *fl_placement_str(const struct fl_placement *p, char *buf,
 			     size_t len);
 
+/* The two above with the signatures of an option table's custom type. */
+int fl_placement_opt_parse(const char *text, void *field, char *err,
+			   size_t len);
+const char *fl_placement_opt_format(const void *field, char *buf, size_t len);
+
 /* Load the topology hwloc sees (honours HWLOC_SYNTHETIC, HWLOC_XMLFILE). */
 int fl_topology_load(struct fl_topology **out, char *err, size_t errlen);
 void fl_topology_free(struct fl_topology *t);

@@ -238,9 +238,10 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 			json_object_set_new(kernel, "faults_vs_vmstat",
 					    json_real((double)all.faults / (double)pgfault));
 	}
-	json_object_set_new(kernel, "perf_counters", all.faults_known ?
-			    json_string("ok") :
-			    json_sprintf("unavailable: %s", res->faults_unavailable));
+	json_object_set_new(kernel, "fault_counter", json_pack("{s:s, s:o}",
+			    "source", fl_fault_source_names[res->fault_source],
+			    "status", all.faults_known ? json_string("ok") :
+			    json_sprintf("unavailable: %s", res->faults_unavailable)));
 	json_object_set_new(run, "kernel", kernel);
 	return run;
 }

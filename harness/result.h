@@ -49,7 +49,8 @@ struct fl_result {
 	enum fl_status status;
 	int exit_code;
 	char error[512];
-	char faults_unavailable[FL_ERR_LEN];	/* why perf counters are missing */
+	int fault_source;			/* enum fl_fault_source */
+	char faults_unavailable[FL_ERR_LEN];	/* why fault counts are missing */
 	int nr_runs;
 	struct fl_run_result *runs;
 };

@@ -16,17 +16,6 @@
 #include "runner.h"
 #include "sigbus.h"
 
-static int parse_placement(const char *text, void *field, char *err,
-			   size_t len)
-{
-	return fl_placement_parse(text, field, err, len);
-}
-
-static const char *format_placement(const void *field, char *buf, size_t len)
-{
-	return fl_placement_str(field, buf, len);
-}
-
 #define RUN_OPT(f) offsetof(struct fl_run_opts, f)
 
 const struct fl_option fl_run_options[] = {
@@ -46,7 +35,8 @@ const struct fl_option fl_run_options[] = {
 	{ .name = "placement", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(placement),
 	  .def = "spread", .arg = "spread|compact|nodes=LIST",
 	  .help = "where actors run: round-robin over NUMA nodes, one node at a time, or only the listed nodes",
-	  .parse = parse_placement, .format = format_placement },
+	  .parse = fl_placement_opt_parse,
+	  .format = fl_placement_opt_format },
 	{ .name = "dir", .type = FL_OPT_STR, .offset = RUN_OPT(dir),
 	  .arg = "PATH",
 	  .help = "directory for test files (default: a fresh one under $TMPDIR or /tmp, removed afterwards)" },
@@ -54,6 +44,10 @@ const struct fl_option fl_run_options[] = {
 	  .arg = "FILE", .help = "result JSON (default: results/<workload>-<time>.json)" },
 	{ .name = "latency", .type = FL_OPT_BOOL, .offset = RUN_OPT(latency),
 	  .def = "true", .help = "time every touch (--no-latency for pure throughput)" },
+	{ .name = "fault-counter", .type = FL_OPT_ENUM,
+	  .offset = RUN_OPT(fault_counter), .def = "rusage",
+	  .choices = fl_fault_source_names,
+	  .help = "per-thread fault counts from the thread's rusage (free) or perf software counters (cost ~3% of an anon fault)" },
 	{ .name = "progress", .type = FL_OPT_BOOL, .offset = RUN_OPT(progress),
 	  .def = "true", .help = "progress line when stderr is a terminal" },
 	{ 0 }
@@ -211,7 +205,8 @@ static void *actor_main(void *arg)
 		actor_fail(a, ret, "actor %d: statistics: %s", a->id, strerror(-ret));
 		goto wait_start;
 	}
-	if (fl_fault_counter_open(&a->counter, err, sizeof(err)) && a->id == 0)
+	if (fl_fault_counter_open(&a->counter, run->opts->fault_counter, err,
+				  sizeof(err)) && a->id == 0)
 		snprintf(run->faults_unavailable, sizeof(run->faults_unavailable),
 			 "%s", err);
 	if (run->wl->actor_init) {
@@ -512,6 +507,7 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
 		res->status = FL_STATUS_FAILED;
 		return res->exit_code = FL_EXIT_RESOURCE;
 	}
+	res->fault_source = cfg->opts->fault_counter;
 	fl_sigbus_install();
 	stop_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);

@@ -35,6 +35,7 @@ struct fl_run_opts {
 	const char *dir;
 	const char *out;
 	bool latency;		/* time and record every touch */
+	int fault_counter;	/* enum fl_fault_source */
 	bool progress;		/* progress line on a terminal */
 };
 

@@ -7,8 +7,9 @@
  *   plain    a bare loop written here the way will-it-scale writes it;
  *   untimed  the fault workload through the runner with --no-latency;
  *   timed    the fault workload with every touch timed and recorded.
+ *   perf     untimed, but counting faults with perf software counters.
  * timed/untimed is the instrumentation overhead; untimed/plain is the cost
- * of the harness itself.
+ * of the harness itself; perf/untimed is what perf counters would cost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -151,8 +152,8 @@ static double run_plain(struct plain *p, double seconds)
 }
 
 static double run_workload(const struct fl_topology *topo, const char *dir,
-			   const char *map, bool timed, double seconds,
-			   uint64_t size)
+			   const char *map, bool timed, int fault_counter,
+			   double seconds, uint64_t size)
 {
 	const struct workload *wl = fl_workload_find("fault");
 	char size_text[32], err[FL_ERR_LEN];
@@ -173,6 +174,7 @@ static double run_workload(const struct fl_topology *topo, const char *dir,
 	opts.duration_s = seconds;
 	opts.warmup_s = 0.5;
 	opts.latency = timed;
+	opts.fault_counter = fault_counter;
 	opts.progress = false;
 	struct fl_runner_cfg cfg = {
 		.wl = wl, .params = params, .opts = &opts, .topo = topo,
@@ -198,6 +200,17 @@ static double median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* " median (min-max)" of @n rates, in thousands, 22 columns wide. */
+static void print_rates(double *v, int n)
+{
+	char buf[64];
+	double med = median(v, n);	/* sorts @v: min and max are at the ends */
+
+	snprintf(buf, sizeof(buf), "%.0fk (%.0fk-%.0fk)", med / 1e3, v[0] / 1e3,
+		 v[n - 1] / 1e3);
+	printf(" %-22s", buf);
 }
 
 int cmd_selftest(int argc, char **argv)
@@ -244,11 +257,13 @@ int cmd_selftest(int argc, char **argv)
 	printf("1 thread on PU %d, %llu MiB per pass, %llu rounds of %.1f s, medians:\n",
 	       slot.pu, (unsigned long long)(opts.size >> 20),
 	       (unsigned long long)opts.rounds, opts.duration_s);
-	printf("%-12s %12s %12s %12s %14s %14s\n", "mode", "plain ops/s",
-	       "untimed", "timed", "timed/untimed", "untimed/plain");
+	printf("%-12s %-22s %-22s %-22s %-22s %6s %6s %6s %6s\n", "mode",
+	       "plain ops/s", "untimed ops/s", "timed ops/s", "perf ops/s", "t/u",
+	       "t/p", "u/p", "perf/u");
 
 	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-		double plain[100], untimed[100], timed[100];
+		double plain[100], untimed[100], timed[100], perf[100];
+		double tu[100], tp[100], up[100], pu[100];
 		int n = (int)opts.rounds;
 		struct plain p = {
 			.flags = modes[m].flags, .fd = -1, .size = opts.size,
@@ -270,18 +285,37 @@ int cmd_selftest(int argc, char **argv)
 		for (int r = 0; r < n; r++) {
 			plain[r] = run_plain(&p, opts.duration_s);
 			untimed[r] = run_workload(topo, td.path, modes[m].map, false,
-						  opts.duration_s, opts.size);
+						  FL_FAULTS_RUSAGE, opts.duration_s,
+						  opts.size);
 			timed[r] = run_workload(topo, td.path, modes[m].map, true,
-						opts.duration_s, opts.size);
+						FL_FAULTS_RUSAGE, opts.duration_s,
+						opts.size);
+			perf[r] = run_workload(topo, td.path, modes[m].map, false,
+					       FL_FAULTS_PERF, opts.duration_s,
+					       opts.size);
 		}
 		if (p.fd >= 0)
 			close(p.fd);
-		double mp = median(plain, n), mu = median(untimed, n), mt = median(timed, n);
-
-		printf("%-12s %12.0f %12.0f %12.0f %14.3f %14.3f\n", modes[m].name,
-		       mp, mu, mt, mt / mu, mu / mp);
+		/* Ratios within a round first: pairs cancel slow drift. */
+		for (int r = 0; r < n; r++) {
+			tu[r] = timed[r] / untimed[r];
+			tp[r] = timed[r] / plain[r];
+			up[r] = untimed[r] / plain[r];
+			pu[r] = perf[r] / untimed[r];
+		}
+		printf("%-12s", modes[m].name);
+		print_rates(plain, n);
+		print_rates(untimed, n);
+		print_rates(timed, n);
+		print_rates(perf, n);
+		printf(" %6.3f %6.3f %6.3f %6.3f\n", median(tu, n), median(tp, n),
+		       median(up, n), median(pu, n));
 		fflush(stdout);
 	}
+	printf("\nt/u: timed/untimed (the cost of timing every touch); t/p: timed/plain\n"
+	       "(the workload against a bare will-it-scale loop); u/p: untimed/plain\n"
+	       "(the harness); perf/u: perf fault counters instead of rusage. Each is\n"
+	       "the median of per-round ratios. Rates: median (min-max).\n");
 	fl_testdir_cleanup(&td);
 	fl_topology_free(topo);
 	return FL_EXIT_OK;

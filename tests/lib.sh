@@ -10,7 +10,7 @@ mounts=()
 
 cleanup() {
 	local m
-	for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done
+	for m in "${mounts[@]}"; do umount "$m" || umount -l "$m"; done
 	rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -47,13 +47,13 @@ expect() {
 	fi
 }
 
-# A tmpfs of SIZE at a fresh directory, unmounted at exit.
+# tmpfs_dir OPTIONS: mount a tmpfs at a fresh directory, named in $mnt;
+# unmounted at exit. Not in $(...): the mount list must stay in this shell.
 tmpfs_dir() {
-	local dir=$scratch/mnt.$RANDOM$RANDOM opts=$1
-	mkdir -p "$dir"
-	mount -t tmpfs -o "$opts" faultline-test "$dir" || return 1
-	mounts+=("$dir")
-	echo "$dir"
+	mnt=$scratch/mnt.$RANDOM$RANDOM
+	mkdir -p "$mnt"
+	mount -t tmpfs -o "$1" faultline-test "$mnt" 2>/dev/null || return 1
+	mounts+=("$mnt")
 }
 
 # validate FILE: checks FILE against results/schema.json.

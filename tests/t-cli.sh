@@ -25,29 +25,31 @@ expect 2 'unknown command "frobnicate"' "unknown command: exit 2" -- "$fl" frobn
 expect 2 '^usage: faultline' "no command: usage, exit 2" -- "$fl"
 expect 2 'unknown workload "nope"' "unknown workload: exit 2" -- "$fl" run nope
 expect 2 'unknown option --bogus' "unknown option: exit 2" -- "$fl" run fault --bogus 1
-expect 2 -- '--duration abc: not a valid number' "bad number: exit 2" -- "$fl" run fault --duration abc
-expect 2 -- '--size 12Q: not a valid size' "bad size: exit 2" -- "$fl" run fault --size 12Q
-expect 2 -- '--size 5000: not a multiple of the page size' "unaligned size: exit 2" -- "$fl" run fault --size 5000
-expect 2 -- '--threads 0' "zero threads: exit 2" -- "$fl" run fault --threads 0
-expect 2 -- '--map heap: expected one of shared\|private\|anon' "bad choice: exit 2" -- "$fl" run fault --map heap
-expect 2 -- '--repeat 0: out of range' "out of range: exit 2" -- "$fl" run fault --repeat 0
-expect 2 -- '--file shared needs a file mapping' "contradictory options: exit 2" -- "$fl" run fault --map anon --file shared
-expect 2 -- 'placement "nowhere"' "bad placement: exit 2" -- "$fl" run fault --placement nowhere
-expect 2 -- '--dir /nonexistent/x: No such file or directory' "missing --dir: exit 2" \
+expect 2 '--duration abc: not a valid number' "bad number: exit 2" -- "$fl" run fault --duration abc
+expect 2 '--size 12Q: not a valid size' "bad size: exit 2" -- "$fl" run fault --size 12Q
+expect 2 '--size 5000: not a multiple of the page size' "unaligned size: exit 2" -- "$fl" run fault --size 5000
+expect 2 '--threads 0' "zero threads: exit 2" -- "$fl" run fault --threads 0
+expect 2 '--map heap: expected one of shared\|private\|anon' "bad choice: exit 2" -- "$fl" run fault --map heap
+expect 2 '--repeat 0: out of range' "out of range: exit 2" -- "$fl" run fault --repeat 0
+expect 2 '--file shared needs a file mapping' "contradictory options: exit 2" -- "$fl" run fault --map anon --file shared
+expect 2 'placement "nowhere"' "bad placement: exit 2" -- "$fl" run fault --placement nowhere
+expect 2 '--dir /nonexistent/x: No such file or directory' "missing --dir: exit 2" \
 	-- "$fl" run fault --dir /nonexistent/x "${run_short[@]}"
 touch "$scratch/plainfile"
-expect 2 -- "--dir $scratch/plainfile: Not a directory" "--dir on a file: exit 2" \
+expect 2 "--dir $scratch/plainfile: Not a directory" "--dir on a file: exit 2" \
 	-- "$fl" run fault --dir "$scratch/plainfile" "${run_short[@]}"
-expect 2 -- "--out /nonexistent/r.json: directory /nonexistent" "unwritable --out: exit 2, before running" \
+expect 2 "--out /nonexistent/r.json: directory /nonexistent" "unwritable --out: exit 2, before running" \
 	-- "$fl" run fault --out /nonexistent/r.json "${run_short[@]}"
 
-if ro=$(tmpfs_dir ro,size=1M); then
-	expect 2 -- "--dir $ro: cannot create files: Read-only file system" \
+if tmpfs_dir ro,size=1M; then
+	ro=$mnt
+	expect 2 "--dir $ro: cannot create files: Read-only file system" \
 		"read-only --dir: exit 2" -- "$fl" run fault --dir "$ro" "${run_short[@]}"
 else
 	skip "read-only --dir: exit 2" "cannot mount tmpfs (not root?)"
 fi
-if small=$(tmpfs_dir size=1M); then
+if tmpfs_dir size=1M; then
+	small=$mnt
 	expect 3 "$small: [0-9]+ MiB needed for test files, [0-9]+ MiB free: No space left on device" \
 		"full filesystem: ENOSPC, exit 3" \
 		-- "$fl" run fault --dir "$small" --size 4M --duration 0.2 --warmup 0 --out "$scratch/enospc.json"
