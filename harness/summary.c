@@ -177,7 +177,10 @@ static void render(FILE *f, const struct table *t, int markdown)
 		for (int c = 0; c < NR_COLS; c++) {
 			const char *s = r < 0 ? headers[c] : t->cell[r][c];
 
-			fprintf(f, markdown ? "| %*s " : "%*s  ", w[c], s);
+			if (markdown)
+				fprintf(f, "| %*s ", w[c], s);
+			else
+				fprintf(f, "%s%*s", c ? "  " : "", w[c], s);
 		}
 		fprintf(f, markdown ? "|\n" : "\n");
 		if (r < 0 && markdown) {
