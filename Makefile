@@ -64,15 +64,20 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
 deps:
 	@harness/install-deps.sh build test
 
+# Every test runs twice: on the normal build and on an ASan+UBSan build.
+# A clang build checks the code compiles warning-free with both compilers.
 test: deps
 	@$(MAKE) --no-print-directory all
-	@tests/run-tests $(BUILD)
+	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all >build-clang.log 2>&1; \
+	 echo $$? >build-clang.status
+	@tests/run-tests $(BUILD) build-san
 
 bench: all
 	$(BUILD)/faultline selftest
 
 clean:
 	$(msg) CLEAN $(BUILD)
-	$(Q)rm -rf $(BUILD) build-*
+	$(Q)rm -rf $(BUILD) build-san build-clang build-clang.log build-clang.status
 
 -include $(OBJ:.o=.d)

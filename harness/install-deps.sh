@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A need=(
 	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev"
-	[test]="jq python3 python3-jsonschema util-linux"
+	[test]="clang jq python3 python3-jsonschema util-linux"
 	[run]="hwloc"
 )
 

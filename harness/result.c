@@ -11,24 +11,27 @@
 #include "faultline.h"
 #include "result.h"
 
+void fl_run_result_release(struct fl_run_result *rr)
+{
+	for (int a = 0; rr->actors && a < rr->threads; a++)
+		fl_hist_free(rr->actors[a].hist);
+	free(rr->actors);
+	fl_vmstat_free(&rr->vm_start);
+	fl_vmstat_free(&rr->vm_end);
+	for (int n = 0; n < rr->nr_nodes; n++) {
+		fl_vmstat_free(&rr->node_start[n]);
+		fl_vmstat_free(&rr->node_end[n]);
+	}
+	free(rr->node_start);
+	free(rr->node_end);
+	free(rr->node_ids);
+	memset(rr, 0, sizeof(*rr));
+}
+
 void fl_result_free(struct fl_result *r)
 {
-	for (int i = 0; i < r->nr_runs; i++) {
-		struct fl_run_result *rr = &r->runs[i];
-
-		for (int a = 0; rr->actors && a < rr->threads; a++)
-			fl_hist_free(rr->actors[a].hist);
-		free(rr->actors);
-		fl_vmstat_free(&rr->vm_start);
-		fl_vmstat_free(&rr->vm_end);
-		for (int n = 0; n < rr->nr_nodes; n++) {
-			fl_vmstat_free(&rr->node_start[n]);
-			fl_vmstat_free(&rr->node_end[n]);
-		}
-		free(rr->node_start);
-		free(rr->node_end);
-		free(rr->node_ids);
-	}
+	for (int i = 0; i < r->nr_runs; i++)
+		fl_run_result_release(&r->runs[i]);
 	free(r->runs);
 	r->runs = NULL;
 	r->nr_runs = 0;

@@ -56,6 +56,8 @@ struct fl_result {
 };
 
 void fl_result_free(struct fl_result *r);
+/* Free what one run holds and zero it (a run that measured nothing). */
+void fl_run_result_release(struct fl_run_result *rr);
 
 /* The "runs" entry of one run; per-node and per-actor sections included. */
 json_t *fl_run_result_json(const struct fl_run_result *run,

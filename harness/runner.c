@@ -523,6 +523,8 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
 			/* Keep runs that measured something, even if cut short. */
 			if (rr->vm_end.nr || !ret)
 				res->nr_runs++;
+			else
+				fl_run_result_release(rr);
 			if (!stop_sig)
 				wait_for_stop(0, &stop_sig);
 		}
