@@ -521,7 +521,7 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
 			ret = run_once(cfg, counts[c], r, idx, total, rr, res,
 				       &stop_sig, err, sizeof(err));
 			/* Keep runs that measured something, even if cut short. */
-			if (rr->vm_end.nr || !ret)
+			if (rr->vm_end.nr)
 				res->nr_runs++;
 			else
 				fl_run_result_release(rr);

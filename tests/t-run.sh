@@ -41,6 +41,14 @@ ok $? "anon write: faults per op within 5% of 1"
 jqv '.runs[0].kernel.faults_vs_vmstat | . > 0.5 and . <= 1.01' "$r"
 ok $? "anon write: perf fault count agrees with /proc/vmstat"
 
+# Both fault counters count the same kernel events.
+r=$scratch/perf.json
+"$fl" run fault --map anon --fault-counter perf --threads 1 "${short[@]}" --size 16M \
+	--out "$r" >/dev/null 2>&1
+jqv '.runs[0].kernel.fault_counter == {"source": "perf", "status": "ok"}
+	and (.runs[0].totals.faults_per_op | . > 0.95 and . < 1.05)' "$r"
+ok $? "--fault-counter perf: perf software counters count one fault per anon touch"
+
 # Every mode runs and releases its memory as asked.
 for mode in "--map private --access write" "--map shared --access read --pattern rand" \
 	    "--map shared --unmap dontneed" "--map private --unmap never --file shared"; do
@@ -92,6 +100,34 @@ for sig in INT TERM; do
 	grep -q 'partial result kept' "$scratch/int.err"
 	ok $? "SIG$sig: the user is told the result is partial"
 done
+
+# A signal during warm-up: nothing measured, still a valid document.
+r=$scratch/warm.json
+"$fl" run fault --map anon --threads 1 --duration 5 --warmup 30 --size 8M \
+	--out "$r" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 4 ] && validate "$r" && jqv '.status == "interrupted" and .runs == []' "$r"
+ok $? "SIGINT during warm-up: exit 4, valid document with no runs"
+
+# On a terminal a progress line is drawn; it is gone when output is a file.
+if command -v script >/dev/null; then
+	script -qec "$fl run fault --map anon --threads 1 --duration 1.5 --warmup 0 --size 8M --out $scratch/tty.json" \
+		/dev/null >"$scratch/tty.out" 2>&1
+	grep -q 'run 1/1  threads 1  repeat 1/1  measuring' "$scratch/tty.out"
+	ok $? "progress line on a terminal"
+else
+	skip "progress line on a terminal" "script(1) not installed"
+fi
+r=$scratch/repeat.json
+"$fl" run fault --map anon --threads 1,2 --repeat 2 --duration 0.3 --warmup 0 --size 8M \
+	--out "$r" >"$scratch/repeat.out" 2>&1
+jqv '[.runs[] | [.repeat, .threads]] == [[0,1],[0,2],[1,1],[1,2]]' "$r" &&
+	grep -Eq '^ +1 +0 +[0-9.]+[kM]? \([0-9.]+[kM]?-[0-9.]+[kM]?\)' "$scratch/repeat.out"
+ok $? "--repeat: repetitions outermost; the summary shows the median and min-max"
 
 # Placement is recorded; the suite writes a summary.
 r=$scratch/compact.json
