@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "faultline.h"
@@ -95,8 +96,10 @@ int cmd_suite(int argc, char **argv)
 	}
 	out_dir = argv[3];
 	if (stat(out_dir, &st) || !S_ISDIR(st.st_mode)) {
+		int e = errno;
+
 		fl_err("suite: --out-dir %s: %s", out_dir,
-		       errno ? strerror(errno) : strerror(ENOTDIR));
+		       strerror(access(out_dir, F_OK) ? e : ENOTDIR));
 		return FL_EXIT_USAGE;
 	}
 	for (int r = 0; s->runs[r].file; r++) {

@@ -219,11 +219,21 @@ static void params_line(json_t *doc, char *buf, size_t len)
 	}
 }
 
+/* Append @v to @set unless it is there already (small sets: linear). */
+static void add_unique(int *set, int *nr, int cap, int v)
+{
+	for (int i = 0; i < *nr; i++)
+		if (set[i] == v)
+			return;
+	if (*nr < cap)
+		set[(*nr)++] = v;
+}
+
 void fl_summary_table(FILE *f, json_t *doc, int markdown)
 {
 	json_t *runs = json_object_get(doc, "runs"), *run;
 	struct table *t = calloc(1, sizeof(*t));
-	int seen[FL_MAX_NODES / 8] = { 0 }, counts[256], nr_counts = 0;
+	int counts[256], nr_counts = 0;
 	const char *status = json_string_value(json_object_get(doc, "status"));
 	char params[512];
 	size_t i;
@@ -237,15 +247,9 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 	if (status && strcmp(status, "ok"))
 		fprintf(f, markdown ? "**status: %s** (%s)\n\n" : "status: %s (%s)\n",
 			status, json_string_value(json_object_get(doc, "error")) ?: "");
-	json_array_foreach(runs, i, run) {
-		int th = (int)json_integer_value(json_object_get(run, "threads"));
-		bool dup = false;
-
-		for (int k = 0; k < nr_counts; k++)
-			dup |= counts[k] == th;
-		if (!dup && nr_counts < 256)
-			counts[nr_counts++] = th;
-	}
+	json_array_foreach(runs, i, run)
+		add_unique(counts, &nr_counts, 256,
+			   (int)json_integer_value(json_object_get(run, "threads")));
 	for (int k = 0; k < nr_counts; k++) {
 		int nodes[64], nr_nodes = 0;
 		json_t *nd;
@@ -254,23 +258,15 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 		json_array_foreach(runs, i, run) {
 			if (json_integer_value(json_object_get(run, "threads")) != counts[k])
 				continue;
-			json_array_foreach(json_object_get(run, "nodes"), j, nd) {
-				int id = (int)json_integer_value(json_object_get(nd, "node"));
-
-				if (id >= 0 && id < FL_MAX_NODES && !(seen[id / 32] & (1 << (id % 32))) &&
-				    nr_nodes < 64) {
-					seen[id / 32] |= 1 << (id % 32);
-					nodes[nr_nodes++] = id;
-				}
-			}
+			json_array_foreach(json_object_get(run, "nodes"), j, nd)
+				add_unique(nodes, &nr_nodes, 64, (int)json_integer_value(
+					   json_object_get(nd, "node")));
 		}
 		/* The overall row only adds information with several nodes. */
 		if (nr_nodes != 1)
 			add_row(t, runs, counts[k], -1);
-		for (int n = 0; n < nr_nodes; n++) {
+		for (int n = 0; n < nr_nodes; n++)
 			add_row(t, runs, counts[k], nodes[n]);
-			seen[nodes[n] / 32] &= ~(1 << (nodes[n] % 32));
-		}
 	}
 	render(f, t, markdown);
 	if (markdown)
@@ -297,6 +293,10 @@ static void summary_header(FILE *f, json_t *doc, const char *dir)
 	json_t *kernel = json_object_get(host, "kernel");
 	json_t *cpu = json_object_get(host, "cpu");
 	json_t *fs = json_object_get(host, "test_fs");
+	json_t *counter = json_object_get(json_object_get(json_object_get(
+		json_array_get(json_object_get(doc, "runs"), 0), "kernel"),
+		"fault_counter"), "source");
+	long long nodes = json_integer_value(json_object_get(cpu, "nodes"));
 
 	fprintf(f, "# faultline summary\n\n");
 	fprintf(f, "- results: `%s`\n", dir);
@@ -305,19 +305,20 @@ static void summary_header(FILE *f, json_t *doc, const char *dir)
 		json_string_value(json_object_get(kernel, "release")) ?: "?",
 		json_string_value(json_object_get(doc, "variant")) ?: "?",
 		json_string_value(json_object_get(doc, "accel")) ?: "?");
-	fprintf(f, "- cpu: %s; %lld PUs, %lld NUMA nodes (%s)\n",
+	fprintf(f, "- cpu: %s; %lld PUs, %lld NUMA node%s (%s)\n",
 		json_string_value(json_object_get(cpu, "model")) ?: "?",
 		(long long)json_integer_value(json_object_get(cpu, "pus")),
-		(long long)json_integer_value(json_object_get(cpu, "nodes")),
+		nodes, nodes == 1 ? "" : "s",
 		json_string_value(json_object_get(cpu, "topology")) ?: "?");
 	fprintf(f, "- THP: %s; test files on %s\n",
 		json_string_value(json_object_get(json_object_get(host, "thp"),
 						  "enabled")) ?: "?",
 		json_string_value(json_object_get(fs, "type")) ?: "?");
-	fprintf(f, "- ops are page touches, faults are counted by the kernel "
-		"(perf software counters); ops/s is the median over repetitions "
-		"(min-max in parentheses); latency is per touch, median over "
-		"repetitions of each percentile.\n\n");
+	fprintf(f, "- ops are page touches; faults are counted by the kernel "
+		"for the actors' threads (%s); ops/s is the median over "
+		"repetitions (min-max in parentheses); latency is per touch, the "
+		"median over repetitions of each percentile.\n\n",
+		json_string_value(counter) ? json_string_value(counter) : "unknown source");
 }
 
 int cmd_summary(int argc, char **argv)

@@ -65,5 +65,7 @@ HWLOC_SYNTHETIC="package:2 numa:2 core:4 pu:2" \
 	-- "$fl" run fault "${run_short[@]}"
 expect 2 'unknown option --bogus' "topology: unknown option: exit 2" -- "$fl" topology --bogus
 expect 2 'unknown suite "nope"' "suite: unknown suite: exit 2" -- "$fl" suite nope --out-dir "$scratch"
+expect 2 'suite: --out-dir /nonexistent: No such file or directory' "suite: missing --out-dir: exit 2" -- "$fl" suite quick --out-dir /nonexistent
+expect 2 "suite: --out-dir $scratch/plainfile: Not a directory" "suite: --out-dir on a file: exit 2" -- "$fl" suite quick --out-dir "$scratch/plainfile"
 expect 2 'summary: /nonexistent' "summary: missing directory: exit 2" -- "$fl" summary /nonexistent
 done_testing
