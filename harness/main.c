@@ -9,7 +9,10 @@
 
 static int cmd_list(int argc, char **argv)
 {
-	(void)argv;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: faultline list\n\nList workloads with a one-line description each.\n");
+		return FL_EXIT_OK;
+	}
 	if (argc > 1) {
 		fl_err("list takes no arguments");
 		return FL_EXIT_USAGE;

@@ -12,12 +12,20 @@ ok $? "--version prints the version and commit"
 ok $? "--help lists commands and exit codes"
 "$fl" list | grep -Eq '^fault +map, touch every page'
 ok $? "list shows the fault workload with its summary"
+missing=
+for cmd in list run topology suite summary selftest; do
+	"$fl" $cmd --help | grep -q "^usage: faultline $cmd" || missing+=" $cmd"
+done
+[ -z "$missing" ]
+ok $? "every command has --help${missing:+ (missing:$missing)}"
 help=$("$fl" run fault --help)
+missing=
 for o in --map --access --pattern --unmap --file --size --threads --duration \
 	 --warmup --repeat --placement --dir --out; do
-	grep -q -- "$o" <<<"$help" || { ok 1 "run fault --help shows $o"; continue 2; }
+	grep -q -- "$o" <<<"$help" || missing+=" $o"
 done
-ok 0 "run fault --help shows the workload's and the run's options"
+[ -z "$missing" ]
+ok $? "run fault --help shows the workload's and the run's options${missing:+ (missing:$missing)}"
 grep -q 'shared|private|anon' <<<"$help" && grep -q 'default: 128M' <<<"$help"
 ok $? "run fault --help shows choices and defaults from the option table"
 
