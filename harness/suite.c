@@ -25,7 +25,15 @@ struct suite {
 	const char *name;
 	const char *help;
 	const char *common;	/* arguments for every run */
-	const struct suite_run runs[16];
+	const struct suite_run *runs;	/* ends with a NULL file */
+};
+
+/* will-it-scale's page_fault1/2/3 loops. */
+static const struct suite_run page_fault_runs[] = {
+	{ "page_fault1.json", "fault --map anon --access write" },
+	{ "page_fault2.json", "fault --map private --access write" },
+	{ "page_fault3.json", "fault --map shared --access write" },
+	{ NULL, NULL },
 };
 
 static const struct suite suites[] = {
@@ -33,21 +41,13 @@ static const struct suite suites[] = {
 		.name = "default",
 		.help = "will-it-scale page_fault1/2/3 on the running kernel, 1..#PUs threads",
 		.common = "--threads scale --duration 4 --warmup 1 --repeat 3",
-		.runs = {
-			{ "page_fault1.json", "fault --map anon --access write" },
-			{ "page_fault2.json", "fault --map private --access write" },
-			{ "page_fault3.json", "fault --map shared --access write" },
-		},
+		.runs = page_fault_runs,
 	},
 	{
 		.name = "quick",
 		.help = "the default suite's runs, short: for smoke tests",
 		.common = "--threads scale --duration 0.5 --warmup 0.2 --repeat 1 --size 16M",
-		.runs = {
-			{ "page_fault1.json", "fault --map anon --access write" },
-			{ "page_fault2.json", "fault --map private --access write" },
-			{ "page_fault3.json", "fault --map shared --access write" },
-		},
+		.runs = page_fault_runs,
 	},
 };
 
