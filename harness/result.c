@@ -158,6 +158,7 @@ static json_t *actor_json(const struct fl_actor_result *a)
 
 	json_object_set_new(o, "cpu_first", json_integer(a->cpu_first));
 	json_object_set_new(o, "cpu_last", json_integer(a->cpu_last));
+	json_object_set_new(o, "node_last", json_integer(a->node_last));
 	json_object_set_new(o, "cpu_checks", json_integer((json_int_t)a->cpu_checks));
 	json_object_set_new(o, "cpu_off_plan", json_integer((json_int_t)a->cpu_moves));
 	json_object_set_new(o, "ops_per_sec",

@@ -19,6 +19,7 @@ struct fl_actor_result {
 	int id;
 	struct fl_slot slot;
 	int cpu_first, cpu_last;
+	int node_last;			/* NUMA node of cpu_last */
 	uint64_t cpu_checks, cpu_moves;
 	uint64_t ops;
 	double window_s;

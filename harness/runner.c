@@ -328,11 +328,12 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 
 		ar->id = a->id;
 		ar->slot = a->slot;
-		ar->cpu_first = ar->cpu_last = -1;
+		ar->cpu_first = ar->cpu_last = ar->node_last = -1;
 		if (!st || !st->measured)
 			continue;
 		ar->cpu_first = st->cpu_first;
 		ar->cpu_last = st->cpu_last;
+		ar->node_last = fl_topology_node_of_pu(run->topo, st->cpu_last);
 		ar->cpu_checks = st->cpu_checks;
 		ar->cpu_moves = st->cpu_moves;
 		ar->ops = st->ops;
