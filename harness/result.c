@@ -10,10 +10,11 @@
 #include "clock.h"
 #include "faultline.h"
 #include "result.h"
+#include "runner.h"
 
 void fl_run_result_release(struct fl_run_result *rr)
 {
-	for (int a = 0; rr->actors && a < rr->threads; a++)
+	for (int a = 0; rr->actors && a < rr->nr_actors; a++)
 		fl_hist_free(rr->actors[a].hist);
 	free(rr->actors);
 	fl_vmstat_free(&rr->vm_start);
@@ -83,7 +84,7 @@ json_t *fl_latency_json(const struct fl_hist *h)
 /* Sums over a set of actors: one node's, or all of them. */
 struct totals {
 	int threads;
-	uint64_t ops, faults, major;
+	uint64_t ops, faults, major, sigbus;
 	double ops_per_sec, faults_per_sec;
 	bool faults_known;
 	struct fl_hist *hist;
@@ -93,6 +94,7 @@ static void totals_add(struct totals *t, const struct fl_actor_result *a)
 {
 	t->threads++;
 	t->ops += a->ops;
+	t->sigbus += a->sigbus;
 	if (a->window_s > 0)
 		t->ops_per_sec += (double)a->ops / a->window_s;
 	if (!a->faults_known)
@@ -115,6 +117,7 @@ static json_t *totals_json(const struct totals *t)
 
 	json_object_set_new(o, "ops", json_integer((json_int_t)t->ops));
 	json_object_set_new(o, "ops_per_sec", json_real(t->ops_per_sec));
+	json_object_set_new(o, "sigbus", json_integer((json_int_t)t->sigbus));
 	if (t->faults_known) {
 		json_object_set_new(o, "faults", json_integer((json_int_t)t->faults));
 		json_object_set_new(o, "major_faults",
@@ -151,8 +154,10 @@ static json_t *vmstat_delta_json(const struct fl_vmstat *a,
 
 static json_t *actor_json(const struct fl_actor_result *a)
 {
-	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:I, s:f}",
-			      "id", a->id, "pu", a->slot.pu, "node", a->slot.node,
+	json_t *o = json_pack("{s:i, s:s, s:i, s:i, s:i, s:I, s:f}",
+			      "id", a->id, "role", a->role == FL_ROLE_FAULTER ?
+			      "faulter" : "invalidator",
+			      "pu", a->slot.pu, "node", a->slot.node,
 			      "core", a->slot.core, "ops", (json_int_t)a->ops,
 			      "window_s", a->window_s);
 
@@ -176,18 +181,22 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 			   const struct fl_result *res)
 {
 	struct totals all = { .faults_known = !res->faults_unavailable[0] };
+	struct totals inval = { .faults_known = true };
 	json_t *run = json_object(), *nodes = json_array(), *actors = json_array();
 	json_t *kernel, *totals;
 	double window = 0;
 
-	for (int i = 0; i < rr->threads; i++) {
+	/* Faulters first in the array; invalidators are summed apart. */
+	for (int i = 0; i < rr->nr_actors; i++) {
 		if (rr->actors[i].window_s > window)
 			window = rr->actors[i].window_s;
-		totals_add(&all, &rr->actors[i]);
+		totals_add(rr->actors[i].role == FL_ROLE_FAULTER ? &all : &inval,
+			   &rr->actors[i]);
 		json_array_append_new(actors, actor_json(&rr->actors[i]));
 	}
 	json_object_set_new(run, "repeat", json_integer(rr->repeat));
 	json_object_set_new(run, "threads", json_integer(rr->threads));
+	json_object_set_new(run, "baseline", json_boolean(rr->baseline));
 	json_object_set_new(run, "duration_s", json_real(window));
 	json_object_set_new(run, "duration_asked_s", json_real(rr->duration_s));
 	json_object_set_new(run, "interrupted", json_boolean(rr->interrupted));
@@ -195,14 +204,25 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	json_object_set_new(run, "totals", totals);
 	json_object_set_new(run, "latency_ns", fl_latency_json(all.hist));
 	fl_hist_free(all.hist);
+	if (inval.threads) {
+		json_object_set_new(run, "invalidator", json_pack("{s:s, s:i, s:I, s:f, s:o}",
+				    "kind", res->invalidator_kind ? res->invalidator_kind : "?",
+				    "actors", inval.threads, "ops", (json_int_t)inval.ops,
+				    "ops_per_sec", inval.ops_per_sec,
+				    "latency_ns", fl_latency_json(inval.hist)));
+		fl_hist_free(inval.hist);
+	} else {
+		json_object_set_new(run, "invalidator", json_null());
+	}
 
 	/* Nodes in OS index order, only those with actors. */
 	for (int n = 0; n < FL_MAX_NODES; n++) {
 		struct totals nt = { .faults_known = all.faults_known };
 		json_t *node, *cpus = json_array();
 
-		for (int i = 0; i < rr->threads; i++) {
-			if (rr->actors[i].slot.node != n)
+		for (int i = 0; i < rr->nr_actors; i++) {
+			if (rr->actors[i].slot.node != n ||
+			    rr->actors[i].role != FL_ROLE_FAULTER)
 				continue;
 			totals_add(&nt, &rr->actors[i]);
 			json_array_append_new(cpus, json_integer(rr->actors[i].slot.pu));

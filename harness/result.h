@@ -17,11 +17,13 @@
 
 struct fl_actor_result {
 	int id;
+	int role;			/* enum fl_role */
 	struct fl_slot slot;
 	int cpu_first, cpu_last;
 	int node_last;			/* NUMA node of cpu_last */
 	uint64_t cpu_checks, cpu_moves;
 	uint64_t ops;
+	uint64_t sigbus;		/* expected SIGBUS (faulters) */
 	double window_s;
 	bool faults_known;
 	struct fl_fault_counts faults;
@@ -30,7 +32,9 @@ struct fl_actor_result {
 
 struct fl_run_result {
 	int repeat;
-	int threads;
+	int threads;			/* faulters */
+	int nr_actors;			/* faulters + invalidators */
+	bool baseline;			/* invalidators left out on purpose */
 	double duration_s;		/* as asked for */
 	bool interrupted;		/* the window was cut short */
 	struct fl_actor_result *actors;
@@ -51,6 +55,7 @@ struct fl_result {
 	int exit_code;
 	char error[512];
 	int fault_source;			/* enum fl_fault_source */
+	const char *invalidator_kind;		/* NULL without invalidators */
 	char faults_unavailable[FL_ERR_LEN];	/* why fault counts are missing */
 	int nr_runs;
 	struct fl_run_result *runs;

@@ -44,6 +44,9 @@ const struct fl_option fl_run_options[] = {
 	  .arg = "FILE", .help = "result JSON (default: results/<workload>-<time>.json)" },
 	{ .name = "latency", .type = FL_OPT_BOOL, .offset = RUN_OPT(latency),
 	  .def = "true", .help = "time every touch (--no-latency for pure throughput)" },
+	{ .name = "baseline", .type = FL_OPT_BOOL, .offset = RUN_OPT(baseline),
+	  .def = "true",
+	  .help = "with invalidators, also run each count without them (--no-baseline to skip)" },
 	{ .name = "fault-counter", .type = FL_OPT_ENUM,
 	  .offset = RUN_OPT(fault_counter), .def = "rusage",
 	  .choices = fl_fault_source_names,
@@ -187,6 +190,70 @@ static void gate_open_when_ready(struct fl_start_gate *g, int nr)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/*
+ * Sleep until @deadline (CLOCK_MONOTONIC ns) in slices short enough to
+ * notice the end of the run.
+ */
+static void pace_until(struct fl_actor *a, uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = fl_mono_ns(), step;
+		struct timespec ts;
+
+		if (now >= deadline || !fl_actor_running(a))
+			return;
+		step = deadline - now;
+		if (step > 100000000u)
+			step = 100000000u;
+		ts.tv_sec = (time_t)(step / 1000000000u);
+		ts.tv_nsec = (long)(step % 1000000000u);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* An invalidator: timed ops, paced to the workload's rate. */
+static void invalidator_loop(struct fl_actor *a)
+{
+	struct fl_run_ctx *run = a->run;
+	double rate = 0;
+	const char *kind;
+	uint64_t next = 0, period_ns = 0;
+	char err[FL_ERR_LEN];
+
+	run->wl->invalidators(run->params, &rate, &kind);
+	if (rate > 0)
+		period_ns = (uint64_t)(1e9 / rate);
+	a->seen_phase = FL_PHASE_SETUP;
+	while (fl_actor_running(a)) {
+		uint64_t t0, t1;
+		int ret;
+
+		if (period_ns) {
+			uint64_t now = fl_mono_ns();
+
+			/* Behind schedule: start afresh rather than burst. */
+			if (!next || now > next + period_ns)
+				next = now;
+			pace_until(a, next);
+			next += period_ns;
+			if (!fl_actor_running(a))
+				break;
+		}
+		actor_sample_cpu(a);
+		t0 = fl_clock_ticks();
+		ret = run->wl->invalidate(a, err, sizeof(err));
+		t1 = fl_clock_ticks();
+		if (ret) {
+			actor_fail(a, ret, "invalidator %d: %s", a->id, err);
+			fl_actor_phase_change(a, FL_PHASE_STOP);
+			break;
+		}
+		if (a->stats->hist)
+			fl_hist_record(a->stats->hist, t1 - t0);
+		a->stats->ops++;
+	}
+}
+
 static void *actor_main(void *arg)
 {
 	struct fl_actor *a = arg;
@@ -219,11 +286,23 @@ wait_start:
 	if (a->error)
 		goto out;
 
+	if (a->role == FL_ROLE_INVALIDATOR) {
+		invalidator_loop(a);
+		goto fini;
+	}
 	a->sigbus_env = &env;
 	fl_sigbus_env = &env;
 	a->seen_phase = FL_PHASE_SETUP;
 	if (sigsetjmp(env, 1)) {
-		/* An unexpected SIGBUS: no workload here expects one yet. */
+		/*
+		 * Back from a SIGBUS. When an invalidator shrinks the file it
+		 * is a result: count it and go on with the next iteration.
+		 */
+		if (run->sigbus_expected) {
+			if (a->seen_phase == FL_PHASE_MEASURE)
+				a->stats->sigbus++;
+			goto faulter;
+		}
 		actor_fail(a, -EFAULT,
 			   "actor %d: unexpected SIGBUS (%s) at %#lx; is the filesystem of the test directory full?",
 			   a->id, fl_sigbus_code_str(fl_sigbus_last.code),
@@ -231,6 +310,7 @@ wait_start:
 		fl_actor_phase_change(a, FL_PHASE_STOP);
 		goto fini;
 	}
+faulter:
 	while (fl_actor_running(a)) {
 		actor_sample_cpu(a);
 		ret = run->wl->iteration(a);
@@ -279,13 +359,14 @@ static int collect_nodes(const struct fl_topology *topo, struct fl_run_result *r
 }
 
 static void progress(const struct fl_runner_cfg *cfg, int idx, int total,
-		     int threads, int repeat, const char *phase, double t,
+		     const struct fl_run_ctx *run, const char *phase, double t,
 		     double of)
 {
 	if (!cfg->opts->progress || !isatty(STDERR_FILENO))
 		return;
-	fprintf(stderr, "\r\033[K%s  run %d/%d  threads %d  repeat %d/%d  %s %.0f/%.0f s",
-		cfg->label, idx, total, threads, repeat,
+	fprintf(stderr, "\r\033[K%s  run %d/%d  threads %d%s  repeat %d/%d  %s %.0f/%.0f s",
+		cfg->label, idx, total, run->nr_faulters,
+		run->baseline ? " (baseline)" : "", run->repeat + 1,
 		(int)cfg->opts->repeat, phase, t, of);
 	fflush(stderr);
 }
@@ -305,7 +386,7 @@ static bool run_phase(struct fl_run_ctx *run, const struct fl_runner_cfg *cfg,
 		uint64_t now = fl_mono_ns();
 		long ms;
 
-		progress(cfg, idx, total, run->nr_actors, run->repeat + 1, name,
+		progress(cfg, idx, total, run, name,
 			 (double)(now - t0) / 1e9, seconds);
 		if (now >= end)
 			return true;
@@ -327,6 +408,7 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		struct fl_actor_result *ar = &rr->actors[i];
 
 		ar->id = a->id;
+		ar->role = a->role;
 		ar->slot = a->slot;
 		ar->cpu_first = ar->cpu_last = ar->node_last = -1;
 		if (!st || !st->measured)
@@ -337,6 +419,7 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		ar->cpu_checks = st->cpu_checks;
 		ar->cpu_moves = st->cpu_moves;
 		ar->ops = st->ops;
+		ar->sigbus = st->sigbus;
 		ar->window_s = fl_clock_ns(st->t_end - st->t_start) / 1e9;
 		ar->faults_known = st->faults_ok;
 		ar->faults.minor = st->faults_end.minor - st->faults_start.minor;
@@ -364,17 +447,22 @@ static void free_actors(struct fl_run_ctx *run)
  * One run: @threads actors for one repetition. Returns 0, or -errno with
  * @err; *@stop_sig is set when a signal cut the run short.
  */
-static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
-		    int idx, int total, struct fl_run_result *rr,
-		    struct fl_result *res, int *stop_sig, char *err, size_t len)
+static int run_once(const struct fl_runner_cfg *cfg, int threads,
+		    int invalidators, int repeat, int idx, int total,
+		    struct fl_run_result *rr, struct fl_result *res,
+		    int *stop_sig, char *err, size_t len)
 {
+	int nr = threads + invalidators;
 	struct fl_run_ctx run = {
 		.wl = cfg->wl,
 		.params = cfg->params,
 		.opts = cfg->opts,
 		.topo = cfg->topo,
 		.dir = cfg->dir,
-		.nr_actors = threads,
+		.nr_actors = nr,
+		.nr_faulters = threads,
+		.nr_invalidators = invalidators,
+		.baseline = !invalidators && cfg->invalidators,
 		.repeat = repeat,
 		.latency = cfg->opts->latency,
 		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
@@ -390,17 +478,20 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
 
 	rr->repeat = repeat;
 	rr->threads = threads;
+	rr->nr_actors = nr;
+	rr->baseline = run.baseline;
 	rr->duration_s = cfg->opts->duration_s;
-	slots = calloc((size_t)threads, sizeof(*slots));
-	run.actors = calloc((size_t)threads, sizeof(*run.actors));
-	tids = calloc((size_t)threads, sizeof(*tids));
-	rr->actors = calloc((size_t)threads, sizeof(*rr->actors));
+	slots = calloc((size_t)nr, sizeof(*slots));
+	run.actors = calloc((size_t)nr, sizeof(*run.actors));
+	tids = calloc((size_t)nr, sizeof(*tids));
+	rr->actors = calloc((size_t)nr, sizeof(*rr->actors));
 	if (!slots || !run.actors || !tids || !rr->actors) {
 		ret = -ENOMEM;
 		fl_set_err(err, len, "run with %d threads: out of memory", threads);
 		goto out_free;
 	}
-	ret = fl_plan(cfg->topo, &cfg->opts->placement, threads, slots, err, len);
+	/* Invalidators are placed after the faulters, by the same policy. */
+	ret = fl_plan(cfg->topo, &cfg->opts->placement, nr, slots, err, len);
 	if (ret)
 		goto out_free;
 	ret = collect_nodes(cfg->topo, rr);
@@ -414,10 +505,11 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
 			goto out_free;
 	}
 	run.gate = &gate;
-	for (int i = 0; i < threads; i++) {
+	for (int i = 0; i < nr; i++) {
 		struct fl_actor *a = &run.actors[i];
 
 		a->id = i;
+		a->role = i < threads ? FL_ROLE_FAULTER : FL_ROLE_INVALIDATOR;
 		a->run = &run;
 		a->slot = slots[i];
 		a->counter.fd = a->counter.fd_major = -1;
@@ -432,7 +524,7 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
 		}
 		started++;
 	}
-	if (started < threads) {
+	if (started < nr) {
 		/* Let the started ones through the gate straight into STOP. */
 		__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
 		gate_open_when_ready(&gate, started);
@@ -445,7 +537,7 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
 	__atomic_compare_exchange_n(&run.phase, &(int){ FL_PHASE_SETUP },
 				    FL_PHASE_WARMUP, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
-	gate_open_when_ready(&gate, threads);
+	gate_open_when_ready(&gate, nr);
 	if (run_phase(&run, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
 		      stop_sig)) {
 		read_vmstats(rr, false);
@@ -456,13 +548,13 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads, int repeat,
 		read_vmstats(rr, true);
 	}
 	__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
-	for (int i = 0; i < threads; i++)
+	for (int i = 0; i < nr; i++)
 		pthread_join(tids[i], NULL);
 	if (cfg->opts->progress && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 
 	ret = 0;
-	for (int i = 0; i < threads; i++) {
+	for (int i = 0; i < nr; i++) {
 		if (run.actors[i].error) {
 			ret = run.actors[i].error;
 			fl_set_err(err, len, "%s", run.actors[i].errmsg[0] ?
@@ -484,8 +576,11 @@ out_free:
 	return ret;
 }
 
-int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
+int fl_runner_execute(const struct fl_runner_cfg *cfg_in, struct fl_result *res)
 {
+	struct fl_runner_cfg copy = *cfg_in, *cfg = &copy;
+	double rate;
+	int passes;
 	int counts[FL_THREADS_LIMIT];
 	int nr_counts, total, idx = 0, stop_sig = 0, ret = 0;
 	char err[FL_ERR_LEN] = "";
@@ -501,7 +596,12 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
 		res->status = FL_STATUS_FAILED;
 		return res->exit_code = FL_EXIT_USAGE;
 	}
-	total = nr_counts * (int)cfg->opts->repeat;
+	cfg->invalidators = cfg->wl->invalidators ?
+			    cfg->wl->invalidators(cfg->params, &rate,
+						  &res->invalidator_kind) : 0;
+	/* With invalidators, each run is preceded by its baseline. */
+	passes = cfg->invalidators && cfg->opts->baseline ? 2 : 1;
+	total = nr_counts * (int)cfg->opts->repeat * passes;
 	res->runs = calloc((size_t)total, sizeof(*res->runs));
 	if (!res->runs) {
 		fl_set_err(res->error, sizeof(res->error), "out of memory");
@@ -515,12 +615,14 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg, struct fl_result *res)
 
 	/* Repetitions outermost, so slow drift touches every count alike. */
 	for (int r = 0; r < (int)cfg->opts->repeat && !ret && !stop_sig; r++) {
-		for (int c = 0; c < nr_counts && !ret && !stop_sig; c++) {
+		for (int k = 0; k < nr_counts * passes && !ret && !stop_sig; k++) {
 			struct fl_run_result *rr = &res->runs[res->nr_runs];
+			bool baseline = passes == 2 && k % 2 == 0;
 
 			idx++;
-			ret = run_once(cfg, counts[c], r, idx, total, rr, res,
-				       &stop_sig, err, sizeof(err));
+			ret = run_once(cfg, counts[k / passes],
+				       baseline ? 0 : cfg->invalidators, r, idx,
+				       total, rr, res, &stop_sig, err, sizeof(err));
 			/* Keep runs that measured something, even if cut short. */
 			if (rr->vm_end.nr)
 				res->nr_runs++;

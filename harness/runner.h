@@ -18,6 +18,11 @@
 #include "threads.h"
 #include "workload.h"
 
+enum fl_role {
+	FL_ROLE_FAULTER,
+	FL_ROLE_INVALIDATOR,
+};
+
 enum fl_phase {
 	FL_PHASE_SETUP,
 	FL_PHASE_WARMUP,
@@ -35,6 +40,7 @@ struct fl_run_opts {
 	const char *dir;
 	const char *out;
 	bool latency;		/* time and record every touch */
+	bool baseline;		/* also run without invalidators */
 	int fault_counter;	/* enum fl_fault_source */
 	bool progress;		/* progress line on a terminal */
 };
@@ -50,11 +56,13 @@ struct fl_actor_stats {
 	uint64_t cpu_checks, cpu_moves;	/* samples, and ones off the plan */
 	bool measured;			/* the window was entered */
 	bool faults_ok;			/* both counter reads worked */
-	struct fl_hist *hist;		/* touch latency, ticks */
+	uint64_t sigbus;		/* expected SIGBUS taken in the window */
+	struct fl_hist *hist;		/* touch (or op) latency, ticks */
 };
 
 struct fl_actor {
 	int id;
+	enum fl_role role;
 	struct fl_run_ctx *run;
 	struct fl_slot slot;
 	void *state;			/* the workload's, per actor */
@@ -73,7 +81,11 @@ struct fl_run_ctx {
 	const void *params;
 	const struct fl_run_opts *opts;
 	const char *dir;		/* where test files live */
-	int nr_actors;
+	int nr_actors;			/* faulters + invalidators */
+	int nr_faulters;
+	int nr_invalidators;		/* 0 in a baseline run */
+	bool baseline;			/* invalidators left out on purpose */
+	bool sigbus_expected;		/* set by setup: SIGBUS is a result */
 	int repeat;
 	struct fl_actor *actors;
 	void *state;			/* the workload's, per run */
@@ -109,6 +121,7 @@ struct fl_runner_cfg {
 	const struct fl_topology *topo;
 	const char *dir;		/* where test files live */
 	const char *label;		/* for the progress line */
+	int invalidators;		/* filled in by fl_runner_execute */
 };
 
 /*

@@ -19,13 +19,14 @@ fl_touch_loop(struct fl_actor *a, char *base, size_t nr_pages, size_t page,
 	      const uint32_t *order, const bool write, const bool timed)
 {
 	/*
-	 * Everything the loop needs lives in locals: a char store may alias
-	 * any memory, so fields read through @a would be reloaded per touch.
+	 * Pointers the loop needs live in locals: a char store may alias any
+	 * memory, so fields read through @a would be reloaded per touch.
 	 */
 	const int *phase = &a->run->phase;
 	int seen = a->seen_phase;
 	struct fl_hist *hist = a->stats->hist;
-	uint64_t prev = timed ? fl_clock_ticks() : 0, ops = 0;
+	uint64_t *ops = &a->stats->ops;	/* in memory: a SIGBUS must not lose it */
+	uint64_t prev = timed ? fl_clock_ticks() : 0;
 
 	for (size_t i = 0; i < nr_pages; i++) {
 		volatile char *p = base + (order ? order[i] : i) * page;
@@ -40,17 +41,13 @@ fl_touch_loop(struct fl_actor *a, char *base, size_t nr_pages, size_t page,
 			fl_hist_record(hist, now - prev);
 			prev = now;
 		}
-		ops++;
+		(*ops)++;
 		if (unlikely(__atomic_load_n(phase, __ATOMIC_RELAXED) != seen)) {
-			/* Ops so far belong to the old phase. */
-			a->stats->ops += ops;
-			ops = 0;
 			if (!fl_actor_running(a))
 				return false;
 			seen = a->seen_phase;
 		}
 	}
-	a->stats->ops += ops;
 	return true;
 }
 

@@ -34,10 +34,19 @@ struct workload {
 	 * run->wl_state). 0 or -errno with @err naming the object and cause.
 	 */
 	int (*setup)(struct fl_run_ctx *run, char *err, size_t len);
-	/* In the actor's thread after it is bound to its CPU and node. */
+	/* In the actor's thread after it is bound (a->role says which kind). */
 	int (*actor_init)(struct fl_actor *a, char *err, size_t len);
-	/* One iteration. 0, or -errno with a->error set to stop the run. */
+	/* One faulter iteration. 0, or -errno with a->errmsg set to stop the run. */
 	int (*iteration)(struct fl_actor *a);
+	/*
+	 * How many invalidator actors the params ask for (beside the faulters),
+	 * their rate in ops/s (0: back to back) and kind (for results). The
+	 * runner also runs a baseline without them unless --no-baseline.
+	 * May be NULL: none.
+	 */
+	int (*invalidators)(const void *params, double *rate, const char **kind);
+	/* One invalidator op, timed by the runner. 0 or -errno with @err. */
+	int (*invalidate)(struct fl_actor *a, char *err, size_t len);
 	/* In the actor's thread; also after a SIGBUS left an iteration. */
 	void (*actor_fini)(struct fl_actor *a);
 	/* Once per run after all actors have stopped. */

@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../harness/invalidator.h"
 #include "../harness/touch.h"
 #include "../harness/workload.h"
 
@@ -32,6 +33,8 @@ struct fault_params {
 	int file;
 	int thp;
 	uint64_t size;
+	int invalidator;	/* enum fl_inval_kind */
+	double inval_rate;
 };
 
 static const char *const map_choices[] = { "shared", "private", "anon", NULL };
@@ -65,6 +68,12 @@ static const struct fl_option fault_options[] = {
 	{ .name = "size", .type = FL_OPT_SIZE, .offset = P(size),
 	  .def = "128M", .help = "bytes mapped by each actor", .min = 4096,
 	  .max = 1ull << 46 },
+	{ .name = "invalidator", .type = FL_OPT_ENUM, .offset = P(invalidator),
+	  .def = "none", .choices = fl_inval_kind_names,
+	  .help = "one more actor that invalidates the faulters' files (see README)" },
+	{ .name = "inval-rate", .type = FL_OPT_DOUBLE, .offset = P(inval_rate),
+	  .def = "0", .arg = "OPS/S", .min = 0, .max = 1e7,
+	  .help = "invalidator ops per second (0: back to back)" },
 	{ 0 }
 };
 
@@ -93,6 +102,12 @@ static int fault_validate(const void *params, char *err, size_t len)
 	if (p->size / (uint64_t)page > UINT32_MAX) {
 		fl_set_err(err, len, "--size %llu: too many pages",
 			   (unsigned long long)p->size);
+		return -EINVAL;
+	}
+	if (p->map == MAP_KIND_ANON && p->invalidator != FL_INVAL_NONE &&
+	    p->invalidator != FL_INVAL_MMAP_CHURN) {
+		fl_set_err(err, len, "--invalidator %s needs a file mapping (--map shared or private)",
+			   fl_inval_kind_names[p->invalidator]);
 		return -EINVAL;
 	}
 	if (p->map == MAP_KIND_ANON && p->file == FILE_SHARED) {
@@ -160,7 +175,7 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	int nr, ret;
 
 	nr = p->map == MAP_KIND_ANON ? 0 :
-	     p->file == FILE_SHARED ? 1 : run->nr_actors;
+	     p->file == FILE_SHARED ? 1 : run->nr_faulters;
 	if (nr) {
 		ret = check_space(run->dir, (uint64_t)nr * p->size, err, len);
 		if (ret)
@@ -180,7 +195,24 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 		fr->nr_fds++;
 	}
 	run->state = fr;
+	run->sigbus_expected = run->nr_invalidators &&
+			       fl_inval_may_sigbus(p->invalidator);
 	return 0;
+}
+
+static int fault_invalidators(const void *params, double *rate,
+			      const char **kind)
+{
+	const struct fault_params *p = params;
+
+	*rate = p->inval_rate;
+	*kind = fl_inval_kind_names[p->invalidator];
+	return p->invalidator != FL_INVAL_NONE;
+}
+
+static int fault_invalidate(struct fl_actor *a, char *err, size_t len)
+{
+	return fl_inval_op(a->state, err, len);
 }
 
 static void fault_teardown(struct fl_run_ctx *run)
@@ -247,8 +279,20 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 {
 	const struct fault_params *p = a->run->params;
 	const struct fault_run *fr = a->run->state;
-	struct fault_actor *fa = calloc(1, sizeof(*fa));
+	struct fault_actor *fa;
 
+	if (a->role == FL_ROLE_INVALIDATOR) {
+		struct fl_inval_target t = {
+			.nr_files = fr->nr_fds,
+			.fds = fr->fds,
+			.size = p->size,
+			.page_size = a->run->page_size,
+		};
+
+		return fl_inval_init((struct fl_inval_state **)&a->state,
+				     p->invalidator, &t, a->seed, err, len);
+	}
+	fa = calloc(1, sizeof(*fa));
 	if (!fa)
 		goto nomem;
 	fa->fd = fr->nr_fds == 0 ? -1 : fr->fds[fr->nr_fds == 1 ? 0 : a->id];
@@ -302,6 +346,11 @@ static void fault_actor_fini(struct fl_actor *a)
 	const struct fault_params *p = a->run->params;
 	struct fault_actor *fa = a->state;
 
+	if (a->role == FL_ROLE_INVALIDATOR) {
+		fl_inval_fini(a->state);
+		a->state = NULL;
+		return;
+	}
 	if (!fa)
 		return;
 	if (fa->addr)
@@ -326,6 +375,8 @@ const struct workload wl_fault = {
 	.setup = fault_setup,
 	.actor_init = fault_actor_init,
 	.iteration = fault_iteration,
+	.invalidators = fault_invalidators,
+	.invalidate = fault_invalidate,
 	.actor_fini = fault_actor_fini,
 	.teardown = fault_teardown,
 };
