@@ -18,10 +18,11 @@
 #include "result.h"
 
 #define MAX_ROWS 512
-#define NR_COLS 8
+#define NR_COLS 9
 
 static const char *const headers[NR_COLS] = {
-	"threads", "node", "ops/s", "faults/s", "faults/op", "p50", "p99", "max",
+	"threads", "invalidator", "node", "ops/s", "faults/s", "faults/op",
+	"p50", "p99", "max",
 };
 
 struct table {
@@ -88,11 +89,46 @@ static double num(json_t *o, const char *path)
 	return json_is_number(o) ? json_number_value(o) : NAN;
 }
 
+/* Runs group by thread count and by whether an invalidator ran. */
+static int group_of(json_t *run)
+{
+	return (int)json_integer_value(json_object_get(run, "threads")) * 2 +
+	       json_is_object(json_object_get(run, "invalidator"));
+}
+
+/* "-" without invalidators, "none" for a baseline, else kind and rate. */
+static void invalidator_cell(char *buf, size_t len, json_t *runs, int group)
+{
+	json_t *run, *inv = NULL;
+	bool baseline = false;
+	double rates[256];
+	char rate[16];
+	int n = 0;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		if (group_of(run) != group)
+			continue;
+		baseline |= json_is_true(json_object_get(run, "baseline"));
+		if (json_is_object(json_object_get(run, "invalidator")) && n < 256) {
+			inv = json_object_get(run, "invalidator");
+			rates[n++] = num(inv, "ops_per_sec");
+		}
+	}
+	if (!inv) {
+		snprintf(buf, len, "%s", baseline ? "none" : "-");
+		return;
+	}
+	fmt_rate(rate, sizeof(rate), median(rates, n));
+	snprintf(buf, len, "%s %s/s",
+		 json_string_value(json_object_get(inv, "kind")) ?: "?", rate);
+}
+
 /*
- * One row: medians over the runs with @threads actors of the section
+ * One row: medians over the runs of @group (see group_of) of the section
  * selected by @node (-1: the run's totals and overall latency).
  */
-static void add_row(struct table *t, json_t *runs, int threads, int node)
+static void add_row(struct table *t, json_t *runs, int group, int node)
 {
 	static const char *const fields[] = {
 		"ops_per_sec", "faults_per_sec", "faults_per_op",
@@ -109,8 +145,7 @@ static void add_row(struct table *t, json_t *runs, int threads, int node)
 		json_t *sec = NULL, *nd;
 		size_t k;
 
-		if (json_integer_value(json_object_get(run, "threads")) != threads ||
-		    n == 256)
+		if (group_of(run) != group || n == 256)
 			continue;
 		if (node < 0) {
 			sec = json_object_get(run, "totals");
@@ -137,30 +172,31 @@ static void add_row(struct table *t, json_t *runs, int threads, int node)
 		return;
 	char (*c)[48] = t->cell[t->nr++];
 
-	snprintf(c[0], sizeof(c[0]), "%d", threads);
+	snprintf(c[0], sizeof(c[0]), "%d", group / 2);
+	invalidator_cell(c[1], sizeof(c[1]), runs, group);
 	if (node < 0)
-		snprintf(c[1], sizeof(c[1]), "all");
+		snprintf(c[2], sizeof(c[2]), "all");
 	else
-		snprintf(c[1], sizeof(c[1]), "%d", node);
-	fmt_rate(c[2], sizeof(c[2]), median(v[0], n));
+		snprintf(c[2], sizeof(c[2]), "%d", node);
+	fmt_rate(c[3], sizeof(c[3]), median(v[0], n));
 	if (n > 1) {
 		char a[16], b[16];
-		size_t used = strlen(c[2]);
+		size_t used = strlen(c[3]);
 
 		fmt_rate(a, sizeof(a), lo);
 		fmt_rate(b, sizeof(b), hi);
-		snprintf(c[2] + used, sizeof(c[2]) - used, " (%s-%s)", a, b);
+		snprintf(c[3] + used, sizeof(c[3]) - used, " (%s-%s)", a, b);
 	}
-	fmt_rate(c[3], sizeof(c[3]), median(v[1], n));
+	fmt_rate(c[4], sizeof(c[4]), median(v[1], n));
 	double fpo = median(v[2], n);
 
 	if (isfinite(fpo))
-		snprintf(c[4], sizeof(c[4]), "%.3f", fpo);
+		snprintf(c[5], sizeof(c[5]), "%.3f", fpo);
 	else
-		snprintf(c[4], sizeof(c[4]), "-");
-	fmt_ns(c[5], sizeof(c[5]), median(v[3], n));
-	fmt_ns(c[6], sizeof(c[6]), median(v[4], n));
-	fmt_ns(c[7], sizeof(c[7]), median(v[5], n));
+		snprintf(c[5], sizeof(c[5]), "-");
+	fmt_ns(c[6], sizeof(c[6]), median(v[3], n));
+	fmt_ns(c[7], sizeof(c[7]), median(v[4], n));
+	fmt_ns(c[8], sizeof(c[8]), median(v[5], n));
 }
 
 static void render(FILE *f, const struct table *t, int markdown)
@@ -233,7 +269,7 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 {
 	json_t *runs = json_object_get(doc, "runs"), *run;
 	struct table *t = calloc(1, sizeof(*t));
-	int counts[256], nr_counts = 0;
+	int groups[512], nr_groups = 0;
 	const char *status = json_string_value(json_object_get(doc, "status"));
 	char params[512];
 	size_t i;
@@ -248,15 +284,14 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 		fprintf(f, markdown ? "**status: %s** (%s)\n\n" : "status: %s (%s)\n",
 			status, json_string_value(json_object_get(doc, "error")) ?: "");
 	json_array_foreach(runs, i, run)
-		add_unique(counts, &nr_counts, 256,
-			   (int)json_integer_value(json_object_get(run, "threads")));
-	for (int k = 0; k < nr_counts; k++) {
+		add_unique(groups, &nr_groups, 512, group_of(run));
+	for (int k = 0; k < nr_groups; k++) {
 		int nodes[64], nr_nodes = 0;
 		json_t *nd;
 		size_t j;
 
 		json_array_foreach(runs, i, run) {
-			if (json_integer_value(json_object_get(run, "threads")) != counts[k])
+			if (group_of(run) != groups[k])
 				continue;
 			json_array_foreach(json_object_get(run, "nodes"), j, nd)
 				add_unique(nodes, &nr_nodes, 64, (int)json_integer_value(
@@ -264,9 +299,9 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 		}
 		/* The overall row only adds information with several nodes. */
 		if (nr_nodes != 1)
-			add_row(t, runs, counts[k], -1);
+			add_row(t, runs, groups[k], -1);
 		for (int n = 0; n < nr_nodes; n++)
-			add_row(t, runs, counts[k], nodes[n]);
+			add_row(t, runs, groups[k], nodes[n]);
 	}
 	render(f, t, markdown);
 	if (markdown)
