@@ -5,6 +5,7 @@
  * run, so they override the suite's own (e.g. --duration 1 for a smoke run).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct suite {
 	const char *help;
 	const char *common;	/* arguments for every run */
 	const struct suite_run *runs;	/* ends with a NULL file */
+	const char *inval_common;	/* for invalidator_runs; NULL: none */
 };
 
 /* will-it-scale's page_fault1/2/3 loops. */
@@ -36,18 +38,31 @@ static const struct suite_run page_fault_runs[] = {
 	{ NULL, NULL },
 };
 
+/* Each invalidator against faulters on a shared file, beside its baseline. */
+static const struct suite_run invalidator_runs[] = {
+	{ "inval-truncate.json", "fault --map shared --invalidator truncate" },
+	{ "inval-dio.json", "fault --map shared --invalidator dio" },
+	{ "inval-punch.json", "fault --map shared --invalidator punch" },
+	{ "inval-fadvise.json", "fault --map shared --invalidator fadvise" },
+	{ "inval-madvise.json", "fault --map shared --invalidator madvise" },
+	{ "inval-mmap-churn.json", "fault --map shared --invalidator mmap-churn" },
+	{ NULL, NULL },
+};
+
 static const struct suite suites[] = {
 	{
 		.name = "default",
 		.help = "will-it-scale page_fault1/2/3 on the running kernel, 1..#PUs threads",
 		.common = "--threads scale --duration 4 --warmup 1 --repeat 3",
 		.runs = page_fault_runs,
+		.inval_common = "--threads max --duration 2 --warmup 0.5 --size 32M",
 	},
 	{
 		.name = "quick",
 		.help = "the default suite's runs, short: for smoke tests",
 		.common = "--threads scale --duration 0.5 --warmup 0.2 --repeat 1 --size 16M",
 		.runs = page_fault_runs,
+		.inval_common = "--threads max --duration 0.3 --warmup 0.1 --size 8M",
 	},
 };
 
@@ -61,6 +76,39 @@ static int split(const char *text, char *buf, size_t len, char **argv, int at)
 	     tok = strtok_r(NULL, " ", &save))
 		argv[at++] = tok;
 	return at;
+}
+
+/*
+ * `faultline run` each of @runs with @common and the user's extra options
+ * (argv[4..]). Raises *@worst to the worst exit code; false when the suite
+ * must stop (interrupted, or options that no run will accept).
+ */
+static bool run_list(const struct suite *s, const struct suite_run *runs,
+		     const char *common, int argc, char **argv,
+		     const char *out_dir, int *worst)
+{
+	for (int r = 0; runs[r].file; r++) {
+		char buf_run[512], buf_common[512], out[PATH_MAX];
+		char *args[MAX_ARGS];
+		int n = 0, code;
+
+		args[n++] = "run";
+		n = split(runs[r].args, buf_run, sizeof(buf_run), args, n);
+		n = split(common, buf_common, sizeof(buf_common), args, n);
+		for (int i = 4; i < argc && n < MAX_ARGS - 3; i++)
+			args[n++] = argv[i];
+		snprintf(out, sizeof(out), "%s/%s", out_dir, runs[r].file);
+		args[n++] = "--out";
+		args[n++] = out;
+		args[n] = NULL;
+		fprintf(stderr, "faultline: suite %s: %s\n", s->name, runs[r].args);
+		code = cmd_run(n, args);
+		if (code > *worst)
+			*worst = code;
+		if (code == FL_EXIT_INTERRUPTED || code == FL_EXIT_USAGE)
+			return false;
+	}
+	return true;
 }
 
 static void suite_help(void)
@@ -102,28 +150,10 @@ int cmd_suite(int argc, char **argv)
 		       strerror(access(out_dir, F_OK) ? e : ENOTDIR));
 		return FL_EXIT_USAGE;
 	}
-	for (int r = 0; s->runs[r].file; r++) {
-		char buf_run[512], buf_common[512], out[PATH_MAX];
-		char *args[MAX_ARGS];
-		int n = 0, code;
-
-		args[n++] = "run";
-		n = split(s->runs[r].args, buf_run, sizeof(buf_run), args, n);
-		n = split(s->common, buf_common, sizeof(buf_common), args, n);
-		for (int i = 4; i < argc && n < MAX_ARGS - 3; i++)
-			args[n++] = argv[i];
-		snprintf(out, sizeof(out), "%s/%s", out_dir, s->runs[r].file);
-		args[n++] = "--out";
-		args[n++] = out;
-		args[n] = NULL;
-		fprintf(stderr, "faultline: suite %s: run %d: %s\n", s->name, r + 1,
-			s->runs[r].args);
-		code = cmd_run(n, args);
-		if (code > worst)
-			worst = code;
-		if (code == FL_EXIT_INTERRUPTED || code == FL_EXIT_USAGE)
-			break;
-	}
+	if (run_list(s, s->runs, s->common, argc, argv, out_dir, &worst) &&
+	    s->inval_common)
+		run_list(s, invalidator_runs, s->inval_common, argc, argv, out_dir,
+			 &worst);
 	char *sum_argv[] = { "summary", (char *)out_dir, NULL };
 
 	cmd_summary(2, sum_argv);
