@@ -27,7 +27,7 @@ msg := @printf '  %-7s %s\n'
 endif
 
 HARNESS_SRC := $(wildcard harness/*.c)
-WORKLOAD_SRC := $(wildcard workloads/*.c)
+WORKLOAD_SRC := $(wildcard workloads/*.c workloads/checks/*.c)
 OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(WORKLOAD_SRC))
 LIB_OBJ := $(filter-out $(BUILD)/obj/harness/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/test_*.c)

@@ -11,6 +11,7 @@ int cmd_topology(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);

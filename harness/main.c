@@ -29,6 +29,7 @@ static const struct {
 } commands[] = {
 	{ "list", cmd_list, "list workloads" },
 	{ "run", cmd_run, "run a workload: faultline run WORKLOAD [options]" },
+	{ "stress", cmd_stress, "race faults against invalidation; check integrity" },
 	{ "suite", cmd_suite, "run a named suite into a results directory" },
 	{ "summary", cmd_summary, "write summary.md for a results directory" },
 	{ "topology", cmd_topology, "print the placement plan for N actors" },

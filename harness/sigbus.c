@@ -6,7 +6,7 @@
 
 #include "sigbus.h"
 
-__thread sigjmp_buf *fl_sigbus_env;
+__thread sigjmp_buf *volatile fl_sigbus_env;
 __thread struct fl_sigbus_info fl_sigbus_last;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)

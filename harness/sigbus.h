@@ -14,8 +14,11 @@ struct fl_sigbus_info {
 	int code;			/* si_code: BUS_ADRERR, BUS_MCEERR_AR... */
 };
 
-/* Where the calling thread's SIGBUS jumps to; NULL: default action. */
-extern __thread sigjmp_buf *fl_sigbus_env;
+/*
+ * Where the calling thread's SIGBUS jumps to; NULL: default action.
+ * Volatile: stores around a faulting access must not be merged away.
+ */
+extern __thread sigjmp_buf *volatile fl_sigbus_env;
 extern __thread struct fl_sigbus_info fl_sigbus_last;
 
 /* Install the process-wide handler (idempotent). 0 or -errno. */

@@ -31,15 +31,6 @@ static uint64_t hdr_sum(uint32_t magic, uint32_t file_id, uint64_t block,
 	       reserved * UINT64_C(0x85ebca77c2b2ae63);
 }
 
-/*
- * Odd, position-dependent multipliers: changing one word always changes
- * the sum, and moving a word to another position almost always does.
- */
-static inline uint64_t word_mul(uint32_t j)
-{
-	return 2 * (uint64_t)j + 1;
-}
-
 static uint32_t fold(uint64_t sum)
 {
 	uint64_t x = fmix64(sum);
@@ -47,15 +38,61 @@ static uint32_t fold(uint64_t sum)
 	return (uint32_t)(x ^ (x >> 32));
 }
 
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+
+/* The Weyl step of fl_stamp_base(). */
+#define WEYL UINT64_C(0x9e3779b97f4a7c15)
+/*
+ * Payload word j adds v ^ (j * SUM_KEY) to the checksum: xor with a
+ * position key is a bijection, so changing one word always changes the
+ * sum, and moving a word elsewhere almost always does. No multiply per
+ * word, so the pass vectorises.
+ */
+#define SUM_KEY UINT64_C(0xc2b2ae3d27d4eb4f)
+
+/*
+ * The payload in one pass, two words at a time with vector extensions
+ * (SSE2 on x86-64, plain pairs elsewhere): fl_stamp_payload_word() and
+ * the checksum share, unrolled. With @in, compare it with the stamp at
+ * @gen and OR the differences into *@diff; with @out, write the stamp.
+ * Returns the checksum share of what was read (or written).
+ */
+static inline __attribute__((always_inline)) uint64_t
+payload_pass(const uint64_t *in, uint64_t *out, uint64_t seed, uint64_t gen,
+	     uint64_t *diff)
+{
+	const uint32_t j0 = FL_STAMP_HDR_WORDS;
+	const v2u64 xstep = { 2 * WEYL, 2 * WEYL };
+	const v2u64 kstep = { 2 * SUM_KEY, 2 * SUM_KEY };
+	const v2u64 sg = { gen * FL_STAMP_SPREAD, gen * FL_STAMP_SPREAD };
+	v2u64 x = { seed + j0 * WEYL, seed + (j0 + 1) * WEYL };
+	v2u64 key = { j0 * SUM_KEY, (j0 + 1) * SUM_KEY };
+	v2u64 d = { 0, 0 }, sum = { 0, 0 };
+
+	for (uint32_t j = j0; j < FL_STAMP_WORDS; j += 2) {
+		v2u64 e = x ^ (x >> 29) ^ sg, v = e;
+
+		if (in) {
+			memcpy(&v, in + j, sizeof(v));
+			d |= v ^ e;
+		}
+		if (out)
+			memcpy(out + j, &v, sizeof(v));
+		sum += v ^ key;
+		x += xstep;
+		key += kstep;
+	}
+	if (diff)
+		*diff = d[0] | d[1];
+	return sum[0] + sum[1];
+}
+
 uint32_t fl_stamp_csum(uint32_t file_id, uint64_t block, uint64_t gen)
 {
 	uint64_t seed = fl_stamp_seed(file_id, block);
-	uint64_t sum = hdr_sum(FL_STAMP_MAGIC, file_id, block, gen, 0);
-	uint32_t j;
 
-	for (j = FL_STAMP_HDR_WORDS; j < FL_STAMP_WORDS; j++)
-		sum += fl_stamp_payload_word(seed, j, gen) * word_mul(j);
-	return fold(sum);
+	return fold(hdr_sum(FL_STAMP_MAGIC, file_id, block, gen, 0) +
+		    payload_pass(NULL, NULL, seed, gen, NULL));
 }
 
 void fl_stamp_fill(void *blk, uint32_t file_id, uint64_t block, uint64_t gen)
@@ -63,15 +100,8 @@ void fl_stamp_fill(void *blk, uint32_t file_id, uint64_t block, uint64_t gen)
 	uint64_t seed = fl_stamp_seed(file_id, block);
 	uint64_t sum = hdr_sum(FL_STAMP_MAGIC, file_id, block, gen, 0);
 	struct fl_stamp_hdr h;
-	uint64_t *w = blk;
-	uint32_t j;
 
-	for (j = FL_STAMP_HDR_WORDS; j < FL_STAMP_WORDS; j++) {
-		uint64_t v = fl_stamp_payload_word(seed, j, gen);
-
-		w[j] = v;
-		sum += v * word_mul(j);
-	}
+	sum += payload_pass(NULL, blk, seed, gen, NULL);
 	h.magic = FL_STAMP_MAGIC;
 	h.file_id = file_id;
 	h.block = block;
@@ -114,13 +144,18 @@ bool fl_mem_is_zero(const void *p, size_t len)
 	uint64_t acc = 0, w;
 	size_t i = 0;
 
-	/* Word loop through memcpy: any alignment, still vectorised. */
+	/* A cache line at a time, so a non-zero block stops early. */
+	for (; i + 64 <= len; i += 64) {
+		v2u64 v[4];
+
+		memcpy(v, c + i, sizeof(v));
+		v[0] |= v[1] | v[2] | v[3];
+		if (v[0][0] | v[0][1])
+			return false;
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, c + i, 8);
 		acc |= w;
-		/* Early out every cache line: most non-zero blocks end here. */
-		if ((i & 63) == 56 && acc)
-			return false;
 	}
 	for (; i < len; i++)
 		acc |= c[i];
@@ -129,7 +164,7 @@ bool fl_mem_is_zero(const void *p, size_t len)
 
 /* Compare result of a byte range against one stamp. */
 struct range_diff {
-	uint32_t first_bad;	/* byte offset of the first differing word */
+	uint32_t first_bad;	/* offset of the first differing byte */
 	uint32_t nr_bad;	/* words (or word fragments) that differ */
 	uint32_t nr_bad_zero;	/* of those, the ones reading zero */
 	uint32_t nr_good;	/* non-zero words that match */
@@ -175,8 +210,13 @@ static void diff_range(const unsigned char *blk, size_t off, size_t len,
 				d->nr_good++;
 			continue;
 		}
-		if (d->first_bad == UINT32_MAX)
-			d->first_bad = (uint32_t)(pos + lo);
+		if (d->first_bad == UINT32_MAX) {
+			size_t k = lo;
+
+			while (blk[pos + k] == e[k])
+				k++;
+			d->first_bad = (uint32_t)(pos + k);
+		}
 		d->nr_bad++;
 		if (!memcmp(blk + pos + lo, zero, hi - lo))
 			d->nr_bad_zero++;
@@ -238,27 +278,26 @@ enum fl_seen_kind fl_stamp_classify(const void *blk, uint32_t file_id,
 				    uint64_t block, struct fl_stamp_seen *out)
 {
 	const uint64_t *w = blk;
-	uint64_t seed, sg, diff = 0, sum = 0;
+	uint64_t seed, diff, sum;
+	struct fl_stamp_seen s;
 	struct fl_stamp_hdr h;
 	struct range_diff d;
-	uint32_t j;
 
 	memcpy(&h, blk, sizeof(h));
 	if (h.magic != FL_STAMP_MAGIC) {
 		if (fl_mem_is_zero(blk, FL_STAMP_SIZE))
 			return seen_set(out, FL_SEEN_ZERO, 0, 0, 0, NULL);
-		return classify_headless(w, 0, FL_STAMP_SIZE, file_id, block,
-					 out);
+		/* Non-zero with an all-zero payload: no stamp at all. */
+		if (classify_headless(w, 0, FL_STAMP_SIZE, file_id, block,
+				      &s) == FL_SEEN_UNKNOWN)
+			seen_set(&s, FL_SEEN_GARBAGE, 0, 0, 0, NULL);
+		if (out)
+			*out = s;
+		return s.kind;
 	}
 	/* The fast path: one fused pass compares and sums every word. */
 	seed = fl_stamp_seed(h.file_id, h.block);
-	sg = h.gen * FL_STAMP_SPREAD;
-	for (j = FL_STAMP_HDR_WORDS; j < FL_STAMP_WORDS; j++) {
-		uint64_t v = w[j];
-
-		diff |= v ^ fl_stamp_base(seed, j) ^ sg;
-		sum += v * word_mul(j);
-	}
+	sum = payload_pass(w, NULL, seed, h.gen, &diff);
 	sum += hdr_sum(h.magic, h.file_id, h.block, h.gen, h.reserved);
 	if (likely(!diff && !h.reserved && h.csum == fold(sum))) {
 		if (h.file_id == file_id && h.block == block)
@@ -278,7 +317,7 @@ enum fl_seen_kind fl_stamp_classify_range(const void *blk, size_t off,
 {
 	const unsigned char *c = blk;
 	const uint64_t *w = blk;
-	struct fl_stamp_hdr h;
+	struct fl_stamp_hdr h = { 0 };
 	struct range_diff d;
 
 	if (off > FL_STAMP_SIZE)

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every check, one line each: CHECK(name) for `struct fl_check check_name`. */
+CHECK(trunc_fault_shared)
+CHECK(hole_first_touch)
+CHECK(eof_boundary)

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trunc_fault_shared: stamped pages in a MAP_SHARED mapping; faulters read
+ * random pages while a truncator shrinks the file to page-aligned and
+ * unaligned sizes, regrows it and refills it. SIGBUS only where the page
+ * was beyond EOF at some instant of the access; the regrown range reads
+ * zero until refilled, never old data; the EOF page's tail reads zero.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define NR_BLOCKS 128
+#define FILE_ID 1
+
+struct tfs {
+	struct fl_check_ctx *c;
+	struct fl_ofile *f;
+	int fd;
+	volatile char *map;
+	uint64_t size;
+	char err[FL_ERR_LEN];
+	int error;
+};
+
+struct tfs_actor {
+	struct tfs *t;
+	uint32_t id;
+};
+
+/* Read random pages; judge every access and every block read. */
+static void *faulter(void *arg)
+{
+	struct tfs_actor *a = arg;
+	struct tfs *t = a->t;
+	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), buf[FL_STAMP_WORDS];
+
+	while (fl_check_running(t->c)) {
+		uint64_t b = chk_rand(&x) % NR_BLOCKS;
+		uint64_t snap = fl_oracle_size_snapshot(t->f);
+		uint64_t before = fl_oracle_snapshot(t->f, b);
+		int code = 0;
+		bool ok = chk_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+
+		fl_oracle_judge_access(t->f, snap, b * FL_STAMP_SIZE, !ok, code, a->id);
+		if (ok)
+			fl_oracle_judge(t->f, b, before, buf, a->id);
+	}
+	return NULL;
+}
+
+/* Shrink to @to (announced first), regrow, refill what was cut. */
+static int truncate_cycle(struct tfs *t, uint64_t to, uint32_t actor)
+{
+	uint64_t first, nr;
+	int ret;
+
+	fl_oracle_blocks(to, t->size - to, &first, &nr);
+	ret = fl_oracle_begin_zero(t->f, to, t->size - to);
+	if (!ret)
+		ret = fl_oracle_size_begin(t->f, to);
+	if (ret) {
+		fl_set_err(t->err, sizeof(t->err), "oracle: %s", strerror(-ret));
+		return ret;
+	}
+	fl_oracle_op_start(t->c->oracle, actor);
+	if (ftruncate(t->fd, (off_t)to)) {
+		ret = -errno;
+		fl_set_err(t->err, sizeof(t->err), "truncate to %llu: %s",
+			   (unsigned long long)to, strerror(errno));
+		fl_oracle_size_abort(t->f);
+		fl_oracle_abort(t->f, first, nr);
+		return ret;
+	}
+	fl_oracle_size_end(t->f);
+	fl_oracle_end(t->f, first, nr);
+
+	fl_oracle_size_begin(t->f, t->size);
+	if (ftruncate(t->fd, (off_t)t->size)) {
+		ret = -errno;
+		fl_set_err(t->err, sizeof(t->err), "regrow to %llu: %s",
+			   (unsigned long long)t->size, strerror(errno));
+		fl_oracle_size_abort(t->f);
+		return ret;
+	}
+	fl_oracle_size_end(t->f);
+	fl_oracle_op_end(t->c->oracle, actor);
+	/* Let readers see the zeroed range for a moment before refilling. */
+	sched_yield();
+	return chk_fill(t->f, t->fd, FILE_ID, first, nr, t->err, sizeof(t->err));
+}
+
+static int tfs_run(struct fl_check_ctx *c, char *err, size_t len)
+{
+	struct tfs t = { .c = c, .size = NR_BLOCKS * FL_STAMP_SIZE };
+	struct tfs_actor actors[FL_CHECK_ACTORS];
+	pthread_t tids[FL_CHECK_ACTORS];
+	uint32_t truncator = (uint32_t)c->nr_faulters;
+	uint64_t x = 88172645463325252ull;
+	int ret;
+
+	ret = chk_file_create(c, "trunc-shared", t.size, &t.fd, err, len);
+	if (ret)
+		return ret;
+	ret = fl_oracle_file_init(&t.f, c->oracle, FILE_ID, NR_BLOCKS, t.size);
+	if (!ret)
+		ret = chk_fill(t.f, t.fd, FILE_ID, 0, NR_BLOCKS, err, len);
+	if (ret)
+		goto out_close;
+	t.map = mmap(NULL, t.size, PROT_READ, MAP_SHARED, t.fd, 0);
+	if (t.map == MAP_FAILED) {
+		ret = -errno;
+		fl_set_err(err, len, "map the test file: %s", strerror(errno));
+		goto out_file;
+	}
+	for (int i = 0; i < c->nr_faulters; i++)
+		actors[i] = (struct tfs_actor){ .t = &t, .id = (uint32_t)i };
+	ret = chk_start(tids, c->nr_faulters, faulter, actors, sizeof(actors[0]),
+			err, len);
+	if (ret)
+		goto out_unmap;
+	for (uint64_t n = 0; fl_check_running(c); n++) {
+		uint64_t to = chk_rand(&x) % t.size;
+
+		/* Every other cycle cuts at a page boundary, the rest mid-page. */
+		if (n % 2 == 0)
+			to -= to % c->page_size;
+		ret = truncate_cycle(&t, to, truncator);
+		if (ret) {
+			fl_set_err(err, len, "%s", t.err);
+			break;
+		}
+		fl_check_iteration(c);
+	}
+	chk_join(tids, c->nr_faulters);
+	snprintf(c->note, sizeof(c->note), "%d readers, 1 truncator, %u-page file",
+		 c->nr_faulters, NR_BLOCKS);
+out_unmap:
+	munmap((void *)t.map, t.size);
+out_file:
+	fl_oracle_file_free(t.f);
+out_close:
+	close(t.fd);
+	return ret;
+}
+
+const struct fl_check check_trunc_fault_shared = {
+	.name = "trunc_fault_shared",
+	.summary = "MAP_SHARED readers vs truncate/regrow at unaligned sizes",
+	.run = tfs_run,
+};
