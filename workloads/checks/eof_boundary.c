@@ -21,16 +21,16 @@
 
 /* Judge block @b through the mapping and through read(). */
 static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
-			uint64_t b)
+			uint64_t b, uint64_t page_size)
 {
 	uint64_t buf[FL_STAMP_WORDS];
 	uint64_t snap = fl_oracle_size_snapshot(f);
 	uint64_t before = fl_oracle_snapshot(f, b);
-	uint64_t size = fl_oracle_size(f);
 	int code = 0;
 	bool ok = chk_copy(buf, map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 
-	fl_oracle_judge_access(f, snap, b * FL_STAMP_SIZE, !ok, code, ACTOR);
+	fl_oracle_judge_access(f, snap, b * FL_STAMP_SIZE / page_size * page_size,
+			       !ok, code, ACTOR);
 	if (ok)
 		fl_oracle_judge(f, b, before, buf, ACTOR);
 	/* read() stops at EOF: judge the bytes it returns. */
@@ -39,7 +39,6 @@ static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
 
 	if (n > 0)
 		fl_oracle_judge_range(f, b, before, buf, 0, (size_t)n, ACTOR);
-	(void)size;
 }
 
 /* One size: truncate to @to, look, scribble past EOF, regrow, look again. */
@@ -61,7 +60,13 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 		goto out_close;
 
 	fl_oracle_blocks(to, full - to, &first, &nr);
-	if (fl_oracle_begin_zero(f, to, full - to) || fl_oracle_size_begin(f, to)) {
+	if (fl_oracle_begin_zero(f, to, full - to)) {
+		ret = -EINVAL;
+		fl_set_err(err, len, "oracle refused truncate to %llu", (unsigned long long)to);
+		goto out_file;
+	}
+	if (fl_oracle_size_begin(f, to)) {
+		fl_oracle_abort(f, first, nr);
 		ret = -EINVAL;
 		fl_set_err(err, len, "oracle refused truncate to %llu", (unsigned long long)to);
 		goto out_file;
@@ -82,7 +87,7 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 		goto out_file;
 	}
 	for (uint64_t b = 0; b < NR_BLOCKS; b++)
-		judge_block(f, fd, map, b);
+		judge_block(f, fd, map, b, c->page_size);
 
 	/* Scribble on the EOF page past EOF: legal, but must not stick. */
 	if (to < eof_page_end) {
@@ -105,7 +110,7 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 	}
 	fl_oracle_size_end(f);
 	for (uint64_t b = 0; b < NR_BLOCKS; b++)
-		judge_block(f, fd, map, b);
+		judge_block(f, fd, map, b, c->page_size);
 out_unmap:
 	munmap((void *)map, full);
 out_file:

@@ -48,7 +48,9 @@ static void *faulter(void *arg)
 		int code = 0;
 		bool ok = chk_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 
-		fl_oracle_judge_access(t->f, snap, b * FL_STAMP_SIZE, !ok, code, a->id);
+		uint64_t page = b * FL_STAMP_SIZE / t->c->page_size * t->c->page_size;
+
+		fl_oracle_judge_access(t->f, snap, page, !ok, code, a->id);
 		if (ok)
 			fl_oracle_judge(t->f, b, before, buf, a->id);
 	}
@@ -63,8 +65,11 @@ static int truncate_cycle(struct tfs *t, uint64_t to, uint32_t actor)
 
 	fl_oracle_blocks(to, t->size - to, &first, &nr);
 	ret = fl_oracle_begin_zero(t->f, to, t->size - to);
-	if (!ret)
+	if (!ret) {
 		ret = fl_oracle_size_begin(t->f, to);
+		if (ret)
+			fl_oracle_abort(t->f, first, nr);
+	}
 	if (ret) {
 		fl_set_err(t->err, sizeof(t->err), "oracle: %s", strerror(-ret));
 		return ret;
