@@ -28,6 +28,7 @@ struct suite {
 	const char *common;	/* arguments for every run */
 	const struct suite_run *runs;	/* ends with a NULL file */
 	const char *inval_common;	/* for invalidator_runs; NULL: none */
+	const char *stress_duration;	/* seconds per check; NULL: no stress */
 };
 
 /* will-it-scale's page_fault1/2/3 loops. */
@@ -56,6 +57,7 @@ static const struct suite suites[] = {
 		.common = "--threads scale --duration 4 --warmup 1 --repeat 3",
 		.runs = page_fault_runs,
 		.inval_common = "--threads max --duration 2 --warmup 0.5 --size 32M",
+		.stress_duration = "3",
 	},
 	{
 		.name = "quick",
@@ -63,6 +65,7 @@ static const struct suite suites[] = {
 		.common = "--threads scale --duration 0.5 --warmup 0.2 --repeat 1 --size 16M",
 		.runs = page_fault_runs,
 		.inval_common = "--threads max --duration 0.3 --warmup 0.1 --size 8M",
+		.stress_duration = "0.5",
 	},
 };
 
@@ -151,9 +154,22 @@ int cmd_suite(int argc, char **argv)
 		return FL_EXIT_USAGE;
 	}
 	if (run_list(s, s->runs, s->common, argc, argv, out_dir, &worst) &&
-	    s->inval_common)
-		run_list(s, invalidator_runs, s->inval_common, argc, argv, out_dir,
-			 &worst);
+	    (!s->inval_common ||
+	     run_list(s, invalidator_runs, s->inval_common, argc, argv, out_dir,
+		      &worst)) &&
+	    s->stress_duration) {
+		char out[PATH_MAX];
+		char *args[] = { "stress", "--duration", (char *)s->stress_duration,
+				 "--out", out, NULL };
+		int code;
+
+		snprintf(out, sizeof(out), "%s/stress.json", out_dir);
+		fprintf(stderr, "faultline: suite %s: stress, %s s per check\n",
+			s->name, s->stress_duration);
+		code = cmd_stress(5, args);
+		if (code > worst)
+			worst = code;
+	}
 	char *sum_argv[] = { "summary", (char *)out_dir, NULL };
 
 	cmd_summary(2, sum_argv);

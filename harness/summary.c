@@ -309,6 +309,37 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 	free(t);
 }
 
+/* The verdict table of a `faultline stress` document. */
+static void stress_table(FILE *f, json_t *doc)
+{
+	json_t *chk;
+	size_t i;
+
+	fprintf(f, "### stress: %s\n\n",
+		json_string_value(json_object_get(doc, "status")) ?: "?");
+	fprintf(f, "| check | iterations | violations | unexpected SIGBUS | kernel log | verdict |\n"
+		"|:--|--:|--:|--:|--:|:--|\n");
+	json_array_foreach(json_object_get(doc, "checks"), i, chk) {
+		json_t *oracle = json_object_get(chk, "oracle");
+		json_t *klog = json_object_get(chk, "kernel_log");
+		json_t *reason = json_object_get(chk, "reason");
+		char kl[32];
+
+		if (json_is_array(klog))
+			snprintf(kl, sizeof(kl), "%zu", json_array_size(klog));
+		else
+			snprintf(kl, sizeof(kl), "n/a");
+		fprintf(f, "| %s | %lld | %lld | %lld | %s | %s%s%s |\n",
+			json_string_value(json_object_get(chk, "name")) ?: "?",
+			(long long)json_integer_value(json_object_get(chk, "iterations")),
+			(long long)json_integer_value(json_object_get(oracle, "violations")),
+			(long long)json_integer_value(json_object_get(oracle, "sigbus_unexpected")),
+			kl, json_string_value(json_object_get(chk, "verdict")) ?: "?",
+			reason ? ": " : "", reason ? json_string_value(reason) : "");
+	}
+	fputc('\n', f);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -390,13 +421,20 @@ int cmd_summary(int argc, char **argv)
 		doc = json_load_file(file, 0, &jerr);
 		if (!doc) {
 			fl_warn("summary: %s:%d: %s", file, jerr.line, jerr.text);
-		} else if (json_object_get(doc, "schema") &&
-			   !strcmp(json_string_value(json_object_get(doc, "schema")) ?: "",
-				   "faultline-result/1")) {
-			if (!docs++)
-				summary_header(f, doc, argv[1]);
-			fl_summary_table(f, doc, 1);
-			fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+		} else {
+			const char *schema = json_string_value(json_object_get(doc, "schema"));
+
+			if (schema && !strcmp(schema, "faultline-result/1")) {
+				if (!docs++)
+					summary_header(f, doc, argv[1]);
+				fl_summary_table(f, doc, 1);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			} else if (schema && !strcmp(schema, "faultline-stress/1")) {
+				if (!docs++)
+					summary_header(f, doc, argv[1]);
+				stress_table(f, doc);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			}
 		}
 		json_decref(doc);
 		free(names[i]);
