@@ -14,7 +14,7 @@ st=$?
 cat "$scratch/out" | sed 's/^/# /'
 [ $st -eq 0 ]
 ok $? "stress, every check: exit 0"
-jqv '.schema == "faultline-stress/1" and .status == "ok" and (.checks | length) == '"$nr_checks"'
+validate "$r" && jqv '.schema == "faultline-stress/1" and .status == "ok" and (.checks | length) == '"$nr_checks"'
 	and all(.checks[]; (.verdict == "pass" or .verdict == "skip") and .iterations >= 0
 		and .oracle.violations == 0 and (.kernel_log | type) == "array")' "$r"
 ok $? "stress: every check passed or was skipped with a reason, 0 violations, kernel log read"
@@ -45,7 +45,7 @@ if [ -w /dev/kmsg ]; then
 	echo "faultline-test: BUG: injected by tests/t-stress.sh, not a kernel bug" >/dev/kmsg
 	wait $pid
 	st=$?
-	[ $st -eq 1 ] && jqv '.status == "failed" and .checks[0].verdict == "fail"
+	[ $st -eq 1 ] && validate "$scratch/kmsg.json" && jqv '.status == "failed" and .checks[0].verdict == "fail"
 		and (.checks[0].kernel_log[0].line | test("injected by tests"))
 		and .checks[0].kernel_log[0].fails' "$scratch/kmsg.json"
 	ok $? "a BUG line in the kernel log during a check: verdict fail, exit 1 (got $st)"
@@ -59,6 +59,6 @@ sleep 1
 kill -INT $pid
 wait $pid
 st=$?
-[ $st -eq 4 ] && jqv '.status == "interrupted" and .exit_code == 4' "$scratch/int.json"
+[ $st -eq 4 ] && validate "$scratch/int.json" && jqv '.status == "interrupted" and .exit_code == 4' "$scratch/int.json"
 ok $? "SIGINT during stress: exit 4, result marked interrupted (got $st)"
 done_testing

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Validate faultline result files against results/schema.json."""
+"""Validate faultline documents against the schema their "schema" names."""
 import json
 import os
 import sys
@@ -8,10 +8,12 @@ import sys
 import jsonschema
 
 here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "..", "results", "schema.json")) as f:
-    schema = json.load(f)
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema)
+validators = {}
+for name in ("schema.json", "stress-schema.json"):
+    with open(os.path.join(here, "..", "results", name)) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validators[schema["$id"]] = jsonschema.Draft202012Validator(schema)
 
 failed = 0
 for path in sys.argv[1:]:
@@ -20,6 +22,11 @@ for path in sys.argv[1:]:
             doc = json.load(f)
     except (OSError, ValueError) as e:
         print(f"{path}: {e}", file=sys.stderr)
+        failed = 1
+        continue
+    validator = validators.get(doc.get("schema") if isinstance(doc, dict) else None)
+    if validator is None:
+        print(f"{path}: unknown schema {doc.get('schema')!r}", file=sys.stderr)
         failed = 1
         continue
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
