@@ -11,6 +11,7 @@
 
 #include "faultline.h"
 #include "invalidator.h"
+#include "oracle_io.h"
 
 /* Pages one dio, punch or madvise op covers: 64 KiB with 4 KiB pages. */
 #define SPAN_PAGES 16
@@ -133,26 +134,6 @@ fail:
 	return ret;
 }
 
-static int op_truncate(struct fl_inval_state *s, int fd, char *err, size_t len)
-{
-	uint64_t to = next_rand(s) % s->t.size;
-
-	/* Every other round shrinks to a page boundary, the rest mid-page. */
-	if ((s->op / (uint64_t)s->t.nr_files) % 2 == 0)
-		to -= to % s->t.page_size;
-	if (ftruncate(fd, (off_t)to)) {
-		fl_set_err(err, len, "truncate test file to %llu: %s",
-			   (unsigned long long)to, strerror(errno));
-		return -errno;
-	}
-	if (ftruncate(fd, (off_t)s->t.size)) {
-		fl_set_err(err, len, "regrow test file to %llu: %s",
-			   (unsigned long long)s->t.size, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 static int op_write(int fd, const char *buf, uint64_t off, uint64_t n,
 		    const char *what, char *err, size_t len)
 {
@@ -165,20 +146,127 @@ static int op_write(int fd, const char *buf, uint64_t off, uint64_t n,
 	return w < 0 ? -errno : -EIO;
 }
 
-static int op_punch(struct fl_inval_state *s, int fd, char *err, size_t len)
+/*
+ * Write whole pages [off, off + n) back after they were zeroed: stamped
+ * and announced with an oracle, the plain pattern without.
+ */
+static int refill(struct fl_inval_state *s, int file, int fd, uint64_t off,
+		  uint64_t n, const char *what, char *err, size_t len)
 {
+	uint64_t first, nr;
+
+	if (!s->t.ofiles)
+		return op_write(fd, s->buf, off, n, what, err, len);
+	fl_oracle_blocks(off, n, &first, &nr);
+	return fl_oracle_write(s->t.ofiles[file], fd, s->t.file_ids[file], first,
+			       nr, s->buf, err, len);
+}
+
+/* Announce that bytes [off, off + n) of @file are about to become zero. */
+static int zero_begin(struct fl_inval_state *s, int file, uint64_t off,
+		      uint64_t n, char *err, size_t len)
+{
+	int ret;
+
+	if (!s->t.ofiles)
+		return 0;
+	ret = fl_oracle_begin_zero(s->t.ofiles[file], off, n);
+	if (ret)
+		fl_set_err(err, len, "oracle refused zeroing %llu+%llu: %s",
+			   (unsigned long long)off, (unsigned long long)n,
+			   strerror(-ret));
+	return ret;
+}
+
+/* The zeroing syscall returned (@ok) or failed and changed nothing. */
+static void zero_end(struct fl_inval_state *s, int file, uint64_t off,
+		     uint64_t n, bool ok)
+{
+	uint64_t first, nr;
+
+	if (!s->t.ofiles)
+		return;
+	fl_oracle_blocks(off, n, &first, &nr);
+	if (ok)
+		fl_oracle_end(s->t.ofiles[file], first, nr);
+	else
+		fl_oracle_abort(s->t.ofiles[file], first, nr);
+}
+
+/* i_size changes, announced when there is an oracle. */
+static int resize(struct fl_inval_state *s, int file, uint64_t to, char *err,
+		  size_t len)
+{
+	struct fl_ofile *f = s->t.ofiles ? s->t.ofiles[file] : NULL;
+	int ret;
+
+	if (f) {
+		ret = fl_oracle_size_begin(f, to);
+		if (ret) {
+			fl_set_err(err, len, "oracle refused size %llu: %s",
+				   (unsigned long long)to, strerror(-ret));
+			return ret;
+		}
+	}
+	if (ftruncate(s->t.fds[file], (off_t)to)) {
+		ret = -errno;
+		fl_set_err(err, len, "truncate test file to %llu: %s",
+			   (unsigned long long)to, strerror(errno));
+		if (f)
+			fl_oracle_size_abort(f);
+		return ret;
+	}
+	if (f)
+		fl_oracle_size_end(f);
+	return 0;
+}
+
+static int op_truncate(struct fl_inval_state *s, int file, char *err, size_t len)
+{
+	/* Whole pages from the cut to the end must fit the refill buffer. */
+	uint64_t span = (SPAN_PAGES - 1) * s->t.page_size;
+	uint64_t cut = 1 + next_rand(s) % (span < s->t.size ? span : s->t.size);
+	uint64_t to = s->t.size - cut, from;
+	int ret;
+
+	/* Every other round shrinks to a page boundary, the rest mid-page. */
+	if ((s->op / (uint64_t)s->t.nr_files) % 2 == 0)
+		to -= to % s->t.page_size;
+	ret = zero_begin(s, file, to, s->t.size - to, err, len);
+	if (ret)
+		return ret;
+	ret = resize(s, file, to, err, len);
+	zero_end(s, file, to, s->t.size - to, !ret);
+	if (!ret)
+		ret = resize(s, file, s->t.size, err, len);
+	if (ret)
+		return ret;
+	from = to - to % s->t.page_size;
+	return refill(s, file, s->t.fds[file], from, s->t.size - from,
+		      "refill after truncate", err, len);
+}
+
+static int op_punch(struct fl_inval_state *s, int file, char *err, size_t len)
+{
+	int fd = s->t.fds[file], ret, e;
 	uint64_t off, n;
 
 	pick_range(s, &off, &n);
-	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      (off_t)off, (off_t)n)) {
+	ret = zero_begin(s, file, off, n, err, len);
+	if (ret)
+		return ret;
+	ret = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			(off_t)off, (off_t)n);
+	e = errno;
+	zero_end(s, file, off, n, !ret);
+	if (ret) {
 		fl_set_err(err, len, "punch hole at %llu+%llu: %s%s",
 			   (unsigned long long)off, (unsigned long long)n,
-			   strerror(errno), errno == EOPNOTSUPP ?
+			   strerror(e), e == EOPNOTSUPP ?
 			   " (the filesystem cannot punch holes)" : "");
-		return errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
+		return e == EOPNOTSUPP ? -EOPNOTSUPP : -e;
 	}
-	return op_write(fd, s->buf, off, n, "refill punched range", err, len);
+	return refill(s, file, fd, off, n, "refill punched range", err, len);
 }
 
 static int op_madvise(struct fl_inval_state *s, int file, char *err, size_t len)
@@ -197,17 +285,31 @@ static int op_madvise(struct fl_inval_state *s, int file, char *err, size_t len)
 	uint64_t off, n;
 	char *v = s->views[file];
 
+	bool removes = advice[which].advice == MADV_REMOVE;
+	int ret, e;
+
 	pick_range(s, &off, &n);
 	/* Fault our view in first, so the advice has pages to act on. */
 	for (uint64_t i = 0; i < n; i += s->t.page_size)
 		((volatile char *)v)[off + i];
-	if (madvise(v + off, n, advice[which].advice)) {
+	/* MADV_REMOVE punches a hole: announce it and refill after. */
+	if (removes) {
+		ret = zero_begin(s, file, off, n, err, len);
+		if (ret)
+			return ret;
+	}
+	ret = madvise(v + off, n, advice[which].advice);
+	e = errno;
+	if (removes)
+		zero_end(s, file, off, n, !ret);
+	if (ret) {
 		fl_set_err(err, len, "%s at %llu+%llu: %s", advice[which].name,
 			   (unsigned long long)off, (unsigned long long)n,
-			   strerror(errno));
-		return -errno;
+			   strerror(e));
+		return -e;
 	}
-	return 0;
+	return removes ? refill(s, file, s->t.fds[file], off, n,
+				"refill removed range", err, len) : 0;
 }
 
 /* Map, change protection, unmap: writes to mmap_lock, as a busy process does. */
@@ -243,15 +345,15 @@ int fl_inval_op(struct fl_inval_state *s, char *err, size_t len)
 	case FL_INVAL_NONE:
 		break;
 	case FL_INVAL_TRUNCATE:
-		ret = op_truncate(s, s->t.fds[file], err, len);
+		ret = op_truncate(s, file, err, len);
 		break;
 	case FL_INVAL_DIO:
 		pick_range(s, &off, &n);
-		ret = op_write(s->dio_fds[file], s->buf, off, n, "O_DIRECT write",
-			       err, len);
+		ret = refill(s, file, s->dio_fds[file], off, n, "O_DIRECT write",
+			     err, len);
 		break;
 	case FL_INVAL_PUNCH:
-		ret = op_punch(s, s->t.fds[file], err, len);
+		ret = op_punch(s, file, err, len);
 		break;
 	case FL_INVAL_FADVISE:
 		ret = posix_fadvise(s->t.fds[file], 0, 0, POSIX_FADV_DONTNEED);

@@ -3,7 +3,8 @@
  * Invalidators: actors that take page-cache pages away from under faulters.
  * One op invalidates (part of) one target file; the runner times each op
  * and paces ops to a rate. Kinds:
- *   truncate    shrink to a page-aligned or unaligned size, regrow
+ *   truncate    cut up to 64 KiB off the end, at a page-aligned or
+ *               unaligned size, regrow, refill
  *   dio         O_DIRECT pwrite of new data over a range of blocks
  *   punch       FALLOC_FL_PUNCH_HOLE|KEEP_SIZE over a range, then refill
  *   fadvise     POSIX_FADV_DONTNEED on the whole file
@@ -17,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "oracle.h"
 
 enum fl_inval_kind {
 	FL_INVAL_NONE,
@@ -34,10 +37,16 @@ extern const char *const fl_inval_kind_names[];
 /* Whether faulters may see SIGBUS because of this kind (file shrinks). */
 bool fl_inval_may_sigbus(enum fl_inval_kind kind);
 
-/* The files an invalidator works on, owned by the workload. */
+/*
+ * The files an invalidator works on, owned by the workload. With @ofiles
+ * every change is announced to the oracle and written as stamped blocks,
+ * so readers can verify what they see.
+ */
 struct fl_inval_target {
 	int nr_files;
 	const int *fds;
+	struct fl_ofile *const *ofiles;	/* per file, or NULL: no oracle */
+	const uint32_t *file_ids;	/* stamp file ids, with @ofiles */
 	uint64_t size;			/* bytes of each file */
 	uint64_t page_size;
 };

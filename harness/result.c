@@ -26,6 +26,7 @@ void fl_run_result_release(struct fl_run_result *rr)
 	free(rr->node_start);
 	free(rr->node_end);
 	free(rr->node_ids);
+	json_decref(rr->integrity);
 	memset(rr, 0, sizeof(*rr));
 }
 
@@ -244,6 +245,10 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 								      &rr->node_end[k]));
 		json_array_append_new(nodes, node);
 	}
+	json_object_set_new(run, "integrity", rr->integrity ?
+			    json_incref(rr->integrity) :
+			    json_pack("{s:b, s:s}", "verified", false, "why_not",
+				      "the workload does not verify"));
 	json_object_set_new(run, "nodes", nodes);
 	json_object_set_new(run, "actors", actors);
 

@@ -36,6 +36,7 @@ struct fl_run_result {
 	int nr_actors;			/* faulters + invalidators */
 	bool baseline;			/* invalidators left out on purpose */
 	double duration_s;		/* as asked for */
+	json_t *integrity;		/* from the workload; NULL: none */
 	bool interrupted;		/* the window was cut short */
 	struct fl_actor_result *actors;
 	struct fl_vmstat vm_start, vm_end;

@@ -566,6 +566,18 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		snprintf(res->faults_unavailable, sizeof(res->faults_unavailable),
 			 "%s", run.faults_unavailable);
 	harvest(&run, rr);
+	if (cfg->wl->integrity) {
+		json_int_t bad;
+
+		rr->integrity = cfg->wl->integrity(&run);
+		bad = json_integer_value(json_object_get(rr->integrity, "violations"));
+		if (bad && !ret) {
+			ret = -EFAULT;
+			fl_set_err(err, len, "%lld integrity violation%s with %d threads%s (see runs[].integrity.details)",
+				   (long long)bad, bad == 1 ? "" : "s", threads,
+				   invalidators ? "" : " (baseline)");
+		}
+	}
 out_teardown:
 	if (cfg->wl->teardown)
 		cfg->wl->teardown(&run);

@@ -2,6 +2,7 @@
 /* The SIGBUS handler: record what happened, jump back to the actor. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sigbus.h"
@@ -32,6 +33,39 @@ int fl_sigbus_install(void)
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGBUS, &sa, NULL) ? -errno : 0;
+}
+
+bool fl_sigbus_copy(void *dst, const volatile void *src, size_t n, int *si_code)
+{
+	sigjmp_buf env, *volatile saved = fl_sigbus_env;
+
+	if (sigsetjmp(env, 1)) {
+		fl_sigbus_env = saved;
+		*si_code = fl_sigbus_last.code;
+		return false;
+	}
+	fl_sigbus_env = &env;
+	/* Word by word: memcpy may be vectorised past what a SIGBUS tells. */
+	for (size_t i = 0; i < n / 8; i++)
+		((uint64_t *)dst)[i] = ((const volatile uint64_t *)src)[i];
+	fl_sigbus_env = saved;
+	return true;
+}
+
+bool fl_sigbus_store(volatile void *dst, const void *src, size_t n, int *si_code)
+{
+	sigjmp_buf env, *volatile saved = fl_sigbus_env;
+
+	if (sigsetjmp(env, 1)) {
+		fl_sigbus_env = saved;
+		*si_code = fl_sigbus_last.code;
+		return false;
+	}
+	fl_sigbus_env = &env;
+	for (size_t i = 0; i < n / 8; i++)
+		((volatile uint64_t *)dst)[i] = ((const uint64_t *)src)[i];
+	fl_sigbus_env = saved;
+	return true;
 }
 
 const char *fl_sigbus_code_str(int code)

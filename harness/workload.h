@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "option.h"
 
 struct fl_run_ctx;
@@ -47,6 +49,11 @@ struct workload {
 	int (*invalidators)(const void *params, double *rate, const char **kind);
 	/* One invalidator op, timed by the runner. 0 or -errno with @err. */
 	int (*invalidate)(struct fl_actor *a, char *err, size_t len);
+	/*
+	 * After the actors stopped: {verified, checked, violations, ...} for
+	 * the run's "integrity"; violations fail the run. May be NULL.
+	 */
+	json_t *(*integrity)(struct fl_run_ctx *run);
 	/* In the actor's thread; also after a SIGBUS left an iteration. */
 	void (*actor_fini)(struct fl_actor *a);
 	/* Once per run after all actors have stopped. */

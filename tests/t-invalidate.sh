@@ -37,6 +37,24 @@ for k in $kinds; do
 	fi
 done
 
+# Readers verify every page against the oracle while invalidators run.
+for k in truncate dio punch madvise; do
+	r=$scratch/verify-$k.json
+	"$fl" run fault --map shared --access read --unmap never --invalidator "$k" \
+		--threads 2 --duration 0.7 --warmup 0.2 --size 8M --dir "$scratch" \
+		--out "$r" >/dev/null 2>&1 && validate "$r" &&
+		jqv 'all(.runs[]; .integrity.verified and .integrity.checked > 1000
+			and .integrity.violations == 0 and .integrity.sigbus_unexpected == 0)' "$r"
+	ok $? "$k: readers verify every page, 0 violations"
+done
+"$fl" run fault --map shared --access read --no-verify --threads 1 --duration 0.3 \
+	--warmup 0 --size 8M --dir "$scratch" --out "$scratch/nv.json" >/dev/null 2>&1 &&
+	jqv '.runs[0].integrity == {"verified": false, "why_not": "--no-verify"}' "$scratch/nv.json"
+ok $? "--no-verify: the result says verification was off"
+jqv '.runs[0].integrity.verified == false and (.runs[0].integrity.why_not | test("write"))' \
+	"$scratch/never-dio.json"
+ok $? "write touches: the result says why pages were not verified"
+
 r=$scratch/trunc.json
 "$fl" run fault --map shared --unmap never --invalidator truncate --threads 1 \
 	--duration 1 --warmup 0.2 --size 16M --dir "$scratch" --out "$r" >/dev/null 2>&1

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "../harness/invalidator.h"
+#include "../harness/oracle_io.h"
+#include "../harness/sigbus.h"
 #include "../harness/touch.h"
 #include "../harness/workload.h"
 
@@ -35,6 +37,7 @@ struct fault_params {
 	uint64_t size;
 	int invalidator;	/* enum fl_inval_kind */
 	double inval_rate;
+	bool verify;
 };
 
 static const char *const map_choices[] = { "shared", "private", "anon", NULL };
@@ -71,6 +74,9 @@ static const struct fl_option fault_options[] = {
 	{ .name = "invalidator", .type = FL_OPT_ENUM, .offset = P(invalidator),
 	  .def = "none", .choices = fl_inval_kind_names,
 	  .help = "one more actor that invalidates the faulters' files (see README)" },
+	{ .name = "verify", .type = FL_OPT_BOOL, .offset = P(verify),
+	  .def = "true",
+	  .help = "read pages whole and judge them with the integrity oracle (file maps with --access read; --no-verify for pure speed)" },
 	{ .name = "inval-rate", .type = FL_OPT_DOUBLE, .offset = P(inval_rate),
 	  .def = "0", .arg = "OPS/S", .min = 0, .max = 1e7,
 	  .help = "invalidator ops per second (0: back to back)" },
@@ -78,11 +84,16 @@ static const struct fl_option fault_options[] = {
 };
 
 struct fault_run {
+	const char *why_not_verified;	/* NULL when pages are verified */
+	struct fl_oracle *oracle;
+	struct fl_ofile **ofiles;	/* per file, when verified */
+	uint32_t *file_ids;
 	int nr_fds;
 	int fds[];		/* one per actor, or one shared */
 };
 
 struct fault_actor {
+	int file;		/* index into the run's files */
 	int fd;
 	char *addr;		/* current mapping, NULL when unmapped */
 	size_t nr_pages;
@@ -169,6 +180,67 @@ static int check_space(const char *dir, uint64_t need, char *err, size_t len)
 	return 0;
 }
 
+static void fault_teardown(struct fl_run_ctx *run);
+
+/* Why pages cannot be verified with these params, or NULL. */
+static const char *why_not_verified(const struct fault_params *p,
+				    uint64_t page_size)
+{
+	if (!p->verify)
+		return "--no-verify";
+	if (p->map == MAP_KIND_ANON)
+		return "anonymous memory has no file to verify";
+	if (p->access == ACCESS_WRITE)
+		return "write touches change the pages (use --access read to verify)";
+	if (page_size != FL_STAMP_SIZE)
+		return "stamps are 4 KiB and pages are not";
+	return NULL;
+}
+
+/* Stamp every block of every file and keep an oracle of them. */
+static int verify_setup(struct fl_run_ctx *run, struct fault_run *fr, char *err,
+			size_t len)
+{
+	const struct fault_params *p = run->params;
+	uint64_t nr_blocks = p->size / FL_STAMP_SIZE;
+	int ret;
+
+	fr->why_not_verified = why_not_verified(p, run->page_size);
+	if (fr->why_not_verified)
+		return 0;
+	fr->ofiles = calloc((size_t)fr->nr_fds, sizeof(*fr->ofiles));
+	fr->file_ids = calloc((size_t)fr->nr_fds, sizeof(*fr->file_ids));
+	ret = fr->ofiles && fr->file_ids ? 0 : -ENOMEM;
+	if (!ret)
+		ret = fl_oracle_init(&fr->oracle, (uint32_t)run->nr_actors,
+				     (uint32_t)run->page_size);
+	for (int i = 0; i < fr->nr_fds && !ret; i++) {
+		fr->file_ids[i] = (uint32_t)i + 1;
+		ret = fl_oracle_file_init(&fr->ofiles[i], fr->oracle, fr->file_ids[i],
+					  nr_blocks, p->size);
+		if (!ret)
+			ret = fl_oracle_fill(fr->ofiles[i], fr->fds[i], fr->file_ids[i],
+					     0, nr_blocks, err, len);
+	}
+	if (ret == -ENOMEM)
+		fl_set_err(err, len, "verification: out of memory");
+	return ret;
+}
+
+static json_t *fault_integrity(struct fl_run_ctx *run)
+{
+	const struct fault_run *fr = run->state;
+	json_t *o;
+
+	if (!fr || fr->why_not_verified)
+		return json_pack("{s:b, s:s}", "verified", false, "why_not",
+				 fr ? fr->why_not_verified : "no files");
+	o = fl_oracle_json(fr->oracle);
+	if (o)
+		json_object_set_new(o, "verified", json_true());
+	return o;
+}
+
 static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 {
 	const struct fault_params *p = run->params;
@@ -198,6 +270,11 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	run->state = fr;
 	run->sigbus_expected = run->nr_invalidators &&
 			       fl_inval_may_sigbus(p->invalidator);
+	ret = verify_setup(run, fr, err, len);
+	if (ret) {
+		fault_teardown(run);
+		return ret;
+	}
 	return 0;
 }
 
@@ -222,8 +299,14 @@ static void fault_teardown(struct fl_run_ctx *run)
 
 	if (!fr)
 		return;
-	for (int i = 0; i < fr->nr_fds; i++)
+	for (int i = 0; i < fr->nr_fds; i++) {
 		close(fr->fds[i]);
+		if (fr->ofiles && fr->ofiles[i])
+			fl_oracle_file_free(fr->ofiles[i]);
+	}
+	fl_oracle_free(fr->oracle);
+	free(fr->ofiles);
+	free(fr->file_ids);
 	free(fr);
 	run->state = NULL;
 }
@@ -286,6 +369,8 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 		struct fl_inval_target t = {
 			.nr_files = fr->nr_fds,
 			.fds = fr->fds,
+			.ofiles = fr->why_not_verified ? NULL : fr->ofiles,
+			.file_ids = fr->file_ids,
 			.size = p->size,
 			.page_size = a->run->page_size,
 		};
@@ -296,7 +381,8 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 	fa = calloc(1, sizeof(*fa));
 	if (!fa)
 		goto nomem;
-	fa->fd = fr->nr_fds == 0 ? -1 : fr->fds[fr->nr_fds == 1 ? 0 : a->id];
+	fa->file = fr->nr_fds == 1 ? 0 : a->id;
+	fa->fd = fr->nr_fds == 0 ? -1 : fr->fds[fa->file];
 	fa->nr_pages = p->size / a->run->page_size;
 	if (p->pattern == PATTERN_RAND) {
 		fa->order = random_order(fa->nr_pages, a->seed);
@@ -315,9 +401,44 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * A verifying pass: read each page whole (the read is the touch), judged
+ * by the oracle, SIGBUS included. Slower than a bare touch: the latency
+ * recorded is the time of the copy.
+ */
+static void verified_pass(struct fl_actor *a, struct fl_ofile *f)
+{
+	struct fault_actor *fa = a->state;
+	uint64_t buf[FL_STAMP_WORDS];
+
+	for (size_t i = 0; i < fa->nr_pages; i++) {
+		uint64_t b = fa->order ? fa->order[i] : i;
+		uint64_t snap = fl_oracle_size_snapshot(f);
+		uint64_t before = fl_oracle_snapshot(f, b);
+		uint64_t t0 = fl_clock_ticks(), t1;
+		int code = 0;
+		bool ok = fl_sigbus_copy(buf, fa->addr + b * FL_STAMP_SIZE,
+					 FL_STAMP_SIZE, &code);
+
+		t1 = fl_clock_ticks();
+		if (a->stats->hist)
+			fl_hist_record(a->stats->hist, t1 - t0);
+		fl_oracle_judge_access(f, snap, b * FL_STAMP_SIZE, !ok, code,
+				       (uint32_t)a->id);
+		if (ok)
+			fl_oracle_judge(f, b, before, buf, (uint32_t)a->id);
+		else if (a->seen_phase == FL_PHASE_MEASURE)
+			a->stats->sigbus++;
+		a->stats->ops++;
+		if (!fl_actor_running(a))
+			return;
+	}
+}
+
 static int fault_iteration(struct fl_actor *a)
 {
 	const struct fault_params *p = a->run->params;
+	const struct fault_run *fr = a->run->state;
 	struct fault_actor *fa = a->state;
 	int ret;
 
@@ -326,8 +447,11 @@ static int fault_iteration(struct fl_actor *a)
 		if (ret)
 			return ret;
 	}
-	fl_touch_pages(a, fa->addr, fa->nr_pages, a->run->page_size, fa->order,
-		       p->access == ACCESS_WRITE);
+	if (fr->why_not_verified)
+		fl_touch_pages(a, fa->addr, fa->nr_pages, a->run->page_size,
+			       fa->order, p->access == ACCESS_WRITE);
+	else
+		verified_pass(a, fr->ofiles[fa->file]);
 	switch (p->unmap) {
 	case UNMAP_MUNMAP:
 		munmap(fa->addr, p->size);
@@ -378,6 +502,7 @@ const struct workload wl_fault = {
 	.iteration = fault_iteration,
 	.invalidators = fault_invalidators,
 	.invalidate = fault_invalidate,
+	.integrity = fault_integrity,
 	.actor_fini = fault_actor_fini,
 	.teardown = fault_teardown,
 };

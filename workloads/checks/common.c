@@ -3,13 +3,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../../harness/sigbus.h"
+#include "../../harness/oracle_io.h"
 #include "common.h"
 
 int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
@@ -38,74 +38,7 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 int chk_fill(struct fl_ofile *f, int fd, uint32_t file_id, uint64_t first,
 	     uint64_t nr, char *err, size_t len)
 {
-	uint64_t gen = fl_oracle_next_gen(f, first, nr);
-	size_t bytes = (size_t)nr * FL_STAMP_SIZE;
-	char *buf;
-	ssize_t w;
-	int ret;
-
-	if (posix_memalign((void **)&buf, 4096, bytes)) {
-		fl_set_err(err, len, "fill: out of memory");
-		return -ENOMEM;
-	}
-	for (uint64_t b = 0; b < nr; b++)
-		fl_stamp_fill(buf + b * FL_STAMP_SIZE, file_id, first + b, gen);
-	ret = fl_oracle_begin(f, first, nr, gen, false);
-	if (ret) {
-		free(buf);
-		if (ret != -EBUSY)
-			fl_set_err(err, len, "fill: oracle: %s", strerror(-ret));
-		return ret;
-	}
-	w = pwrite(fd, buf, bytes, (off_t)(first * FL_STAMP_SIZE));
-	if (w != (ssize_t)bytes) {
-		/* A short write leaves some blocks new, some old: stop here. */
-		fl_set_err(err, len, "write blocks %llu+%llu: %s",
-			   (unsigned long long)first, (unsigned long long)nr,
-			   w < 0 ? strerror(errno) : "short write");
-		if (w <= 0)
-			fl_oracle_abort(f, first, nr);
-		else
-			fl_oracle_end(f, first, nr);
-		free(buf);
-		return w < 0 ? -errno : -EIO;
-	}
-	fl_oracle_end(f, first, nr);
-	free(buf);
-	return 0;
-}
-
-bool chk_copy(void *dst, const volatile void *src, size_t n, int *si_code)
-{
-	sigjmp_buf env, *volatile saved = fl_sigbus_env;
-
-	if (sigsetjmp(env, 1)) {
-		fl_sigbus_env = saved;
-		*si_code = fl_sigbus_last.code;
-		return false;
-	}
-	fl_sigbus_env = &env;
-	/* Word by word: memcpy may be vectorised past what a SIGBUS tells. */
-	for (size_t i = 0; i < n / 8; i++)
-		((uint64_t *)dst)[i] = ((const volatile uint64_t *)src)[i];
-	fl_sigbus_env = saved;
-	return true;
-}
-
-bool chk_store(volatile void *dst, const void *src, size_t n, int *si_code)
-{
-	sigjmp_buf env, *volatile saved = fl_sigbus_env;
-
-	if (sigsetjmp(env, 1)) {
-		fl_sigbus_env = saved;
-		*si_code = fl_sigbus_last.code;
-		return false;
-	}
-	fl_sigbus_env = &env;
-	for (size_t i = 0; i < n / 8; i++)
-		((volatile uint64_t *)dst)[i] = ((const uint64_t *)src)[i];
-	fl_sigbus_env = saved;
-	return true;
+	return fl_oracle_fill(f, fd, file_id, first, nr, err, len);
 }
 
 int chk_start(pthread_t *tids, int nr, void *(*fn)(void *), void *args,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../../harness/check.h"
+#include "../../harness/sigbus.h"
 
 /* A new file of @size bytes in the check's directory, already unlinked. */
 int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
@@ -22,14 +23,9 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 int chk_fill(struct fl_ofile *f, int fd, uint32_t file_id, uint64_t first,
 	     uint64_t nr, char *err, size_t len);
 
-/*
- * Copy @n bytes from a mapping, surviving SIGBUS. True when copied; false
- * after a SIGBUS, with its si_code in *@si_code.
- */
-bool chk_copy(void *dst, const volatile void *src, size_t n, int *si_code);
-
-/* Store @n bytes into a mapping, surviving SIGBUS; as chk_copy. */
-bool chk_store(volatile void *dst, const void *src, size_t n, int *si_code);
+/* SIGBUS-safe copies from and into mappings. */
+#define chk_copy fl_sigbus_copy
+#define chk_store fl_sigbus_store
 
 /* A pseudo-random number (xorshift64) from a per-thread state. */
 static inline uint64_t chk_rand(uint64_t *x)

@@ -3,3 +3,4 @@
 CHECK(trunc_fault_shared)
 CHECK(hole_first_touch)
 CHECK(eof_boundary)
+CHECK(punch_fault_zero)

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Writing stamped blocks to a file, announced to the oracle. */
+#ifndef FL_ORACLE_IO_H
+#define FL_ORACLE_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle.h"
+
+/*
+ * Stamp blocks [first, first + nr) at a fresh generation in @buf (nr
+ * blocks, aligned for O_DIRECT when @fd is), announce them, pwrite them at
+ * their offset on @fd, publish. 0; -EBUSY when another op holds one of the
+ * blocks (nothing written); or -errno with @err naming the range.
+ */
+int fl_oracle_write(struct fl_ofile *f, int fd, uint32_t file_id,
+		    uint64_t first, uint64_t nr, void *buf, char *err,
+		    size_t len);
+
+/* The same for any number of blocks, in chunks through a buffer of ours. */
+int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
+		   uint64_t first, uint64_t nr, char *err, size_t len);
+
+#endif /* FL_ORACLE_IO_H */
