@@ -25,7 +25,7 @@ ok $? "shared write: filesystem, variant, accel, params, status recorded"
 jqv 'all(.runs[].actors[]; .cpu_first == .pu and .cpu_last == .pu
 	and .node_last == .node and .cpu_off_plan == 0 and .cpu_checks > 0)' "$r"
 ok $? "actors ran on their planned CPUs"
-grep -Eq '^ *threads +node +ops/s' "$scratch/out"
+grep -Eq '^ *threads +invalidator +node +ops/s' "$scratch/out"
 ok $? "a run prints a summary table"
 [ -z "$(ls "$scratch" | grep faultline-fault)" ]
 ok $? "no test file left in --dir"
@@ -127,7 +127,7 @@ r=$scratch/repeat.json
 "$fl" run fault --map anon --threads 1,2 --repeat 2 --duration 0.3 --warmup 0 --size 8M \
 	--out "$r" >"$scratch/repeat.out" 2>&1
 jqv '[.runs[] | [.repeat, .threads]] == [[0,1],[0,2],[1,1],[1,2]]' "$r" &&
-	grep -Eq '^ +1 +0 +[0-9.]+[kM]? \([0-9.]+[kM]?-[0-9.]+[kM]?\)' "$scratch/repeat.out"
+	grep -Eq '^ +1 +- +0 +[0-9.]+[kM]? \([0-9.]+[kM]?-[0-9.]+[kM]?\)' "$scratch/repeat.out"
 ok $? "--repeat: repetitions outermost; the summary shows the median and min-max"
 
 # Placement is recorded; the suite writes a summary.
@@ -141,7 +141,8 @@ mkdir -p "$scratch/suite"
 ok $? "suite quick: exit 0"
 validate "$scratch"/suite/*.json
 ok $? "suite quick: every result is valid"
-grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 3 &&
-	grep -q '| threads | node |' "$scratch/suite/summary.md"
-ok $? "suite quick: summary.md has a table per workload"
+grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 9 &&
+	grep -q '| threads | invalidator | node |' "$scratch/suite/summary.md" &&
+	grep -q '^### stress: ok' "$scratch/suite/summary.md"
+ok $? "suite quick: summary.md has a table per workload and the stress verdicts"
 done_testing
