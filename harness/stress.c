@@ -120,15 +120,15 @@ static json_t *run_check(const struct fl_check *chk, const struct stress_opts *o
 	out->iterations = ctx.iterations;
 	out->kmsg_known = log != NULL;
 	fl_oracle_counts(ctx.oracle, &out->counts);
-	if (ret == -EOPNOTSUPP) {
-		out->verdict = V_SKIP;
-		snprintf(out->reason, sizeof(out->reason), "%s", err);
-	} else if (ret) {
-		out->verdict = V_ERROR;
-		snprintf(out->reason, sizeof(out->reason), "%s", err);
-	} else if (out->counts.violations || out->kmsg_failing) {
+	/* Evidence first: a hung op both errs and records a violation. */
+	if (out->counts.violations || out->kmsg_failing)
 		out->verdict = V_FAIL;
-	}
+	else if (ret == -EOPNOTSUPP)
+		out->verdict = V_SKIP;
+	else if (ret)
+		out->verdict = V_ERROR;
+	if (ret)
+		snprintf(out->reason, sizeof(out->reason), "%s", err);
 	res = json_pack("{s:s, s:s, s:s, s:I, s:o}", "name", chk->name,
 			"summary", chk->summary, "verdict",
 			out->verdict == V_FAIL ? "fail" : verdict_names[out->verdict],

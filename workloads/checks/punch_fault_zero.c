@@ -119,15 +119,16 @@ static int dio_fill(struct pfz *t, uint64_t first, uint64_t nr, char *err,
 		fl_oracle_abort(t->f, first, nr);
 		return 1;
 	}
-	fl_set_err(err, len, "O_DIRECT write of blocks %llu+%llu: %s",
+	ret = w < 0 ? -errno : -EIO;
+	fl_set_err(err, len, "O_DIRECT refill of blocks %llu+%llu: %s",
 		   (unsigned long long)first, (unsigned long long)nr,
-		   w < 0 ? strerror(errno) : "short write");
+		   w < 0 ? strerror(-ret) : "short write");
 	/* Some blocks may be new, some old: stop, but keep readers lenient. */
 	if (w > 0)
 		fl_oracle_end(t->f, first, nr);
 	else
 		fl_oracle_abort(t->f, first, nr);
-	return w < 0 ? -errno : -EIO;
+	return ret;
 }
 
 /* Give the readers a moment to see the hole: a few reads, at most 2 ms. */
