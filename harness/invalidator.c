@@ -12,6 +12,7 @@
 #include "faultline.h"
 #include "invalidator.h"
 #include "oracle_io.h"
+#include "testdir.h"
 
 /* Pages one dio, punch or madvise op covers: 64 KiB with 4 KiB pages. */
 #define SPAN_PAGES 16
@@ -58,19 +59,16 @@ static void pick_range(struct fl_inval_state *s, uint64_t *off, uint64_t *len)
 	*len = span * s->t.page_size;
 }
 
-/* A file descriptor of our own, reopened with O_DIRECT (files are unlinked). */
+/* Our own O_DIRECT descriptor of a test file, or -EOPNOTSUPP with why. */
 static int open_direct(int fd, int *out, char *err, size_t len)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	*out = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	*out = fl_open_direct(fd);
 	if (*out >= 0)
 		return 0;
 	fl_set_err(err, len, "dio: open test file with O_DIRECT: %s%s",
-		   strerror(errno),
-		   errno == EINVAL ? " (the filesystem does not support O_DIRECT)" : "");
-	return errno == EINVAL ? -EOPNOTSUPP : -errno;
+		   strerror(-*out),
+		   *out == -EINVAL ? " (the filesystem does not support O_DIRECT)" : "");
+	return *out == -EINVAL ? -EOPNOTSUPP : *out;
 }
 
 int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,

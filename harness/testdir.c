@@ -87,3 +87,13 @@ void fl_testdir_cleanup(struct fl_testdir *td)
 	nftw(td->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 	td->created = false;
 }
+
+int fl_open_direct(int fd)
+{
+	char path[64];
+	int dfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	return dfd < 0 ? -errno : dfd;
+}

@@ -21,4 +21,11 @@ int fl_testdir_prepare(struct fl_testdir *td, const char *user_dir, char *err,
 		       size_t len);
 void fl_testdir_cleanup(struct fl_testdir *td);
 
+/*
+ * A second descriptor of test file @fd opened with O_DIRECT (test files
+ * are unlinked, so through /proc/self/fd). The new fd, or -errno: -EINVAL
+ * means the filesystem takes no O_DIRECT.
+ */
+int fl_open_direct(int fd);
+
 #endif /* FL_TESTDIR_H */

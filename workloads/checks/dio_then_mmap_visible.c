@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../harness/testdir.h"
 #include "common.h"
 
 #define NR_A 32
@@ -120,7 +121,6 @@ static uint64_t page_of(const struct dmv *t, uint64_t off)
  */
 static int file_setup(struct dmv *t, struct dmv_file *df, char *err, size_t len)
 {
-	char path[64];
 	int ret, e;
 
 	df->len = (df->nr * FL_STAMP_SIZE + t->c->page_size - 1) /
@@ -135,10 +135,9 @@ static int file_setup(struct dmv *t, struct dmv_file *df, char *err, size_t len)
 		ret = chk_fill(df->f, df->fd, df->id, 0, df->nr, err, len);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", df->fd);
-	df->dio_fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	df->dio_fd = fl_open_direct(df->fd);
 	if (df->dio_fd < 0) {
-		e = errno;
+		e = -df->dio_fd;
 		fl_set_err(err, len, "%s takes no O_DIRECT open of its files: %s",
 			   t->c->fstype, strerror(e));
 		return e == EINVAL ? -EOPNOTSUPP : -e;

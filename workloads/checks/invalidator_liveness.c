@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../harness/testdir.h"
 #include "common.h"
 
 #define FILE_ID 31
@@ -438,7 +439,6 @@ static void write_note(struct liv *l)
 /* Create the file, reopen it O_DIRECT if possible, map it, start threads. */
 static int liv_setup(struct liv *l, char *err, size_t len)
 {
-	char path[64];
 	int ret;
 
 	ret = chk_file_create(l->c, "liveness", FILE_SIZE, &l->fd, err, len);
@@ -458,10 +458,10 @@ static int liv_setup(struct liv *l, char *err, size_t len)
 		return -ENOMEM;
 	}
 	memset(l->dio_buf, 0x5a, MAX_DIO);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", l->fd);
-	l->dio_fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	l->dio_fd = fl_open_direct(l->fd);
 	if (l->dio_fd < 0)
-		snprintf(l->dio_why, sizeof(l->dio_why), "O_DIRECT open: %s", strerror(errno));
+		snprintf(l->dio_why, sizeof(l->dio_why), "O_DIRECT open: %s",
+			 strerror(-l->dio_fd));
 	l->map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
 	if (l->map == MAP_FAILED) {
 		ret = -errno;

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../harness/testdir.h"
 #include "common.h"
 
 #define NR_BLOCKS 64
@@ -205,13 +206,10 @@ static int punch_cycle(struct pfz *t, uint64_t n, uint64_t *x, char *err,
 /* Reopen the test file with O_DIRECT; -1 with @why when it cannot be. */
 static int open_direct(int fd, char *why, size_t len)
 {
-	char path[64];
-	int dfd;
+	int dfd = fl_open_direct(fd);
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (dfd < 0)
-		snprintf(why, len, "O_DIRECT open: %s", strerror(errno));
+		snprintf(why, len, "O_DIRECT open: %s", strerror(-dfd));
 	return dfd;
 }
 
