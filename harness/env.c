@@ -124,37 +124,38 @@ static json_t *sysctls(void)
 	return o;
 }
 
-void fl_env_fs_of(const char *path, char *type, size_t tlen, char *source,
-		  size_t slen)
+void fl_env_fs_of(const char *path, struct fl_mount *m)
 {
-	char real[PATH_MAX], line[4096], best[PATH_MAX] = "";
+	char real[PATH_MAX], line[4096];
+	size_t best = 0;
 	FILE *f;
 
-	snprintf(type, tlen, "?");
-	snprintf(source, slen, "?");
+	snprintf(m->type, sizeof(m->type), "?");
+	snprintf(m->source, sizeof(m->source), "?");
+	snprintf(m->options, sizeof(m->options), "?");
 	if (!realpath(path, real))
 		return;
 	f = fopen("/proc/self/mountinfo", "r");
 	if (!f)
 		return;
-	/* id parent maj:min root mountpoint opts [optional...] - fstype source */
+	/* id parent maj:min root mountpoint opts [optional...] - fstype source sopts */
 	while (fgets(line, sizeof(line), f)) {
-		char mnt[PATH_MAX], fstype[64], src[PATH_MAX];
+		char mnt[PATH_MAX], fstype[64], src[256], opts[512];
 		char *dash = strstr(line, " - ");
 		size_t n;
 
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %4095s", fstype, src) != 2)
+		    sscanf(dash + 3, "%63s %255s %511s", fstype, src, opts) != 3)
 			continue;
 		n = strlen(mnt);
 		/* Longest mount point that is a path prefix of the directory. */
 		if (strncmp(real, mnt, n) ||
-		    (n > 1 && real[n] != '/' && real[n] != '\0') ||
-		    n < strlen(best))
+		    (n > 1 && real[n] != '/' && real[n] != '\0') || n < best)
 			continue;
-		snprintf(best, sizeof(best), "%s", mnt);
-		snprintf(type, tlen, "%s", fstype);
-		snprintf(source, slen, "%s", src);
+		best = n;
+		snprintf(m->type, sizeof(m->type), "%s", fstype);
+		snprintf(m->source, sizeof(m->source), "%s", src);
+		snprintf(m->options, sizeof(m->options), "%s", opts);
 	}
 	fclose(f);
 }
@@ -162,7 +163,8 @@ void fl_env_fs_of(const char *path, char *type, size_t tlen, char *source,
 json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir)
 {
 	struct utsname u;
-	char buf[4096], fstype[64], fssrc[PATH_MAX], desc[512];
+	char buf[4096], desc[512];
+	struct fl_mount mnt;
 	json_t *host = json_object(), *kernel, *cpu, *thp, *clock, *fs;
 
 	uname(&u);
@@ -213,9 +215,9 @@ json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir)
 	json_object_set_new(host, "clock", clock);
 
 	if (dir) {
-		fl_env_fs_of(dir, fstype, sizeof(fstype), fssrc, sizeof(fssrc));
-		fs = json_pack("{s:s, s:s, s:s}", "path", dir, "type", fstype,
-			       "source", fssrc);
+		fl_env_fs_of(dir, &mnt);
+		fs = json_pack("{s:s, s:s, s:s, s:s}", "path", dir, "type", mnt.type,
+			       "source", mnt.source, "options", mnt.options);
 		json_object_set_new(host, "test_fs", fs);
 	}
 	return host;

@@ -12,8 +12,13 @@ json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir);
 /* {name, version, git}. */
 json_t *fl_env_tool_json(void);
 
-/* Filesystem type and source of the mount holding @path ("?" if unknown). */
-void fl_env_fs_of(const char *path, char *type, size_t tlen, char *source,
-		  size_t slen);
+/* The mount holding a path: "?" where unknown. */
+struct fl_mount {
+	char type[64];
+	char source[256];
+	char options[512];	/* the superblock's, e.g. "rw,size=1024k,huge=always" */
+};
+
+void fl_env_fs_of(const char *path, struct fl_mount *m);
 
 #endif /* FL_ENV_H */

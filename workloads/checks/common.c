@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../harness/sigbus.h"
-#include "../../harness/oracle_io.h"
 #include "common.h"
 
 int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
@@ -33,12 +31,6 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 		return -e;
 	}
 	return 0;
-}
-
-int chk_fill(struct fl_ofile *f, int fd, uint32_t file_id, uint64_t first,
-	     uint64_t nr, char *err, size_t len)
-{
-	return fl_oracle_fill(f, fd, file_id, first, nr, err, len);
 }
 
 int chk_start(pthread_t *tids, int nr, void *(*fn)(void *), void *args,

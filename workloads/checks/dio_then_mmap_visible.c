@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../../harness/testdir.h"
+#include "../../harness/oracle_io.h"
 #include "common.h"
 
 #define NR_A 32
@@ -132,7 +133,7 @@ static int file_setup(struct dmv *t, struct dmv_file *df, char *err, size_t len)
 	}
 	ret = fl_oracle_file_init(&df->f, t->c->oracle, df->id, df->nr, df->len);
 	if (!ret)
-		ret = chk_fill(df->f, df->fd, df->id, 0, df->nr, err, len);
+		ret = fl_oracle_fill(df->f, df->fd, df->id, 0, df->nr, err, len);
 	if (ret)
 		return ret;
 	df->dio_fd = fl_open_direct(df->fd);
@@ -262,7 +263,7 @@ static void *map_writer(void *arg)
 				 strerror(-ret));
 			break;
 		}
-		if (!chk_store(df->map + first * FL_STAMP_SIZE, buf,
+		if (!fl_sigbus_store(df->map + first * FL_STAMP_SIZE, buf,
 			       nr * FL_STAMP_SIZE, &code)) {
 			/* i_size never moves: a violation. Leave the blocks in flight. */
 			fl_oracle_judge_access(df->f, snap, page_of(t, first * FL_STAMP_SIZE),
@@ -308,7 +309,7 @@ static void *race_storer(void *arg)
 		b = t->race_block;
 		snap = fl_oracle_size_snapshot(t->fc.f);
 		do {
-			if (!chk_store(t->fc.map + b * FL_STAMP_SIZE, t->race_src,
+			if (!fl_sigbus_store(t->fc.map + b * FL_STAMP_SIZE, t->race_src,
 				       FL_STAMP_SIZE, &code)) {
 				fl_oracle_judge_access(t->fc.f, snap,
 						       page_of(t, b * FL_STAMP_SIZE),
@@ -427,7 +428,7 @@ static void read_mapped(struct dmv *t, struct dmv_file *df, uint64_t b,
 	uint64_t snap = fl_oracle_size_snapshot(df->f);
 	uint64_t before = fl_oracle_snapshot(df->f, b);
 	int code = 0;
-	bool ok = chk_copy(buf, df->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+	bool ok = fl_sigbus_copy(buf, df->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 
 	fl_oracle_judge_access(df->f, snap, page_of(t, b * FL_STAMP_SIZE), !ok,
 			       code, actor);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../harness/oracle_io.h"
 #include "common.h"
 
 #define NR_BLOCKS 3
@@ -27,7 +28,7 @@ static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
 	uint64_t snap = fl_oracle_size_snapshot(f);
 	uint64_t before = fl_oracle_snapshot(f, b);
 	int code = 0;
-	bool ok = chk_copy(buf, map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+	bool ok = fl_sigbus_copy(buf, map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 
 	fl_oracle_judge_access(f, snap, b * FL_STAMP_SIZE / page_size * page_size,
 			       !ok, code, ACTOR);
@@ -55,7 +56,7 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 		return ret;
 	ret = fl_oracle_file_init(&f, c->oracle, FILE_ID, NR_BLOCKS, full);
 	if (!ret)
-		ret = chk_fill(f, fd, FILE_ID, 0, NR_BLOCKS, err, len);
+		ret = fl_oracle_fill(f, fd, FILE_ID, 0, NR_BLOCKS, err, len);
 	if (ret)
 		goto out_close;
 
@@ -96,7 +97,7 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 		for (uint64_t o = to; o < eof_page_end; o++) {
 			char ff = (char)0xff;
 
-			if (!chk_store(map + o, &ff, 1, &code))
+			if (!fl_sigbus_store(map + o, &ff, 1, &code))
 				break;
 		}
 		msync((void *)map, full, MS_SYNC);

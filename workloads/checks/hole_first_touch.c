@@ -65,7 +65,7 @@ static void *toucher(void *arg)
 		uint64_t off = slot_off(h, a->id, p);
 		uint64_t m = fl_oracle_marker(a->id, off);
 		uint64_t snap = fl_oracle_size_snapshot(h->f);
-		bool ok = chk_store(view + off, &m, sizeof(m), &code);
+		bool ok = fl_sigbus_store(view + off, &m, sizeof(m), &code);
 
 		fl_oracle_judge_access(h->f, snap, p * h->c->page_size, !ok, code, a->id);
 	}
@@ -74,7 +74,7 @@ static void *toucher(void *arg)
 		for (uint64_t p = 0; p < NR_PAGES; p++) {
 			uint64_t off = slot_off(h, a->id, p), got = 0;
 
-			if (chk_copy(&got, view + off, sizeof(got), &code))
+			if (fl_sigbus_copy(&got, view + off, sizeof(got), &code))
 				fl_oracle_check_marker(h->c->oracle, FILE_ID, off, &got,
 						       fl_oracle_marker(a->id, off), a->id);
 		}
@@ -93,7 +93,7 @@ static void verify_shared(struct hft *h)
 			uint64_t off = slot_off(h, (uint32_t)a, p), got = 0;
 			uint64_t want = fl_oracle_marker((uint32_t)a, off);
 
-			if (chk_copy(&got, h->map + off, sizeof(got), &code))
+			if (fl_sigbus_copy(&got, h->map + off, sizeof(got), &code))
 				fl_oracle_check_marker(h->c->oracle, FILE_ID, off, &got,
 						       want, (uint32_t)a);
 			if (pread(h->fd, &got, sizeof(got), (off_t)off) == sizeof(got))

@@ -148,7 +148,7 @@ static void *faulter(void *arg)
 			uint64_t snap = fl_oracle_size_snapshot(l->f);
 			int code = 0;
 
-			if (chk_store(l->map + off + word, &x, sizeof(x), &code))
+			if (fl_sigbus_store(l->map + off + word, &x, sizeof(x), &code))
 				continue;
 			__atomic_fetch_add(&l->sigbus, 1, __ATOMIC_RELAXED);
 			if (gate_enter(l)) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../harness/testdir.h"
+#include "../../harness/oracle_io.h"
 #include "common.h"
 
 #define NR_BLOCKS 64
@@ -79,7 +80,7 @@ static void *faulter(void *arg)
 		}
 		snap = fl_oracle_size_snapshot(t->f);
 		before = fl_oracle_snapshot(t->f, b);
-		ok = chk_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+		ok = fl_sigbus_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 		page = b * FL_STAMP_SIZE / t->c->page_size * t->c->page_size;
 		fl_oracle_judge_access(t->f, snap, page, !ok, code, a->id);
 		if (!ok)
@@ -94,7 +95,7 @@ static void *faulter(void *arg)
 /*
  * Refill blocks [first, first + nr) at a fresh generation with an
  * O_DIRECT pwrite of whole stamped blocks. 1 when the file refuses
- * O_DIRECT writes (EINVAL: nothing written), else as chk_fill.
+ * O_DIRECT writes (EINVAL: nothing written), else as fl_oracle_fill.
  */
 static int dio_fill(struct pfz *t, uint64_t first, uint64_t nr, char *err,
 		    size_t len)
@@ -198,7 +199,7 @@ static int punch_cycle(struct pfz *t, uint64_t n, uint64_t *x, char *err,
 		close(t->dio_fd);
 		t->dio_fd = -1;
 	}
-	ret = chk_fill(t->f, t->fd, FILE_ID, first, nr, err, len);
+	ret = fl_oracle_fill(t->f, t->fd, FILE_ID, first, nr, err, len);
 	t->buffered += !ret;
 	return ret;
 }
@@ -226,7 +227,7 @@ static int pfz_run(struct fl_check_ctx *c, char *err, size_t len)
 		return ret;
 	ret = fl_oracle_file_init(&t.f, c->oracle, FILE_ID, NR_BLOCKS, t.size);
 	if (!ret)
-		ret = chk_fill(t.f, t.fd, FILE_ID, 0, NR_BLOCKS, err, len);
+		ret = fl_oracle_fill(t.f, t.fd, FILE_ID, 0, NR_BLOCKS, err, len);
 	if (ret)
 		goto out_close;
 	if (posix_memalign((void **)&t.dio_buf, 4096, MAX_TOUCHED * FL_STAMP_SIZE)) {

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../harness/oracle_io.h"
 #include "common.h"
 
 #define NR_BLOCKS 128
@@ -46,7 +47,7 @@ static void *faulter(void *arg)
 		uint64_t snap = fl_oracle_size_snapshot(t->f);
 		uint64_t before = fl_oracle_snapshot(t->f, b);
 		int code = 0;
-		bool ok = chk_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+		bool ok = fl_sigbus_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
 
 		uint64_t page = b * FL_STAMP_SIZE / t->c->page_size * t->c->page_size;
 
@@ -98,7 +99,7 @@ static int truncate_cycle(struct tfs *t, uint64_t to, uint32_t actor)
 	fl_oracle_op_end(t->c->oracle, actor);
 	/* Let readers see the zeroed range for a moment before refilling. */
 	sched_yield();
-	return chk_fill(t->f, t->fd, FILE_ID, first, nr, t->err, sizeof(t->err));
+	return fl_oracle_fill(t->f, t->fd, FILE_ID, first, nr, t->err, sizeof(t->err));
 }
 
 static int tfs_run(struct fl_check_ctx *c, char *err, size_t len)
@@ -115,7 +116,7 @@ static int tfs_run(struct fl_check_ctx *c, char *err, size_t len)
 		return ret;
 	ret = fl_oracle_file_init(&t.f, c->oracle, FILE_ID, NR_BLOCKS, t.size);
 	if (!ret)
-		ret = chk_fill(t.f, t.fd, FILE_ID, 0, NR_BLOCKS, err, len);
+		ret = fl_oracle_fill(t.f, t.fd, FILE_ID, 0, NR_BLOCKS, err, len);
 	if (ret)
 		goto out_close;
 	t.map = mmap(NULL, t.size, PROT_READ, MAP_SHARED, t.fd, 0);
