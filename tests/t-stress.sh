@@ -31,6 +31,17 @@ else
 	skip "stress on tmpfs" "cannot mount tmpfs"
 fi
 
+# tmpfs with huge pages may map a huge folio past EOF: allowed, not a violation.
+if tmpfs_dir size=256M,huge=always; then
+	"$fl" stress trunc_fault_shared trunc_cow_private eof_boundary --duration 0.5 \
+		--dir "$mnt" --out "$scratch/huge.json" >/dev/null 2>&1 &&
+		jqv '(.host.test_fs.options | test("huge=always")) and all(.checks[]; .oracle.violations == 0)' \
+		"$scratch/huge.json"
+	ok $? "stress on tmpfs huge=always: EOF slack, 0 violations"
+else
+	skip "stress on tmpfs huge=always" "cannot mount tmpfs"
+fi
+
 "$fl" stress eof_boundary trunc_fault_shared --duration 0.3 --out "$scratch/two.json" >/dev/null 2>&1 &&
 	jqv '[.checks[].name] == ["eof_boundary", "trunc_fault_shared"]' "$scratch/two.json"
 ok $? "stress runs the checks named, in order"
