@@ -285,39 +285,12 @@ static int op_punch(struct csi *t, uint64_t first, uint64_t nr, uint64_t *x)
 /* Write pages [@first, @first + @nr) at a new generation with O_DIRECT. */
 static int op_dio(struct csi *t, uint64_t first, uint64_t nr)
 {
-	uint64_t bfirst = first * t->bpp, bnr = nr * t->bpp;
-	uint64_t gen = fl_oracle_next_gen(t->f, bfirst, bnr);
-	size_t len = (size_t)(nr * t->ps);
-	ssize_t w;
-	int ret;
+	int ret = fl_oracle_write(t->f, t->dio_fd, FILE_ID, first * t->bpp,
+				  nr * t->bpp, t->dio_buf, t->err, sizeof(t->err));
 
-	for (uint64_t b = 0; b < bnr; b++)
-		fl_stamp_fill(t->dio_buf + b * FL_STAMP_SIZE, FILE_ID, bfirst + b, gen);
-	ret = fl_oracle_begin(t->f, bfirst, bnr, gen, false);
-	if (ret) {
-		fl_set_err(t->err, sizeof(t->err), "oracle refused a write of blocks %llu+%llu: %s",
-			   (unsigned long long)bfirst, (unsigned long long)bnr,
-			   strerror(-ret));
-		return ret;
-	}
-	w = pwrite(t->dio_fd, t->dio_buf, len, (off_t)(first * t->ps));
-	if (w < 0) {
-		ret = -errno;
-		fl_oracle_abort(t->f, bfirst, bnr);
-		if (ret == -EINVAL && !t->done[K_DIO])
-			return lacks(t, K_DIO, "O_DIRECT write refused (EINVAL)");
-		fl_set_err(t->err, sizeof(t->err), "O_DIRECT write of pages %llu+%llu: %s",
-			   (unsigned long long)first, (unsigned long long)nr, strerror(-ret));
-		return ret;
-	}
-	/* Short: some blocks new, some old; end keeps the oracle lenient. */
-	fl_oracle_end(t->f, bfirst, bnr);
-	if ((size_t)w != len) {
-		fl_set_err(t->err, sizeof(t->err), "O_DIRECT write of pages %llu+%llu: short write",
-			   (unsigned long long)first, (unsigned long long)nr);
-		return -EIO;
-	}
-	return 0;
+	if (ret == -EINVAL && !t->done[K_DIO])
+		return lacks(t, K_DIO, "O_DIRECT write refused (EINVAL)");
+	return ret;
 }
 
 /* Drop clean page cache of the range: content does not change. */

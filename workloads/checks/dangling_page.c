@@ -360,36 +360,8 @@ static int verify(struct dp *t, uint64_t page, bool direct)
 /* O_DIRECT write of pages [@first, @first + @nr) at a new generation. */
 static int inval_dio(struct dp *t, uint64_t first, uint64_t nr, char *buf)
 {
-	uint64_t bfirst = first * t->bpp, bnr = nr * t->bpp;
-	uint64_t gen = fl_oracle_next_gen(t->f, bfirst, bnr);
-	size_t len = (size_t)(nr * t->ps);
-	ssize_t w;
-	int ret;
-
-	for (uint64_t p = 0; p < nr; p++)
-		stamp_page(buf + p * t->ps, first + p, t->bpp, gen);
-	ret = fl_oracle_begin(t->f, bfirst, bnr, gen, false);
-	if (ret) {
-		fl_set_err(t->err, sizeof(t->err), "oracle refused a write of pages %llu+%llu: %s",
-			   (unsigned long long)first, (unsigned long long)nr, strerror(-ret));
-		return ret;
-	}
-	w = pwrite(t->dio_fd, buf, len, (off_t)(first * t->ps));
-	if (w < 0) {
-		ret = -errno;
-		fl_oracle_abort(t->f, bfirst, bnr);
-		fl_set_err(t->err, sizeof(t->err), "O_DIRECT write of pages %llu+%llu: %s",
-			   (unsigned long long)first, (unsigned long long)nr, strerror(-ret));
-		return ret;
-	}
-	/* Short: some pages new, some old; end keeps the oracle lenient. */
-	fl_oracle_end(t->f, bfirst, bnr);
-	if ((size_t)w != len) {
-		fl_set_err(t->err, sizeof(t->err), "O_DIRECT write of pages %llu+%llu: short write",
-			   (unsigned long long)first, (unsigned long long)nr);
-		return -EIO;
-	}
-	return 0;
+	return fl_oracle_write(t->f, t->dio_fd, FILE_ID, first * t->bpp,
+			       nr * t->bpp, buf, t->err, sizeof(t->err));
 }
 
 /* Punch pages [@first, @first + @nr): they read zero until written. */
