@@ -7,6 +7,7 @@
 
 #include "faultline.h"
 #include "oracle_io.h"
+#include "sigbus.h"
 
 #define FILL_CHUNK 64	/* blocks per write when filling */
 
@@ -61,4 +62,23 @@ int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
 	}
 	free(buf);
 	return ret;
+}
+
+bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
+		    uint64_t block, uint64_t page_size, void *buf,
+		    uint32_t actor, int *si_code)
+{
+	uint64_t snap = fl_oracle_size_snapshot(f);
+	uint64_t before = fl_oracle_snapshot(f, block);
+	uint64_t page = block * FL_STAMP_SIZE / page_size * page_size;
+	int code = 0;
+	bool ok = fl_sigbus_copy(buf, map + block * FL_STAMP_SIZE, FL_STAMP_SIZE,
+				 &code);
+
+	fl_oracle_judge_access(f, snap, page, !ok, code, actor);
+	if (ok)
+		fl_oracle_judge(f, block, before, buf, actor);
+	if (si_code)
+		*si_code = code;
+	return ok;
 }

@@ -3,6 +3,7 @@
 #ifndef FL_ORACLE_IO_H
 #define FL_ORACLE_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +22,15 @@ int fl_oracle_write(struct fl_ofile *f, int fd, uint32_t file_id,
 /* The same for any number of blocks, in chunks through a buffer of ours. */
 int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
 		   uint64_t first, uint64_t nr, char *err, size_t len);
+
+/*
+ * Read block @block of a file through its mapping @map (the file's first
+ * byte) into @buf, surviving SIGBUS, and judge both the access and the
+ * bytes: the reader's half of the oracle protocol. True when the block was
+ * read (false: SIGBUS, its si_code in *@si_code when not NULL).
+ */
+bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
+		    uint64_t block, uint64_t page_size, void *buf,
+		    uint32_t actor, int *si_code);
 
 #endif /* FL_ORACLE_IO_H */

@@ -24,20 +24,14 @@
 static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
 			uint64_t b, uint64_t page_size)
 {
-	uint64_t buf[FL_STAMP_WORDS];
-	uint64_t snap = fl_oracle_size_snapshot(f);
-	uint64_t before = fl_oracle_snapshot(f, b);
-	int code = 0;
-	bool ok = fl_sigbus_copy(buf, map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
+	uint64_t buf[FL_STAMP_WORDS], before;
+	ssize_t n;
 
-	fl_oracle_judge_access(f, snap, b * FL_STAMP_SIZE / page_size * page_size,
-			       !ok, code, ACTOR);
-	if (ok)
-		fl_oracle_judge(f, b, before, buf, ACTOR);
+	fl_oracle_read(f, map, b, page_size, buf, ACTOR, NULL);
 	/* read() stops at EOF: judge the bytes it returns. */
 	memset(buf, 0, sizeof(buf));
-	ssize_t n = pread(fd, buf, FL_STAMP_SIZE, (off_t)(b * FL_STAMP_SIZE));
-
+	before = fl_oracle_snapshot(f, b);
+	n = pread(fd, buf, FL_STAMP_SIZE, (off_t)(b * FL_STAMP_SIZE));
 	if (n > 0)
 		fl_oracle_judge_range(f, b, before, buf, 0, (size_t)n, ACTOR);
 }

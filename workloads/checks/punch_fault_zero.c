@@ -66,9 +66,7 @@ static void *faulter(void *arg)
 	while (fl_check_running(t->c)) {
 		uint64_t aim = __atomic_load_n(&t->aim, __ATOMIC_RELAXED);
 		uint64_t lo = aim >> 32, hi = aim & 0xffffffffu, r = chk_rand(&x);
-		uint64_t b, snap, before, page;
-		int code = 0;
-		bool ok;
+		uint64_t b;
 
 		if (r & 3) {
 			uint64_t from = lo ? lo - 1 : 0;
@@ -78,14 +76,9 @@ static void *faulter(void *arg)
 		} else {
 			b = (r >> 2) % NR_BLOCKS;
 		}
-		snap = fl_oracle_size_snapshot(t->f);
-		before = fl_oracle_snapshot(t->f, b);
-		ok = fl_sigbus_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
-		page = b * FL_STAMP_SIZE / t->c->page_size * t->c->page_size;
-		fl_oracle_judge_access(t->f, snap, page, !ok, code, a->id);
-		if (!ok)
+		if (!fl_oracle_read(t->f, t->map, b, t->c->page_size, buf, a->id,
+				    NULL))
 			continue;
-		fl_oracle_judge(t->f, b, before, buf, a->id);
 		if (b >= lo && b <= hi)
 			__atomic_fetch_add(&t->hole_reads, 1, __ATOMIC_RELAXED);
 	}

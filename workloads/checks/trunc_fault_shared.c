@@ -43,17 +43,8 @@ static void *faulter(void *arg)
 	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), buf[FL_STAMP_WORDS];
 
 	while (fl_check_running(t->c)) {
-		uint64_t b = chk_rand(&x) % NR_BLOCKS;
-		uint64_t snap = fl_oracle_size_snapshot(t->f);
-		uint64_t before = fl_oracle_snapshot(t->f, b);
-		int code = 0;
-		bool ok = fl_sigbus_copy(buf, t->map + b * FL_STAMP_SIZE, FL_STAMP_SIZE, &code);
-
-		uint64_t page = b * FL_STAMP_SIZE / t->c->page_size * t->c->page_size;
-
-		fl_oracle_judge_access(t->f, snap, page, !ok, code, a->id);
-		if (ok)
-			fl_oracle_judge(t->f, b, before, buf, a->id);
+		fl_oracle_read(t->f, t->map, chk_rand(&x) % NR_BLOCKS,
+			       t->c->page_size, buf, a->id, NULL);
 	}
 	return NULL;
 }
