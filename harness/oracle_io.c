@@ -82,3 +82,13 @@ bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
 		*si_code = code;
 	return ok;
 }
+
+void fl_oracle_probe(struct fl_ofile *f, const volatile char *map,
+		     uint64_t page_off, uint32_t actor)
+{
+	uint64_t snap = fl_oracle_size_snapshot(f), word;
+	int code = 0;
+	bool ok = fl_sigbus_copy(&word, map + page_off, sizeof(word), &code);
+
+	fl_oracle_judge_access(f, snap, page_off, !ok, code, actor);
+}

@@ -33,4 +33,11 @@ bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
 		    uint64_t block, uint64_t page_size, void *buf,
 		    uint32_t actor, int *si_code);
 
+/*
+ * Read one word of the page at @page_off through @map, judging only
+ * whether it may SIGBUS (its bytes race a writer the caller cannot see).
+ */
+void fl_oracle_probe(struct fl_ofile *f, const volatile char *map,
+		     uint64_t page_off, uint32_t actor);
+
 #endif /* FL_ORACLE_IO_H */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../harness/oracle_io.h"
+#include "../../harness/testdir.h"
 #include "common.h"
 
 #define NR_PAGES 256
@@ -107,17 +108,6 @@ static void read_file_page(struct csi_actor *a, uint64_t p)
 	for (uint32_t k = 0; k < t->bpp; k++)
 		fl_oracle_judge(t->f, first + k, before[k],
 				a->buf + k * FL_STAMP_SIZE, a->id);
-}
-
-/* Another actor's COW page: its bytes race that actor, judge only SIGBUS. */
-static void touch_other(struct csi_actor *a, uint64_t p)
-{
-	struct csi *t = a->t;
-	uint64_t snap = fl_oracle_size_snapshot(t->f), w;
-	int code = 0;
-	bool ok = fl_sigbus_copy(&w, t->map + p * t->ps, sizeof(w), &code);
-
-	fl_oracle_judge_access(t->f, snap, p * t->ps, !ok, code, a->id);
 }
 
 /*
@@ -222,7 +212,8 @@ static void *faulter(void *arg)
 		if (!is_cow(t, p))
 			read_file_page(a, p);
 		else if (owner(t, p) != a->id)
-			touch_other(a, p);
+			/* Another actor's COW page: its bytes race that actor. */
+			fl_oracle_probe(t->f, t->map, p * t->ps, a->id);
 		else if (a->cowed[p] == 1)
 			check_cowed(a, p);
 		else if (a->cowed[p])
@@ -444,7 +435,6 @@ static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
 	struct csi_actor *actors;
 	uint64_t x = 0x5851f42d4c957f2dull;
 	unsigned int next = 0;
-	char path[64];
 	int ret;
 
 	if (c->page_size % FL_STAMP_SIZE || c->page_size / FL_STAMP_SIZE > MAX_BPP) {
@@ -491,13 +481,11 @@ static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
 	ret = fl_oracle_fill(t.f, t.fd, FILE_ID, 0, t.nr_blocks, err, len);
 	if (ret)
 		goto out_file;
-	/* A second open file description of the unlinked file, O_DIRECT. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", t.fd);
-	t.dio_fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	t.dio_fd = fl_open_direct(t.fd);
 	if (t.dio_fd < 0) {
 		char why[96];
 
-		snprintf(why, sizeof(why), "no O_DIRECT: %s", strerror(errno));
+		snprintf(why, sizeof(why), "no O_DIRECT: %s", strerror(-t.dio_fd));
 		lacks(&t, K_DIO, why);
 	}
 	t.shared = mmap(NULL, t.size, PROT_READ, MAP_SHARED, t.fd, 0);

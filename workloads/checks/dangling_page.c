@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../../harness/oracle_io.h"
+#include "../../harness/testdir.h"
 #include "common.h"
 
 #define NR_PAGES 64
@@ -479,15 +480,13 @@ static int cycle(struct dp *t, enum kind k, bool by_child, uint64_t *x, char *bu
 /* Which invalidations work here: each tried once on page 0, announced. */
 static void probe(struct dp *t, char *buf, char *why, size_t len)
 {
-	char path[64];
 	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", t->fd);
-	t->dio_fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	t->dio_fd = fl_open_direct(t->fd);
 	t->have[K_DIO] = t->dio_fd >= 0 && !inval_dio(t, 0, 1, buf);
 	if (!t->have[K_DIO])
 		n += snprintf(why + n, len - (size_t)n, "no O_DIRECT: %.200s; ",
-			      t->dio_fd < 0 ? strerror(errno) : t->err);
+			      t->dio_fd < 0 ? strerror(-t->dio_fd) : t->err);
 	if (!t->have[K_DIO] && t->dio_fd >= 0) {
 		close(t->dio_fd);
 		t->dio_fd = -1;

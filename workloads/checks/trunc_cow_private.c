@@ -126,17 +126,6 @@ static void read_file_page(struct tcp_actor *a, uint64_t p)
 		judge_blocks(t->f, first, t->bpp, before, a->buf, a->id);
 }
 
-/* Another actor's COW page: its bytes race that actor, judge only SIGBUS. */
-static void touch_other(struct tcp_actor *a, uint64_t p)
-{
-	struct tcp *t = a->t;
-	uint64_t snap = fl_oracle_size_snapshot(t->f), w;
-	int code = 0;
-	bool ok = fl_sigbus_copy(&w, t->map + p * t->ps, sizeof(w), &code);
-
-	fl_oracle_judge_access(t->f, snap, p * t->ps, !ok, code, a->id);
-}
-
 /*
  * Store a fresh private stamp into owned page @p: a COW fault when the
  * page has no private copy. The result is known only when no size change
@@ -239,7 +228,8 @@ static void *faulter(void *arg)
 		if (!is_cow(t, p)) {
 			read_file_page(a, p);
 		} else if (owner(t, p) != a->id) {
-			touch_other(a, p);
+			/* Another actor's COW page: its bytes race that actor. */
+			fl_oracle_probe(t->f, t->map, p * t->ps, a->id);
 		} else if (a->state[p] == PS_UNKNOWN ||
 			   (a->state[p] == PS_FILE && r < 4) || r == 0) {
 			/* Without a private copy this is a COW fault. */
