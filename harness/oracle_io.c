@@ -65,19 +65,24 @@ int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
 }
 
 bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
-		    uint64_t block, uint64_t page_size, void *buf,
+		    uint64_t first, uint32_t nr, uint64_t page_size, void *buf,
 		    uint32_t actor, int *si_code)
 {
+	uint64_t before[FL_ORACLE_READ_MAX];
 	uint64_t snap = fl_oracle_size_snapshot(f);
-	uint64_t before = fl_oracle_snapshot(f, block);
-	uint64_t page = block * FL_STAMP_SIZE / page_size * page_size;
+	uint64_t page = first * FL_STAMP_SIZE / page_size * page_size;
 	int code = 0;
-	bool ok = fl_sigbus_copy(buf, map + block * FL_STAMP_SIZE, FL_STAMP_SIZE,
-				 &code);
+	bool ok;
 
+	if (nr > FL_ORACLE_READ_MAX)
+		nr = FL_ORACLE_READ_MAX;
+	fl_oracle_snapshot_range(f, first, nr, before);
+	ok = fl_sigbus_copy(buf, map + first * FL_STAMP_SIZE,
+			    (size_t)nr * FL_STAMP_SIZE, &code);
 	fl_oracle_judge_access(f, snap, page, !ok, code, actor);
-	if (ok)
-		fl_oracle_judge(f, block, before, buf, actor);
+	for (uint32_t k = 0; ok && k < nr; k++)
+		fl_oracle_judge(f, first + k, before[k],
+				(char *)buf + k * FL_STAMP_SIZE, actor);
 	if (si_code)
 		*si_code = code;
 	return ok;

@@ -23,14 +23,18 @@ int fl_oracle_write(struct fl_ofile *f, int fd, uint32_t file_id,
 int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
 		   uint64_t first, uint64_t nr, char *err, size_t len);
 
+/* Most blocks one fl_oracle_read takes: a 64 KiB page. */
+#define FL_ORACLE_READ_MAX 16
+
 /*
- * Read block @block of a file through its mapping @map (the file's first
- * byte) into @buf, surviving SIGBUS, and judge both the access and the
- * bytes: the reader's half of the oracle protocol. True when the block was
- * read (false: SIGBUS, its si_code in *@si_code when not NULL).
+ * Read blocks [first, first + nr) of a file, all in one page, through its
+ * mapping @map (the file's first byte) into @buf, surviving SIGBUS, and
+ * judge the access and every block: the reader's half of the oracle
+ * protocol. True when read (false: SIGBUS, its si_code in *@si_code when
+ * not NULL).
  */
 bool fl_oracle_read(struct fl_ofile *f, const volatile char *map,
-		    uint64_t block, uint64_t page_size, void *buf,
+		    uint64_t first, uint32_t nr, uint64_t page_size, void *buf,
 		    uint32_t actor, int *si_code);
 
 /*

@@ -413,7 +413,7 @@ static void verified_pass(struct fl_actor *a, struct fl_ofile *f)
 	for (size_t i = 0; i < fa->nr_pages; i++) {
 		uint64_t b = fa->order ? fa->order[i] : i;
 		uint64_t t0 = fl_clock_ticks();
-		bool ok = fl_oracle_read(f, fa->addr, b, a->run->page_size, buf,
+		bool ok = fl_oracle_read(f, fa->addr, b, 1, a->run->page_size, buf,
 					 (uint32_t)a->id, NULL);
 
 		if (a->stats->hist)

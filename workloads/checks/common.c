@@ -33,6 +33,16 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 	return 0;
 }
 
+uint32_t chk_blocks_per_page(const struct fl_check_ctx *c, char *err, size_t len)
+{
+	if (c->page_size % FL_STAMP_SIZE ||
+	    c->page_size / FL_STAMP_SIZE > FL_ORACLE_READ_MAX) {
+		fl_set_err(err, len, "page size %u is not 4 KiB to 64 KiB", c->page_size);
+		return 0;
+	}
+	return c->page_size / FL_STAMP_SIZE;
+}
+
 int chk_start(pthread_t *tids, int nr, void *(*fn)(void *), void *args,
 	      size_t arg_size, char *err, size_t len)
 {

@@ -20,6 +20,9 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 		    int *fd, char *err, size_t len);
 
 
+/* Stamped 4 KiB blocks per page; 0 (with @err) for pages they cannot tile. */
+uint32_t chk_blocks_per_page(const struct fl_check_ctx *c, char *err, size_t len);
+
 /* A pseudo-random number (xorshift64) from a per-thread state. */
 static inline uint64_t chk_rand(uint64_t *x)
 {

@@ -31,7 +31,7 @@
 #define FILE_ID 6
 #define OPS_PER_ROUND 64
 #define MAX_OP_PAGES 8
-#define MAX_BPP 16		/* 64 KiB pages */
+#define MAX_BPP FL_ORACLE_READ_MAX
 #define PAUSE_US 200
 
 enum kind { K_PUNCH, K_DIO, K_FADV, K_PAGEOUT, K_NR };
@@ -89,25 +89,6 @@ static void pause_us(uint64_t *x, unsigned int max_us)
 	struct timespec ts = { 0, (long)(chk_rand(x) % max_us) * 1000 };
 
 	nanosleep(&ts, NULL);
-}
-
-/* A page that shows the file: the oracle's normal rules. */
-static void read_file_page(struct csi_actor *a, uint64_t p)
-{
-	struct csi *t = a->t;
-	uint64_t before[MAX_BPP], first = p * t->bpp;
-	uint64_t snap = fl_oracle_size_snapshot(t->f);
-	int code = 0;
-	bool ok;
-
-	fl_oracle_snapshot_range(t->f, first, t->bpp, before);
-	ok = fl_sigbus_copy(a->buf, t->map + p * t->ps, t->ps, &code);
-	fl_oracle_judge_access(t->f, snap, p * t->ps, !ok, code, a->id);
-	if (!ok)
-		return;
-	for (uint32_t k = 0; k < t->bpp; k++)
-		fl_oracle_judge(t->f, first + k, before[k],
-				a->buf + k * FL_STAMP_SIZE, a->id);
 }
 
 /*
@@ -210,7 +191,8 @@ static void *faulter(void *arg)
 		if (hot)
 			p = (first + chk_rand(&a->x) % nr) % NR_PAGES;
 		if (!is_cow(t, p))
-			read_file_page(a, p);
+			fl_oracle_read(t->f, t->map, p * t->bpp, t->bpp, t->ps, a->buf,
+				       a->id, NULL);
 		else if (owner(t, p) != a->id)
 			/* Another actor's COW page: its bytes race that actor. */
 			fl_oracle_probe(t->f, t->map, p * t->ps, a->id);
@@ -222,7 +204,8 @@ static void *faulter(void *arg)
 			/* COW at a random moment, racing some invalidation. */
 			do_cow(a, p);
 		else
-			read_file_page(a, p);
+			fl_oracle_read(t->f, t->map, p * t->bpp, t->bpp, t->ps, a->buf,
+				       a->id, NULL);
 	}
 	return NULL;
 }
@@ -437,12 +420,10 @@ static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
 	unsigned int next = 0;
 	int ret;
 
-	if (c->page_size % FL_STAMP_SIZE || c->page_size / FL_STAMP_SIZE > MAX_BPP) {
-		fl_set_err(err, len, "page size %u is not 4 KiB to 64 KiB", c->page_size);
+	if (!chk_blocks_per_page(c, err, len))
 		return -EOPNOTSUPP;
-	}
 	t.ps = c->page_size;
-	t.bpp = t.ps / FL_STAMP_SIZE;
+	t.bpp = chk_blocks_per_page(c, NULL, 0);
 	t.size = NR_PAGES * (uint64_t)t.ps;
 	t.nr_blocks = NR_PAGES * (uint64_t)t.bpp;
 	t.nr_faulters = (uint32_t)c->nr_faulters;

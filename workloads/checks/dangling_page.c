@@ -36,7 +36,7 @@
 #define NR_PAGES 64
 #define FILE_ID 8
 #define MAX_OP_PAGES 8
-#define MAX_BPP 16		/* 64 KiB pages */
+#define MAX_BPP FL_ORACLE_READ_MAX
 #define PAUSE_US 200
 #define CHILD_WAIT_NS (10 * UINT64_C(1000000000))
 
@@ -553,12 +553,10 @@ static int dp_run(struct fl_check_ctx *c, char *err, size_t len)
 	char why[FL_ERR_LEN] = "", *buf = NULL;
 	int ret;
 
-	if (c->page_size % FL_STAMP_SIZE || c->page_size / FL_STAMP_SIZE > MAX_BPP) {
-		fl_set_err(err, len, "page size %u is not 4 KiB to 64 KiB", c->page_size);
+	if (!chk_blocks_per_page(c, err, len))
 		return -EOPNOTSUPP;
-	}
 	t.ps = c->page_size;
-	t.bpp = t.ps / FL_STAMP_SIZE;
+	t.bpp = chk_blocks_per_page(c, NULL, 0);
 	t.size = NR_PAGES * (uint64_t)t.ps;
 	t.nr_faulters = (uint32_t)c->nr_faulters;
 	t.child_actor = t.nr_faulters;

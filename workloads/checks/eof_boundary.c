@@ -27,7 +27,7 @@ static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
 	uint64_t buf[FL_STAMP_WORDS], before;
 	ssize_t n;
 
-	fl_oracle_read(f, map, b, page_size, buf, ACTOR, NULL);
+	fl_oracle_read(f, map, b, 1, page_size, buf, ACTOR, NULL);
 	/* read() stops at EOF: judge the bytes it returns. */
 	memset(buf, 0, sizeof(buf));
 	before = fl_oracle_snapshot(f, b);

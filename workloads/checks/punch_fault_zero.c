@@ -76,7 +76,7 @@ static void *faulter(void *arg)
 		} else {
 			b = (r >> 2) % NR_BLOCKS;
 		}
-		if (!fl_oracle_read(t->f, t->map, b, t->c->page_size, buf, a->id,
+		if (!fl_oracle_read(t->f, t->map, b, 1, t->c->page_size, buf, a->id,
 				    NULL))
 			continue;
 		if (b >= lo && b <= hi)

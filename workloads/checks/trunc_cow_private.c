@@ -29,7 +29,7 @@
 #define FILE_ID 4
 #define PRIV_ID 5
 #define CYCLES_PER_ROUND 48
-#define MAX_BPP 16		/* 64 KiB pages */
+#define MAX_BPP FL_ORACLE_READ_MAX
 #define PAUSE_US 200
 #define THP_SYSFS "/sys/kernel/mm/transparent_hugepage/"
 
@@ -108,22 +108,6 @@ static void judge_blocks(struct fl_ofile *f, uint64_t first, uint32_t n,
 	for (uint32_t k = 0; k < n; k++)
 		fl_oracle_judge(f, first + k, before[k], buf + k * FL_STAMP_SIZE,
 				actor);
-}
-
-/* A page nobody stores into this round: the oracle's normal rules. */
-static void read_file_page(struct tcp_actor *a, uint64_t p)
-{
-	struct tcp *t = a->t;
-	uint64_t before[MAX_BPP], first = p * t->bpp;
-	uint64_t snap = fl_oracle_size_snapshot(t->f);
-	int code = 0;
-	bool ok;
-
-	fl_oracle_snapshot_range(t->f, first, t->bpp, before);
-	ok = fl_sigbus_copy(a->buf, t->map + p * t->ps, t->ps, &code);
-	fl_oracle_judge_access(t->f, snap, p * t->ps, !ok, code, a->id);
-	if (ok)
-		judge_blocks(t->f, first, t->bpp, before, a->buf, a->id);
 }
 
 /*
@@ -226,7 +210,8 @@ static void *faulter(void *arg)
 		uint64_t p = chk_rand(&a->x) % NR_PAGES, r = chk_rand(&a->x) % 8;
 
 		if (!is_cow(t, p)) {
-			read_file_page(a, p);
+			fl_oracle_read(t->f, t->map, p * t->bpp, t->bpp, t->ps, a->buf,
+				       a->id, NULL);
 		} else if (owner(t, p) != a->id) {
 			/* Another actor's COW page: its bytes race that actor. */
 			fl_oracle_probe(t->f, t->map, p * t->ps, a->id);
@@ -484,10 +469,8 @@ static int tcp_run(struct fl_check_ctx *c, char *err, size_t len)
 	int ret, n, nr_swaps = 0;
 	FILE *fp;
 
-	if (c->page_size % FL_STAMP_SIZE || c->page_size / FL_STAMP_SIZE > MAX_BPP) {
-		fl_set_err(err, len, "page size %u is not 4 KiB to 64 KiB", c->page_size);
+	if (!chk_blocks_per_page(c, err, len))
 		return -EOPNOTSUPP;
-	}
 	t = calloc(1, sizeof(*t));
 	actors = calloc(FL_CHECK_ACTORS, sizeof(*actors));
 	if (!t || !actors) {

@@ -43,7 +43,7 @@ static void *faulter(void *arg)
 	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), buf[FL_STAMP_WORDS];
 
 	while (fl_check_running(t->c)) {
-		fl_oracle_read(t->f, t->map, chk_rand(&x) % NR_BLOCKS,
+		fl_oracle_read(t->f, t->map, chk_rand(&x) % NR_BLOCKS, 1,
 			       t->c->page_size, buf, a->id, NULL);
 	}
 	return NULL;
