@@ -7,10 +7,27 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 LIBS_PC := hwloc numa jansson zlib
+BPFTOOL ?= bpftool
+CLANG ?= clang
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+# BPF collectors need clang, bpftool, libbpf and kernel BTF to build;
+# without any of them faultline builds without BPF and says why.
+BPF_MISSING := $(strip \
+	$(if $(shell command -v $(CLANG) 2>/dev/null),,clang not found) \
+	$(if $(shell command -v $(BPFTOOL) 2>/dev/null),,bpftool not found) \
+	$(if $(shell $(PKG_CONFIG) --exists libbpf 2>/dev/null && echo y),,libbpf (libbpf-dev) not found) \
+	$(if $(wildcard $(VMLINUX_BTF)),,no kernel BTF at $(VMLINUX_BTF)))
+ifeq ($(NOBPF),1)
+BPF_MISSING := disabled with NOBPF=1
+endif
+ifeq ($(BPF_MISSING),)
+LIBS_PC += libbpf
+endif
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD)
+CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD) -I$(BUILD)/bpf -Iharness -Iharness/bpf
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -27,16 +44,31 @@ msg := @printf '  %-7s %s\n'
 endif
 
 HARNESS_SRC := $(wildcard harness/*.c)
+BPF_PROGS := $(wildcard harness/bpf/*.bpf.c)
+ifeq ($(BPF_MISSING),)
+HARNESS_SRC += $(filter-out %.bpf.c,$(wildcard harness/bpf/*.c))
+CFLAGS += -DFL_HAVE_BPF
+BPF_SKELS := $(patsubst harness/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
+else
+CFLAGS += -DFL_BPF_MISSING='"$(BPF_MISSING)"'
+BPF_SKELS :=
+endif
 WORKLOAD_SRC := $(wildcard workloads/*.c workloads/checks/*.c)
 OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(WORKLOAD_SRC))
 LIB_OBJ := $(filter-out $(BUILD)/obj/harness/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all test unit bench clean deps FORCE
+.PHONY: all bpf-status test unit bench clean deps FORCE
 .DELETE_ON_ERROR:
+.SECONDARY:
 
-all: $(BUILD)/faultline $(UNIT_BIN)
+all: bpf-status $(BUILD)/faultline $(UNIT_BIN)
+
+bpf-status:
+ifneq ($(BPF_MISSING),)
+	@echo "faultline: building without BPF collectors: $(BPF_MISSING)" >&2
+endif
 
 # Version and commit, rewritten only when they change.
 $(BUILD)/version.h: FORCE
@@ -46,6 +78,24 @@ $(BUILD)/version.h: FORCE
 
 $(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: $(BUILD)/version.h
 $(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: CFLAGS += -include $(BUILD)/version.h
+
+# BPF: vmlinux.h from the build machine's BTF (CO-RE relocates at load),
+# one object and one libbpf skeleton per program.
+$(BUILD)/bpf/vmlinux.h:
+	$(msg) BTF $@
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/bpf/%.bpf.o: harness/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard harness/bpf/*.h)
+	$(msg) BPF $<
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(BUILD)/bpf -Iharness/bpf -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name fl_$* > $@
+
+$(OBJ): | $(BPF_SKELS)
 
 $(BUILD)/obj/%.o: %.c
 	$(msg) CC $<
@@ -62,7 +112,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iharness $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(PKG_LIBS) -lm
 
 deps:
-	@harness/install-deps.sh build test
+	@harness/install-deps.sh build bpf test
 
 # Every test runs twice: on the normal build and on an ASan+UBSan build.
 # A clang build checks the code compiles warning-free with both compilers.

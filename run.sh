@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-harness/install-deps.sh build run || exit $?
+harness/install-deps.sh build bpf run || exit $?
 make --no-print-directory -s all || { echo "run.sh: build failed" >&2; exit 2; }
 
 [ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -238,7 +239,13 @@ int cmd_run(int argc, char **argv)
 	}
 	fl_clock_init();
 
+	struct stat dir_st = { 0 };
+	struct fl_collect_env cenv = { .tgid = getpid() };
+
+	if (!stat(td.path, &dir_st))
+		cenv.test_kdev = major(dir_st.st_dev) << 20 | minor(dir_st.st_dev);
 	struct fl_runner_cfg cfg = {
+		.collect = fl_collect_prepare(opts.collect, &cenv),
 		.wl = wl,
 		.params = params,
 		.opts = &opts,
@@ -247,6 +254,7 @@ int cmd_run(int argc, char **argv)
 		.label = wl->name,
 	};
 	code = fl_runner_execute(&cfg, &res);
+	fl_collect_finish(cfg.collect);
 	if (res.error[0] && code != FL_EXIT_INTERRUPTED)
 		fl_err("run %s: %s", wl->name, res.error);
 

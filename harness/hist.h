@@ -91,6 +91,23 @@ static inline bool fl_hist_record(struct fl_hist *h, uint64_t v)
 	return true;
 }
 
+/* Record @v @n times (merging histograms of another layout). */
+static inline void fl_hist_record_n(struct fl_hist *h, uint64_t v, uint64_t n)
+{
+	if (!n)
+		return;
+	if (v > FL_HIST_HIGHEST) {
+		h->out_of_range += n;
+		return;
+	}
+	h->counts[fl_hist_index(v)] += n;
+	h->total += n;
+	if (v > h->max)
+		h->max = v;
+	if (v < h->min)
+		h->min = v;
+}
+
 /* Add every count of @from into @to. */
 void fl_hist_add(struct fl_hist *to, const struct fl_hist *from);
 

@@ -9,16 +9,35 @@ declare -A need=(
 	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev"
 	[test]="clang jq python3 python3-jsonschema util-linux"
 	[run]="hwloc"
+	[bpf]="clang libbpf-dev bpftool"
 )
+# Without these faultline still builds, without its BPF collectors.
+optional=bpf
 
-pkgs=()
+missing() {
+	for p in ${need[$1]}; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			echo "$p"
+	done
+}
+
+pkgs=() opt=()
 for purpose in "${@:-build}"; do
 	[ -n "${need[$purpose]+x}" ] || { echo "install-deps: unknown purpose '$purpose'" >&2; exit 2; }
-	for p in ${need[$purpose]}; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			pkgs+=("$p")
-	done
+	if [ "$purpose" = "$optional" ]; then
+		opt+=($(missing "$purpose"))
+	else
+		pkgs+=($(missing "$purpose"))
+	fi
 done
+if [ ${#opt[@]} -gt 0 ]; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null &&
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${opt[@]}" >&2; then
+		:
+	else
+		echo "faultline: BPF collectors need: apt-get install -y ${opt[*]} (building without them)" >&2
+	fi
+fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -27,6 +27,7 @@ void fl_run_result_release(struct fl_run_result *rr)
 	free(rr->node_end);
 	free(rr->node_ids);
 	json_decref(rr->integrity);
+	json_decref(rr->collected);
 	memset(rr, 0, sizeof(*rr));
 }
 
@@ -44,7 +45,13 @@ static json_t *ns_int(double ns)
 	return json_integer((json_int_t)(ns + 0.5));
 }
 
-json_t *fl_latency_json(const struct fl_hist *h)
+/* ns in @units of a histogram: TSC ticks, or already ns. */
+static double to_ns(uint64_t v, bool ticks)
+{
+	return ticks ? fl_clock_ns(v) : (double)v;
+}
+
+static json_t *latency_json(const struct fl_hist *h, bool ticks)
 {
 	static const struct {
 		const char *key;
@@ -62,12 +69,12 @@ json_t *fl_latency_json(const struct fl_hist *h)
 	json_object_set_new(lat, "count", json_integer((json_int_t)h->total));
 	if (!h->total)
 		return lat;
-	json_object_set_new(lat, "mean", json_real(fl_clock_ns(1) * fl_hist_mean(h)));
-	json_object_set_new(lat, "min", ns_int(fl_clock_ns(h->min)));
+	json_object_set_new(lat, "mean", json_real(to_ns(1, ticks) * fl_hist_mean(h)));
+	json_object_set_new(lat, "min", ns_int(to_ns(h->min, ticks)));
 	for (size_t i = 0; i < ARRAY_SIZE(pcts); i++)
 		json_object_set_new(lat, pcts[i].key,
-				    ns_int(fl_clock_ns(fl_hist_percentile(h, pcts[i].p))));
-	json_object_set_new(lat, "max", ns_int(fl_clock_ns(h->max)));
+				    ns_int(to_ns(fl_hist_percentile(h, pcts[i].p), ticks)));
+	json_object_set_new(lat, "max", ns_int(to_ns(h->max, ticks)));
 	if (h->out_of_range)
 		json_object_set_new(lat, "out_of_range",
 				    json_integer((json_int_t)h->out_of_range));
@@ -76,10 +83,20 @@ json_t *fl_latency_json(const struct fl_hist *h)
 	fl_hist_iter_init(&it, h);
 	while (fl_hist_iter_next(&it, &b))
 		json_array_append_new(hist, json_pack("[f,f,I]",
-				      fl_clock_ns(b.lo), fl_clock_ns(b.hi + 1),
+				      to_ns(b.lo, ticks), to_ns(b.hi + 1, ticks),
 				      (json_int_t)b.count));
 	json_object_set_new(lat, "hist", hist);
 	return lat;
+}
+
+json_t *fl_latency_json(const struct fl_hist *h)
+{
+	return latency_json(h, true);
+}
+
+json_t *fl_latency_json_ns(const struct fl_hist *h)
+{
+	return latency_json(h, false);
 }
 
 /* Sums over a set of actors: one node's, or all of them. */
@@ -178,6 +195,52 @@ static json_t *actor_json(const struct fl_actor_result *a)
 	return o;
 }
 
+/* The collectors' data for node @n, or NULL. */
+static json_t *collected_node(const struct fl_run_result *rr, int n)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", n);
+	return json_object_get(json_object_get(rr->collected, "nodes"), key);
+}
+
+/*
+ * Collector status and kernel-side fault counts into "kernel", with how
+ * kfault's count compares to the per-thread counter of the same tasks.
+ */
+static void add_collected(json_t *kernel, json_t *collected,
+			  const struct totals *faulters, const struct totals *inval,
+			  int source)
+{
+	json_t *faults = json_object_get(json_object_get(collected, "kernel"), "faults");
+
+	json_object_set(kernel, "collectors", json_object_get(collected, "collectors"));
+	json_object_set(kernel, "trustworthy", json_object_get(collected, "trustworthy"));
+	if (json_object_get(collected, "why_untrustworthy"))
+		json_object_set(kernel, "why_untrustworthy",
+				json_object_get(collected, "why_untrustworthy"));
+	if (!faults)
+		return;
+	faults = json_deep_copy(faults);
+	if (faulters->faults_known) {
+		/* perf's counts skip get_user_pages faults; rusage has them. */
+		json_int_t bpf = json_integer_value(json_object_get(faults, "accounted_user")) +
+				 (source == FL_FAULTS_PERF ? 0 :
+				  json_integer_value(json_object_get(faults, "accounted_gup")));
+		uint64_t counted = faulters->faults + inval->faults;
+
+		/* Without handle_mm_fault(): one exception per fault taken. */
+		if (!json_object_get(faults, "accounted_user"))
+			bpf = json_integer_value(json_object_get(faults, "exceptions_user")) +
+			      json_integer_value(json_object_get(faults, "exceptions_kernel"));
+
+		json_object_set_new(faults, "counter_faults", json_integer((json_int_t)counted));
+		json_object_set_new(faults, "vs_counter", counted ?
+				    json_real((double)bpf / (double)counted) : json_null());
+	}
+	json_object_set_new(kernel, "faults", faults);
+}
+
 json_t *fl_run_result_json(const struct fl_run_result *rr,
 			   const struct fl_result *res)
 {
@@ -216,10 +279,10 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 		json_object_set_new(run, "invalidator", json_null());
 	}
 
-	/* Nodes in OS index order, only those with actors. */
+	/* Nodes in OS index order: those with faulters or kernel-side data. */
 	for (int n = 0; n < FL_MAX_NODES; n++) {
 		struct totals nt = { .faults_known = all.faults_known };
-		json_t *node, *cpus = json_array();
+		json_t *node, *cpus = json_array(), *kern = collected_node(rr, n);
 
 		for (int i = 0; i < rr->nr_actors; i++) {
 			if (rr->actors[i].slot.node != n ||
@@ -228,7 +291,7 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 			totals_add(&nt, &rr->actors[i]);
 			json_array_append_new(cpus, json_integer(rr->actors[i].slot.pu));
 		}
-		if (!nt.threads) {
+		if (!nt.threads && !kern) {
 			json_decref(cpus);
 			continue;
 		}
@@ -243,6 +306,8 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 				json_object_set_new(node, "vmstat_delta",
 						    vmstat_delta_json(&rr->node_start[k],
 								      &rr->node_end[k]));
+		if (kern)
+			json_object_update(node, kern);
 		json_array_append_new(nodes, node);
 	}
 	json_object_set_new(run, "integrity", rr->integrity ?
@@ -271,6 +336,8 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 			    "source", fl_fault_source_names[res->fault_source],
 			    "status", all.faults_known ? json_string("ok") :
 			    json_sprintf("unavailable: %s", res->faults_unavailable)));
+	if (rr->collected)
+		add_collected(kernel, rr->collected, &all, &inval, res->fault_source);
 	json_object_set_new(run, "kernel", kernel);
 	return run;
 }

@@ -37,6 +37,7 @@ struct fl_run_result {
 	bool baseline;			/* invalidators left out on purpose */
 	double duration_s;		/* as asked for */
 	json_t *integrity;		/* from the workload; NULL: none */
+	json_t *collected;		/* fl_collect_read(); NULL: no collectors */
 	bool interrupted;		/* the window was cut short */
 	struct fl_actor_result *actors;
 	struct fl_vmstat vm_start, vm_end;
@@ -71,6 +72,8 @@ json_t *fl_run_result_json(const struct fl_run_result *run,
 			   const struct fl_result *res);
 /* A latency object {count, mean, p50, ..., max, hist} from ticks. */
 json_t *fl_latency_json(const struct fl_hist *h);
+/* The same from a histogram of nanoseconds (kernel-side data). */
+json_t *fl_latency_json_ns(const struct fl_hist *h);
 
 /* Write @doc to @path atomically (temp file, fsync, rename). 0 or -errno. */
 int fl_json_write_atomic(json_t *doc, const char *path, char *err,

@@ -51,6 +51,10 @@ const struct fl_option fl_run_options[] = {
 	  .offset = RUN_OPT(fault_counter), .def = "rusage",
 	  .choices = fl_fault_source_names,
 	  .help = "per-thread fault counts from the thread's rusage (free) or perf software counters (cost ~3% of an anon fault)" },
+	{ .name = "collect", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(collect),
+	  .def = "all", .arg = "LIST|all|none",
+	  .help = "kernel-side BPF collectors: lockcon,folio,kfault,mmaplock (those that cannot run here say why in the result)",
+	  .parse = fl_collect_parse, .format = fl_collect_format },
 	{ .name = "progress", .type = FL_OPT_BOOL, .offset = RUN_OPT(progress),
 	  .def = "true", .help = "progress line when stderr is a terminal" },
 	{ 0 }
@@ -541,11 +545,14 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 	if (run_phase(&run, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
 		      stop_sig)) {
 		read_vmstats(rr, false);
+		fl_collect_start(cfg->collect);
 		__atomic_store_n(&run.phase, FL_PHASE_MEASURE, __ATOMIC_RELEASE);
 		if (!run_phase(&run, cfg, "measuring", cfg->opts->duration_s, idx,
 			       total, stop_sig))
 			rr->interrupted = *stop_sig != 0;
+		fl_collect_stop(cfg->collect);
 		read_vmstats(rr, true);
+		rr->collected = fl_collect_read(cfg->collect);
 	}
 	__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
 	for (int i = 0; i < nr; i++)

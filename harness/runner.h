@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "collect.h"
 #include "faultcount.h"
 #include "faultline.h"
 #include "hist.h"
@@ -43,6 +44,7 @@ struct fl_run_opts {
 	bool baseline;		/* also run without invalidators */
 	int fault_counter;	/* enum fl_fault_source */
 	bool progress;		/* progress line on a terminal */
+	unsigned int collect;	/* BPF collectors, a mask of fl_collectors[] */
 };
 
 extern const struct fl_option fl_run_options[];
@@ -121,6 +123,7 @@ struct fl_runner_cfg {
 	const struct fl_topology *topo;
 	const char *dir;		/* where test files live */
 	const char *label;		/* for the progress line */
+	struct fl_collect_set *collect;	/* kernel-side collectors; may be NULL */
 	int invalidators;		/* filled in by fl_runner_execute */
 };
 
