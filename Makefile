@@ -115,12 +115,16 @@ deps:
 	@harness/install-deps.sh build bpf test
 
 # Every test runs twice: on the normal build and on an ASan+UBSan build.
-# A clang build checks the code compiles warning-free with both compilers.
+# A clang build checks the code compiles warning-free with both compilers;
+# a build without BPF checks that faultline degrades (tests/t-nobpf.sh).
+BUILD_NOBPF_BIN = bpf-status build-nobpf/faultline
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all >build-clang.log 2>&1; \
 	 echo $$? >build-clang.status
+	@$(MAKE) --no-print-directory BUILD=build-nobpf NOBPF=1 $(BUILD_NOBPF_BIN) >build-nobpf.log 2>&1; \
+	 echo $$? >build-nobpf.status
 	@tests/run-tests $(BUILD) build-san
 
 bench: all
@@ -128,6 +132,7 @@ bench: all
 
 clean:
 	$(msg) CLEAN $(BUILD)
-	$(Q)rm -rf $(BUILD) build-san build-clang build-clang.log build-clang.status
+	$(Q)rm -rf $(BUILD) build-san build-clang build-clang.log build-clang.status \
+		build-nobpf build-nobpf.log build-nobpf.status
 
 -include $(OBJ:.o=.d)

@@ -18,5 +18,7 @@ const char *fl_results_dir(void);
 
 /* Text (terminal) or Markdown table of one result document. */
 void fl_summary_table(FILE *f, json_t *doc, int markdown);
+/* summary.md's kernel-side section: collectors, top locks, kernel latency. */
+void fl_summary_kernel(FILE *f, json_t *doc, int markdown);
 
 #endif /* FL_COMMANDS_H */

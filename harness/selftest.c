@@ -7,9 +7,11 @@
  *   plain    a bare loop written here the way will-it-scale writes it;
  *   untimed  the fault workload through the runner with --no-latency;
  *   timed    the fault workload with every touch timed and recorded.
- *   perf     untimed, but counting faults with perf software counters.
+ *   perf     untimed, but counting faults with perf software counters;
+ *   bpf      untimed, with every BPF collector that works here attached.
  * timed/untimed is the instrumentation overhead; untimed/plain is the cost
- * of the harness itself; perf/untimed is what perf counters would cost.
+ * of the harness itself; perf/untimed is what perf counters would cost;
+ * bpf/untimed is what the kernel-side collectors cost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -153,7 +155,7 @@ static double run_plain(struct plain *p, double seconds)
 
 static double run_workload(const struct fl_topology *topo, const char *dir,
 			   const char *map, bool timed, int fault_counter,
-			   double seconds, uint64_t size)
+			   struct fl_collect_set *collect, double seconds, uint64_t size)
 {
 	const struct workload *wl = fl_workload_find("fault");
 	char size_text[32], err[FL_ERR_LEN];
@@ -178,7 +180,7 @@ static double run_workload(const struct fl_topology *topo, const char *dir,
 	opts.progress = false;
 	struct fl_runner_cfg cfg = {
 		.wl = wl, .params = params, .opts = &opts, .topo = topo,
-		.dir = dir, .label = "selftest",
+		.dir = dir, .label = "selftest", .collect = collect,
 	};
 	if (fl_runner_execute(&cfg, &res) == FL_EXIT_OK && res.nr_runs == 1)
 		rate = (double)res.runs[0].actors[0].ops / res.runs[0].actors[0].window_s;
@@ -213,6 +215,20 @@ static void print_rates(double *v, int n)
 	printf(" %-22s", buf);
 }
 
+/* Which collectors the bpf column has, from an empty window's status. */
+static void print_collectors(struct fl_collect_set *collect)
+{
+	json_t *doc = fl_collect_read(collect), *c;
+	const char *name;
+
+	printf("bpf collectors:\n");
+	json_object_foreach(json_object_get(doc, "collectors"), name, c)
+		printf("  %-9s %s\n", name,
+		       json_string_value(json_object_get(c, "status")) ?: "?");
+	printf("\n");
+	json_decref(doc);
+}
+
 int cmd_selftest(int argc, char **argv)
 {
 	struct selftest_opts opts;
@@ -221,6 +237,7 @@ int cmd_selftest(int argc, char **argv)
 	struct fl_testdir td;
 	struct fl_slot slot;
 	struct fl_placement spread = { .policy = FL_PLACE_SPREAD };
+	struct fl_collect_set *collect;
 	char err[FL_ERR_LEN];
 	int ret;
 
@@ -248,6 +265,8 @@ int cmd_selftest(int argc, char **argv)
 		return FL_EXIT_USAGE;
 	}
 	fl_clock_init();
+	collect = fl_collect_prepare(FL_COLLECT_ALL, &(struct fl_collect_env){
+					     .tgid = getpid() });
 
 	printf("clock: %s", fl_clock.source);
 	if (fl_clock.tsc)
@@ -257,13 +276,14 @@ int cmd_selftest(int argc, char **argv)
 	printf("1 thread on PU %d, %llu MiB per pass, %llu rounds of %.1f s, medians:\n",
 	       slot.pu, (unsigned long long)(opts.size >> 20),
 	       (unsigned long long)opts.rounds, opts.duration_s);
-	printf("%-12s %-22s %-22s %-22s %-22s %6s %6s %6s %6s\n", "mode",
-	       "plain ops/s", "untimed ops/s", "timed ops/s", "perf ops/s", "t/u",
-	       "t/p", "u/p", "perf/u");
+	print_collectors(collect);
+	printf("%-12s %-22s %-22s %-22s %-22s %-22s %6s %6s %6s %6s %6s\n", "mode",
+	       "plain ops/s", "untimed ops/s", "timed ops/s", "perf ops/s",
+	       "bpf ops/s", "t/u", "t/p", "u/p", "perf/u", "bpf/u");
 
 	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-		double plain[100], untimed[100], timed[100], perf[100];
-		double tu[100], tp[100], up[100], pu[100];
+		double plain[100], untimed[100], timed[100], perf[100], bpf[100];
+		double tu[100], tp[100], up[100], pu[100], bu[100];
 		int n = (int)opts.rounds;
 		struct plain p = {
 			.flags = modes[m].flags, .fd = -1, .size = opts.size,
@@ -285,14 +305,17 @@ int cmd_selftest(int argc, char **argv)
 		for (int r = 0; r < n; r++) {
 			plain[r] = run_plain(&p, opts.duration_s);
 			untimed[r] = run_workload(topo, td.path, modes[m].map, false,
-						  FL_FAULTS_RUSAGE, opts.duration_s,
-						  opts.size);
+						  FL_FAULTS_RUSAGE, NULL,
+						  opts.duration_s, opts.size);
 			timed[r] = run_workload(topo, td.path, modes[m].map, true,
-						FL_FAULTS_RUSAGE, opts.duration_s,
-						opts.size);
+						FL_FAULTS_RUSAGE, NULL,
+						opts.duration_s, opts.size);
 			perf[r] = run_workload(topo, td.path, modes[m].map, false,
-					       FL_FAULTS_PERF, opts.duration_s,
-					       opts.size);
+					       FL_FAULTS_PERF, NULL,
+					       opts.duration_s, opts.size);
+			bpf[r] = run_workload(topo, td.path, modes[m].map, false,
+					      FL_FAULTS_RUSAGE, collect,
+					      opts.duration_s, opts.size);
 		}
 		if (p.fd >= 0)
 			close(p.fd);
@@ -302,20 +325,24 @@ int cmd_selftest(int argc, char **argv)
 			tp[r] = timed[r] / plain[r];
 			up[r] = untimed[r] / plain[r];
 			pu[r] = perf[r] / untimed[r];
+			bu[r] = bpf[r] / untimed[r];
 		}
 		printf("%-12s", modes[m].name);
 		print_rates(plain, n);
 		print_rates(untimed, n);
 		print_rates(timed, n);
 		print_rates(perf, n);
-		printf(" %6.3f %6.3f %6.3f %6.3f\n", median(tu, n), median(tp, n),
-		       median(up, n), median(pu, n));
+		print_rates(bpf, n);
+		printf(" %6.3f %6.3f %6.3f %6.3f %6.3f\n", median(tu, n), median(tp, n),
+		       median(up, n), median(pu, n), median(bu, n));
 		fflush(stdout);
 	}
 	printf("\nt/u: timed/untimed (the cost of timing every touch); t/p: timed/plain\n"
 	       "(the workload against a bare will-it-scale loop); u/p: untimed/plain\n"
-	       "(the harness); perf/u: perf fault counters instead of rusage. Each is\n"
-	       "the median of per-round ratios. Rates: median (min-max).\n");
+	       "(the harness); perf/u: perf fault counters instead of rusage; bpf/u:\n"
+	       "the BPF collectors listed above attached. Each is the median of\n"
+	       "per-round ratios. Rates: median (min-max).\n");
+	fl_collect_finish(collect);
 	fl_testdir_cleanup(&td);
 	fl_topology_free(topo);
 	return FL_EXIT_OK;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lockcon, userspace half: lock contention from the lock tracepoints. */
+#include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/types.h>
 #include <stdio.h>
 
@@ -13,6 +15,7 @@ static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *
 			   char *why, size_t len)
 {
 	struct fl_lockcon *skel;
+	const char *entries;
 	int ret;
 
 	if (fl_bpf_tp_nr_args("contention_begin") < 0) {
@@ -25,6 +28,10 @@ static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *
 		fl_bpf_why(why, len, "lockcon: open", ret);
 		return ret;
 	}
+	/* Tests shrink the table to prove that losses are reported. */
+	entries = getenv("FAULTLINE_BPF_LOCK_ENTRIES");
+	if (entries && atoi(entries) > 0)
+		bpf_map__set_max_entries(skel->maps.lock_stats, (__u32)atoi(entries));
 	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, env->tgid,
 				 "lockcon", why, len);
 	if (ret) {
