@@ -47,7 +47,7 @@ struct fl_ksyms *fl_ksyms_load(const char *path, char *err, size_t len)
 		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3)
 			continue;
 		note_range(ks, name, addr);
-		if (!strchr("tTdDbBrR", type))
+		if (!strchr("tTdDbBrRwWvV", type))
 			continue;
 		if (ks->nr == cap) {
 			struct fl_ksym *n;
@@ -126,7 +126,7 @@ void fl_ksyms_format(const struct fl_ksyms *ks, uint64_t addr, char *buf,
 	const struct fl_ksym *s = fl_ksyms_find(ks, addr);
 
 	if (s)
-		snprintf(buf, len, "%s+%#" PRIx64, s->name, addr - s->addr);
+		snprintf(buf, len, "%s+0x%" PRIx64, s->name, addr - s->addr);
 	else
 		snprintf(buf, len, "%#" PRIx64, addr);
 }

@@ -12,7 +12,7 @@
 
 struct fl_ksym {
 	uint64_t addr;
-	char type;		/* kallsyms letter: t/T text, d/D/b/B data */
+	char type;		/* kallsyms letter: t/T/w/W text, d/D/b/B/r/R/v/V data */
 	const char *name;
 };
 

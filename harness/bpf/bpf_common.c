@@ -22,6 +22,7 @@
 static char last_msg[FL_ERR_LEN];
 static int debug;
 
+__attribute__((format(printf, 2, 0)))
 static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[FL_ERR_LEN];

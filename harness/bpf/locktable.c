@@ -235,7 +235,7 @@ int fl_locktable_read(struct bpf_map *map, const struct fl_collect_env *env,
 		if (key.class == FL_LOCK_OTHER && key.lock && env->ksyms) {
 			lock_sym = fl_ksyms_find(env->ksyms, key.lock);
 			if (lock_sym && (lock_sym->addr != key.lock ||
-					 !strchr("dDbB", lock_sym->type)))
+					 !strchr("dDbBvV", lock_sym->type)))
 				lock_sym = NULL;
 		}
 		g = group_get(&gs, (int)key.node,
