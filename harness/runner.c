@@ -478,6 +478,7 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	pthread_t *tids = NULL;
+	bool measured = false;
 	int started = 0, ret;
 
 	rr->repeat = repeat;
@@ -550,13 +551,21 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		if (!run_phase(&run, cfg, "measuring", cfg->opts->duration_s, idx,
 			       total, stop_sig))
 			rr->interrupted = *stop_sig != 0;
-		fl_collect_stop(cfg->collect);
 		read_vmstats(rr, true);
-		rr->collected = fl_collect_read(cfg->collect);
+		measured = true;
 	}
 	__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
 	for (int i = 0; i < nr; i++)
 		pthread_join(tids[i], NULL);
+	/*
+	 * Actors end their windows when they see STOP: the collectors stop
+	 * after that, so both count the same faults (the collectors also the
+	 * few of the actors' exit).
+	 */
+	if (measured) {
+		fl_collect_stop(cfg->collect);
+		rr->collected = fl_collect_read(cfg->collect);
+	}
 	if (cfg->opts->progress && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 

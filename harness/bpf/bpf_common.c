@@ -27,10 +27,14 @@ static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[FL_ERR_LEN];
 	size_t n;
+	va_list copy;
 
+	va_copy(copy, ap);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Verifier logs are long: print them whole. */
 	if (debug)
-		fprintf(stderr, "libbpf: %s", msg);
+		vfprintf(stderr, fmt, copy);
+	va_end(copy);
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	n = strlen(msg);
@@ -89,7 +93,11 @@ void fl_bpf_why(char *why, size_t len, const char *what, int err)
 
 	if (err < 0)
 		err = -err;
-	if ((err == EPERM || err == EACCES) && geteuid() == 0) {
+	if (err == EACCES && last_msg[0]) {
+		/* The verifier said no: its last words say why. */
+		fl_set_err(why, len, "%s: the kernel's verifier rejected it (libbpf: %s; FAULTLINE_BPF_DEBUG=1 prints the log)",
+			   what, last_msg);
+	} else if (err == EPERM && geteuid() == 0) {
 		/* Root refused: the kernel forbids this attachment kind. */
 		lockdown_mode(mode, sizeof(mode));
 		fl_set_err(why, len, "%s: the kernel refuses it even to root (kernel lockdown: %s; fentry/fexit need BPF trampolines on ftrace)",

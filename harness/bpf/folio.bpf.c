@@ -2,7 +2,8 @@
 /*
  * folio: waits for a folio's lock (or writeback) bit, which no tracepoint
  * covers. fentry/fexit on folio_wait_bit_common(), the one place every
- * such wait sleeps; callers reach it only when the bit was already set.
+ * such wait sleeps (callers reach it only when the bit was already set),
+ * or, where that cannot be traced, on its callers.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -32,8 +33,7 @@ struct {
 	__type(value, struct fl_pending);
 } scratch SEC(".maps");
 
-SEC("fentry/folio_wait_bit_common")
-int BPF_PROG(folio_wait_enter, struct folio *folio, int bit_nr)
+static __always_inline int enter(void *ctx, int bit_nr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
 	struct fl_pending *p;
@@ -59,8 +59,7 @@ int BPF_PROG(folio_wait_enter, struct folio *folio, int bit_nr)
 	return 0;
 }
 
-SEC("fexit/folio_wait_bit_common")
-int BPF_PROG(folio_wait_exit, struct folio *folio, int bit_nr)
+static __always_inline int leave(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fl_pending *p = bpf_map_lookup_elem(&waits, &tid);
@@ -72,4 +71,57 @@ int BPF_PROG(folio_wait_exit, struct folio *folio, int bit_nr)
 		fl_lock_record(&p->key, now - p->ts);
 	bpf_map_delete_elem(&waits, &tid);
 	return 0;
+}
+
+/* Where the kernel can trace it, the one function every wait goes through. */
+SEC("fentry/folio_wait_bit_common")
+int BPF_PROG(common_enter, struct folio *folio, int bit_nr)
+{
+	return enter(ctx, bit_nr);
+}
+
+SEC("fexit/folio_wait_bit_common")
+int BPF_PROG(common_exit)
+{
+	return leave();
+}
+
+/*
+ * Elsewhere (6.1 marks it untraceable) its callers: the lock slow paths
+ * and folio_wait_bit(), which writeback waits use. They do not nest.
+ */
+SEC("fentry/__folio_lock")
+int BPF_PROG(lock_enter)
+{
+	return enter(ctx, bpf_core_enum_value(enum pageflags, PG_locked));
+}
+
+SEC("fexit/__folio_lock")
+int BPF_PROG(lock_exit)
+{
+	return leave();
+}
+
+SEC("fentry/__folio_lock_killable")
+int BPF_PROG(lock_killable_enter)
+{
+	return enter(ctx, bpf_core_enum_value(enum pageflags, PG_locked));
+}
+
+SEC("fexit/__folio_lock_killable")
+int BPF_PROG(lock_killable_exit)
+{
+	return leave();
+}
+
+SEC("fentry/folio_wait_bit")
+int BPF_PROG(wait_bit_enter, struct folio *folio, int bit_nr)
+{
+	return enter(ctx, bit_nr);
+}
+
+SEC("fexit/folio_wait_bit")
+int BPF_PROG(wait_bit_exit)
+{
+	return leave();
 }

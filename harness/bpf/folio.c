@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* folio, userspace half: waits on a folio's lock or writeback bit. */
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/types.h>
 #include <stdio.h>
 
@@ -21,29 +23,49 @@ static const char *const folio_wait_fns[] = {
 	NULL,
 };
 
-static int folio_prepare(struct fl_collector *c, const struct fl_collect_env *env,
-			 char *why, size_t len)
+/* Load with the programs on @common (or on the callers) only. */
+static int load(struct fl_folio **out, bool common, pid_t tgid, char *why, size_t len)
 {
-	struct fl_folio *skel;
+	struct fl_folio *skel = fl_folio__open();
 	int ret;
 
-	if (!fl_bpf_btf_has(WAIT_FN, BTF_KIND_FUNC)) {
-		fl_set_err(why, len, "folio: this kernel has no %s() in its BTF to attach to",
-			   WAIT_FN);
-		return -ENOENT;
-	}
-	skel = fl_folio__open();
 	if (!skel) {
 		ret = -errno;
 		fl_bpf_why(why, len, "folio: open", ret);
 		return ret;
 	}
-	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, env->tgid,
-				 "folio", why, len);
+	bpf_program__set_autoload(skel->progs.common_enter, common);
+	bpf_program__set_autoload(skel->progs.common_exit, common);
+	bpf_program__set_autoload(skel->progs.lock_enter, !common);
+	bpf_program__set_autoload(skel->progs.lock_exit, !common);
+	bpf_program__set_autoload(skel->progs.lock_killable_enter, !common);
+	bpf_program__set_autoload(skel->progs.lock_killable_exit, !common);
+	bpf_program__set_autoload(skel->progs.wait_bit_enter, !common);
+	bpf_program__set_autoload(skel->progs.wait_bit_exit, !common);
+	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, tgid,
+				 common ? "folio: fentry " WAIT_FN :
+				 "folio: fentry __folio_lock, folio_wait_bit", why, len);
 	if (ret) {
 		fl_folio__destroy(skel);
 		return ret;
 	}
+	*out = skel;
+	return 0;
+}
+
+static int folio_prepare(struct fl_collector *c, const struct fl_collect_env *env,
+			 char *why, size_t len)
+{
+	struct fl_folio *skel = NULL;
+	int ret = -ENOENT;
+
+	if (fl_bpf_btf_has(WAIT_FN, BTF_KIND_FUNC))
+		ret = load(&skel, true, env->tgid, why, len);
+	/* Kernels that cannot trace it (6.1: -EBUSY) get its callers. */
+	if (ret && ret != -EPERM && fl_bpf_btf_has("__folio_lock", BTF_KIND_FUNC))
+		ret = load(&skel, false, env->tgid, why, len);
+	if (ret)
+		return ret;
 	c->priv = skel;
 	return 0;
 }

@@ -120,14 +120,16 @@ int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 			return 0;
 	}
 	d = tw->depth;
-	/* A mutex reports its spin and its sleep: keep the first begin. */
-	if (d > 0 && d <= FL_LOCK_NEST && tw->w[d - 1].key.lock == (__u64)lock)
+	/* A mutex reports its spin and its sleep: keep the first begin. The
+	 * masks are for older verifiers, which lose the bounds checked here. */
+	if (d > 0 && d <= FL_LOCK_NEST &&
+	    tw->w[(d - 1) & (FL_LOCK_NEST - 1)].key.lock == (__u64)lock)
 		return 0;
 	if (d >= FL_LOCK_NEST) {
 		fl_lost();
 		return 0;
 	}
-	p = &tw->w[d];
+	p = &tw->w[d & (FL_LOCK_NEST - 1)];
 	__builtin_memset(&p->key, 0, sizeof(p->key));
 	p->key.node = bpf_get_numa_node_id();
 	p->key.flags = flags;
@@ -155,7 +157,7 @@ int BPF_PROG(contention_end, void *lock, int ret)
 	d = tw->depth;
 	if (d == 0 || d > FL_LOCK_NEST)
 		return 0;
-	p = &tw->w[d - 1];
+	p = &tw->w[(d - 1) & (FL_LOCK_NEST - 1)];
 	if (p->key.lock != (__u64)lock)
 		return 0;	/* the end of a begin we skipped */
 	if (enabled)

@@ -10,7 +10,8 @@
 #include "bpf_hist.h"
 
 #define FL_LOCK_STACK 12	/* frames kept; the caller is found among them */
-#define FL_LOCK_NEST 4		/* contentions one task can be inside at once */
+#define FL_LOCK_NEST 4		/* contentions one task can be inside at once;
+				 * a power of two (index masks) */
 #define FL_LOCK_ENTRIES 8192
 
 /* Locks recognised in the kernel, by address; the rest are FL_LOCK_OTHER. */
