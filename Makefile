@@ -6,7 +6,7 @@
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
-LIBS_PC := hwloc numa jansson zlib
+LIBS_PC := hwloc numa jansson zlib fuse3
 BPFTOOL ?= bpftool
 CLANG ?= clang
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -59,11 +59,20 @@ LIB_OBJ := $(filter-out $(BUILD)/obj/harness/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
+# faultline-mpi (MPI workloads) needs mpicc; without it, it is not built
+# and `faultline mpi` says what to install.
+MPICC ?= mpicc
+MPI_SRC := $(wildcard harness/mpi/*.c workloads/mpi/*.c)
+MPI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(MPI_SRC))
+ifneq ($(NOMPI),1)
+MPI_BIN := $(if $(shell command -v $(MPICC) 2>/dev/null),$(BUILD)/faultline-mpi)
+endif
+
 .PHONY: all bpf-status test unit bench clean deps FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: bpf-status $(BUILD)/faultline $(UNIT_BIN)
+all: bpf-status $(BUILD)/faultline $(MPI_BIN) $(UNIT_BIN)
 
 bpf-status:
 ifneq ($(BPF_MISSING),)
@@ -102,6 +111,15 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+$(MPI_OBJ): $(BUILD)/obj/%.o: %.c | $(BPF_SKELS)
+	$(msg) MPICC $<
+	@mkdir -p $(@D)
+	$(Q)OMPI_CC=$(CC) $(MPICC) $(CFLAGS) $(PKG_CFLAGS) -Iharness/mpi -MMD -MP -c $< -o $@
+
+$(BUILD)/faultline-mpi: $(MPI_OBJ) $(LIB_OBJ)
+	$(msg) LINK $@
+	$(Q)OMPI_CC=$(CC) $(MPICC) $(LDFLAGS) -pthread $^ -o $@ $(PKG_LIBS) -lm
+
 $(BUILD)/faultline: $(OBJ)
 	$(msg) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -pthread $^ -o $@ $(PKG_LIBS) -lm
@@ -135,4 +153,4 @@ clean:
 	$(Q)rm -rf $(BUILD) build-san build-clang build-clang.log build-clang.status \
 		build-nobpf build-nobpf.log build-nobpf.status
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(MPI_OBJ:.o=.d)

@@ -62,39 +62,6 @@ static void run_help(const struct workload *wl)
 	       "3 resource unavailable, 4 interrupted.\n");
 }
 
-/* Typed values from an option table, for "params". */
-static json_t *params_json(const struct fl_option *table, const void *base)
-{
-	json_t *o = json_object();
-
-	for (const struct fl_option *opt = table; opt->name; opt++) {
-		const void *f = (const char *)base + opt->offset;
-		char buf[256];
-		json_t *v;
-
-		switch (opt->type) {
-		case FL_OPT_BOOL:
-			v = json_boolean(*(const bool *)f);
-			break;
-		case FL_OPT_UINT:
-		case FL_OPT_SIZE:
-			v = json_integer((json_int_t)*(const uint64_t *)f);
-			break;
-		case FL_OPT_DOUBLE:
-			v = json_real(*(const double *)f);
-			break;
-		default:
-			if (opt->type == FL_OPT_STR && !*(const char *const *)f)
-				v = json_null();
-			else
-				v = json_string(fl_opt_format(opt, base, buf, sizeof(buf)));
-			break;
-		}
-		json_object_set_new(o, opt->name, v);
-	}
-	return o;
-}
-
 static void default_out(char *buf, size_t len, const char *workload)
 {
 	char stamp[32];
@@ -156,8 +123,8 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 	json_object_set_new(doc, "accel", json_string("native"));
 	json_object_set_new(doc, "workload", json_pack("{s:s, s:o, s:o}",
 			    "name", wl->name,
-			    "params", params_json(wl->options, params),
-			    "run_options", params_json(fl_run_options, opts)));
+			    "params", fl_opt_json(wl->options, params),
+			    "run_options", fl_opt_json(fl_run_options, opts)));
 	json_object_set_new(doc, "status", json_string(status_str(res->status)));
 	json_object_set_new(doc, "exit_code", json_integer(res->exit_code));
 	if (res->error[0])

@@ -12,6 +12,8 @@ int cmd_selftest(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_clusterfs(int argc, char **argv);
+int cmd_mpi(int argc, char **argv);
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);
@@ -20,5 +22,7 @@ const char *fl_results_dir(void);
 void fl_summary_table(FILE *f, json_t *doc, int markdown);
 /* summary.md's kernel-side section: collectors, top locks, kernel latency. */
 void fl_summary_kernel(FILE *f, json_t *doc, int markdown);
+/* summary.md's table of an MPI result (faultline-mpi/1). */
+void fl_summary_mpi(FILE *f, json_t *doc);
 
 #endif /* FL_COMMANDS_H */

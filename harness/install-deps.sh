@@ -6,10 +6,11 @@
 set -euo pipefail
 
 declare -A need=(
-	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev"
-	[test]="clang jq python3 python3-jsonschema util-linux"
+	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev libfuse3-dev fuse3"
+	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin"
 	[run]="hwloc"
 	[bpf]="clang libbpf-dev bpftool"
+	[mpi]="libopenmpi-dev openmpi-bin"
 )
 # Without these faultline still builds, without its BPF collectors.
 optional=bpf

@@ -22,7 +22,7 @@
 
 const char *const fl_inval_kind_names[] = {
 	"none", "truncate", "dio", "punch", "fadvise", "madvise", "mmap-churn",
-	NULL,
+	"remote", NULL,
 };
 
 struct fl_inval_state {
@@ -87,6 +87,11 @@ int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,
 		free(s);
 		fl_set_err(err, len, "invalidator %s needs a file mapping (--map shared or private)",
 			   fl_inval_kind_names[kind]);
+		return -EINVAL;
+	}
+	if (kind == FL_INVAL_REMOTE && !target->remote_fds) {
+		free(s);
+		fl_set_err(err, len, "invalidator remote needs the files through a second clusterfs mount");
 		return -EINVAL;
 	}
 	if (posix_memalign((void **)&s->buf, s->t.page_size,
@@ -364,6 +369,13 @@ int fl_inval_op(struct fl_inval_state *s, char *err, size_t len)
 		break;
 	case FL_INVAL_MMAP_CHURN:
 		ret = op_churn(s, err, len);
+		break;
+	case FL_INVAL_REMOTE:
+		/* clusterfs drops the range on the faulters' mount before the
+		 * write returns, as a cluster filesystem's lock downgrade does. */
+		pick_range(s, &off, &n);
+		ret = refill(s, file, s->t.remote_fds[file], off, n,
+			     "write through the remote mount", err, len);
 		break;
 	}
 	s->op++;

@@ -11,6 +11,8 @@
  *   madvise     from the invalidator's own mapping: MADV_DONTNEED,
  *               MADV_PAGEOUT, MADV_REMOVE in turn
  *   mmap-churn  mmap/mprotect/munmap of unrelated anonymous regions
+ *   remote      write a range through another clusterfs mount (another
+ *               "node"), which drops it from the faulters' mount first
  */
 #ifndef FL_INVALIDATOR_H
 #define FL_INVALIDATOR_H
@@ -29,6 +31,7 @@ enum fl_inval_kind {
 	FL_INVAL_FADVISE,
 	FL_INVAL_MADVISE,
 	FL_INVAL_MMAP_CHURN,
+	FL_INVAL_REMOTE,
 };
 
 /* Option choices, indexed by enum fl_inval_kind; NULL-terminated. */
@@ -47,6 +50,7 @@ struct fl_inval_target {
 	const int *fds;
 	struct fl_ofile *const *ofiles;	/* per file, or NULL: no oracle */
 	const uint32_t *file_ids;	/* stamp file ids, with @ofiles */
+	const int *remote_fds;		/* remote: the files through the other mount */
 	uint64_t size;			/* bytes of each file */
 	uint64_t page_size;
 };

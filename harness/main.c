@@ -34,6 +34,8 @@ static const struct {
 	{ "summary", cmd_summary, "write summary.md for a results directory" },
 	{ "topology", cmd_topology, "print the placement plan for N actors" },
 	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
+	{ "mpi", cmd_mpi, "run the MPI workloads under mpirun (clusterfs or a shared --dir)" },
+	{ "clusterfs", cmd_clusterfs, "the remote-invalidation filesystem daemon (started by the harness)" },
 };
 
 static void usage(FILE *f)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Option-table driven parsing, defaults and help. */
 #include <errno.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -311,4 +312,37 @@ void fl_opt_help(FILE *f, const struct fl_option *table)
 				o->def && strcmp(o->def, "false") ? "on" : "off");
 		fputc('\n', f);
 	}
+}
+
+/* Typed values from an option table, for "params". */
+json_t *fl_opt_json(const struct fl_option *table, const void *base)
+{
+	json_t *o = json_object();
+
+	for (const struct fl_option *opt = table; opt->name; opt++) {
+		const void *f = (const char *)base + opt->offset;
+		char buf[256];
+		json_t *v;
+
+		switch (opt->type) {
+		case FL_OPT_BOOL:
+			v = json_boolean(*(const bool *)f);
+			break;
+		case FL_OPT_UINT:
+		case FL_OPT_SIZE:
+			v = json_integer((json_int_t)*(const uint64_t *)f);
+			break;
+		case FL_OPT_DOUBLE:
+			v = json_real(*(const double *)f);
+			break;
+		default:
+			if (opt->type == FL_OPT_STR && !*(const char *const *)f)
+				v = json_null();
+			else
+				v = json_string(fl_opt_format(opt, base, buf, sizeof(buf)));
+			break;
+		}
+		json_object_set_new(o, opt->name, v);
+	}
+	return o;
 }

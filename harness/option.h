@@ -7,6 +7,7 @@
 #ifndef FL_OPTION_H
 #define FL_OPTION_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +68,8 @@ const char *fl_opt_format(const struct fl_option *o, const void *base,
 int fl_parse_u64(const char *s, uint64_t *out);
 int fl_parse_size(const char *s, uint64_t *out);
 int fl_parse_double(const char *s, double *out);
+
+/* Every option's effective value, typed, for a result's "params". */
+json_t *fl_opt_json(const struct fl_option *table, const void *base);
 
 #endif /* FL_OPTION_H */

@@ -48,6 +48,8 @@ bool fl_sigbus_copy(void *dst, const volatile void *src, size_t n, int *si_code)
 	/* Word by word: memcpy may be vectorised past what a SIGBUS tells. */
 	for (size_t i = 0; i < n / 8; i++)
 		((uint64_t *)dst)[i] = ((const volatile uint64_t *)src)[i];
+	for (size_t i = n & ~(size_t)7; i < n; i++)
+		((uint8_t *)dst)[i] = ((const volatile uint8_t *)src)[i];
 	fl_sigbus_env = saved;
 	return true;
 }
@@ -64,6 +66,8 @@ bool fl_sigbus_store(volatile void *dst, const void *src, size_t n, int *si_code
 	fl_sigbus_env = &env;
 	for (size_t i = 0; i < n / 8; i++)
 		((volatile uint64_t *)dst)[i] = ((const uint64_t *)src)[i];
+	for (size_t i = n & ~(size_t)7; i < n; i++)
+		((volatile uint8_t *)dst)[i] = ((const uint8_t *)src)[i];
 	fl_sigbus_env = saved;
 	return true;
 }

@@ -24,11 +24,11 @@ extern __thread sigjmp_buf *volatile fl_sigbus_env;
 extern __thread struct fl_sigbus_info fl_sigbus_last;
 
 /*
- * Copy @n bytes (a multiple of 8) from a mapping, word by word, surviving
+ * Copy @n bytes from a mapping, word by word (then byte by byte), surviving
  * SIGBUS. True when copied; false after a SIGBUS, its si_code in *@si_code.
  */
 bool fl_sigbus_copy(void *dst, const volatile void *src, size_t n, int *si_code);
-/* Store @n bytes (a multiple of 8) into a mapping; as fl_sigbus_copy. */
+/* Store @n bytes into a mapping; as fl_sigbus_copy. */
 bool fl_sigbus_store(volatile void *dst, const void *src, size_t n, int *si_code);
 
 /* Install the process-wide handler (idempotent). 0 or -errno. */

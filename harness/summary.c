@@ -430,6 +430,11 @@ int cmd_summary(int argc, char **argv)
 				fl_summary_table(f, doc, 1);
 				fl_summary_kernel(f, doc, 1);
 				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			} else if (schema && !strcmp(schema, "faultline-mpi/1")) {
+				if (!docs++)
+					summary_header(f, doc, argv[1]);
+				fl_summary_mpi(f, doc);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
 			} else if (schema && !strcmp(schema, "faultline-stress/1")) {
 				if (!docs++)
 					summary_header(f, doc, argv[1]);

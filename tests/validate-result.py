@@ -9,7 +9,7 @@ import jsonschema
 
 here = os.path.dirname(os.path.abspath(__file__))
 validators = {}
-for name in ("schema.json", "stress-schema.json"):
+for name in ("schema.json", "stress-schema.json", "mpi-schema.json"):
     with open(os.path.join(here, "..", "results", name)) as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../harness/clusterfs.h"
 #include "../harness/invalidator.h"
 #include "../harness/oracle_io.h"
 #include "../harness/touch.h"
@@ -84,6 +86,10 @@ static const struct fl_option fault_options[] = {
 
 struct fault_run {
 	const char *why_not_verified;	/* NULL when pages are verified */
+	struct fl_clusterfs *cfs;	/* --invalidator remote: two "nodes" */
+	char files_dir[4096];		/* where the files are: run dir or node0 */
+	int *remote_fds;		/* the files through node1 */
+	int nr_remote;			/* slots in remote_fds */
 	struct fl_oracle *oracle;
 	struct fl_ofile **ofiles;	/* per file, when verified */
 	uint32_t *file_ids;
@@ -127,21 +133,30 @@ static int fault_validate(const void *params, char *err, size_t len)
 	return 0;
 }
 
-/* Files are unlinked at once, as will-it-scale does: nothing can leak. */
-static int create_file(const char *dir, int idx, uint64_t size, int *fd_out,
-		       char *err, size_t len)
+static void file_path(char *buf, size_t len, const char *dir, int idx)
 {
-	char path[4096];
+	snprintf(buf, len, "%s/faultline-fault-%d-%d", dir, (int)getpid(), idx);
+}
+
+/*
+ * Files are unlinked at once, as will-it-scale does: nothing can leak.
+ * On clusterfs the other node opens them by name: they stay until the
+ * daemon, and its backing directory, go.
+ */
+static int create_file(const char *dir, int idx, uint64_t size, bool keep,
+		       int *fd_out, char *err, size_t len)
+{
+	char path[4200];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/faultline-fault-%d-%d", dir,
-		 (int)getpid(), idx);
+	file_path(path, sizeof(path), dir, idx);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fl_set_err(err, len, "create %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	unlink(path);
+	if (!keep)
+		unlink(path);
 	if (ftruncate(fd, (off_t)size)) {
 		int e = errno;
 
@@ -240,6 +255,78 @@ static json_t *fault_integrity(struct fl_run_ctx *run)
 	return o;
 }
 
+/*
+ * clusterfs with two mounts under the run's directory: node0 for the
+ * faulters, node1 for the remote writer. The backing store is in the run
+ * directory too, so the space check above applies.
+ */
+static int remote_start(struct fl_run_ctx *run, struct fault_run *fr, int nr,
+			char *err, size_t len)
+{
+	char backing[4200], mounts[4200];
+	struct fl_clusterfs_opts o = { .backing = backing, .mount_dir = mounts,
+				       .nr_mounts = 2 };
+	int ret;
+
+	snprintf(backing, sizeof(backing), "%s/clusterfs-backing-%d", run->dir, (int)getpid());
+	snprintf(mounts, sizeof(mounts), "%s/clusterfs-%d", run->dir, (int)getpid());
+	fr->remote_fds = calloc((size_t)nr, sizeof(int));
+	if (!fr->remote_fds)
+		return -ENOMEM;
+	fr->nr_remote = nr;
+	for (int i = 0; i < nr; i++)
+		fr->remote_fds[i] = -1;
+	if ((mkdir(backing, 0700) && errno != EEXIST) || (mkdir(mounts, 0700) && errno != EEXIST)) {
+		fl_set_err(err, len, "mkdir %s: %s", backing, strerror(errno));
+		return -errno;
+	}
+	ret = fl_clusterfs_start(&fr->cfs, &o, err, len);
+	if (ret)
+		return ret;
+	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", fl_clusterfs_mount(fr->cfs, 0));
+	return 0;
+}
+
+static int remote_open(struct fault_run *fr, int i, char *err, size_t len)
+{
+	char path[4200];
+
+	file_path(path, sizeof(path), fl_clusterfs_mount(fr->cfs, 1), i);
+	fr->remote_fds[i] = open(path, O_RDWR | O_CLOEXEC);
+	if (fr->remote_fds[i] < 0) {
+		fl_set_err(err, len, "open %s through the second clusterfs mount: %s", path,
+			   strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Close the remote side and stop the daemon; it takes its mounts along. */
+static void remote_stop(struct fl_run_ctx *run, struct fault_run *fr)
+{
+	char err[FL_ERR_LEN], path[4200];
+	int nr = fr->nr_remote;
+
+	for (int i = 0; fr->remote_fds && i < nr; i++)
+		if (fr->remote_fds[i] >= 0)
+			close(fr->remote_fds[i]);
+	free(fr->remote_fds);
+	fr->remote_fds = NULL;
+	if (!fr->cfs)
+		return;
+	for (int i = 0; i < nr; i++) {
+		file_path(path, sizeof(path), fr->files_dir, i);
+		unlink(path);
+	}
+	if (fl_clusterfs_stop(fr->cfs, err, sizeof(err)))
+		fl_warn("clusterfs: %s", err);
+	fr->cfs = NULL;
+	snprintf(path, sizeof(path), "%s/clusterfs-backing-%d", run->dir, (int)getpid());
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/clusterfs-%d", run->dir, (int)getpid());
+	rmdir(path);
+}
+
 static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 {
 	const struct fault_params *p = run->params;
@@ -256,17 +343,27 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	fr = calloc(1, sizeof(*fr) + (size_t)nr * sizeof(int));
 	if (!fr)
 		return -ENOMEM;
-	for (int i = 0; i < nr; i++) {
-		ret = create_file(run->dir, i, p->size, &fr->fds[i], err, len);
+	run->state = fr;
+	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", run->dir);
+	/* The baseline runs on clusterfs too: the same filesystem, no writer. */
+	if (p->invalidator == FL_INVAL_REMOTE) {
+		ret = remote_start(run, fr, nr, err, len);
 		if (ret) {
-			while (i--)
-				close(fr->fds[i]);
-			free(fr);
+			fault_teardown(run);
+			return ret;
+		}
+	}
+	for (int i = 0; i < nr; i++) {
+		ret = create_file(fr->files_dir, i, p->size, fr->cfs != NULL,
+				  &fr->fds[i], err, len);
+		if (!ret && fr->cfs)
+			ret = remote_open(fr, i, err, len);
+		if (ret) {
+			fault_teardown(run);
 			return ret;
 		}
 		fr->nr_fds++;
 	}
-	run->state = fr;
 	run->sigbus_expected = run->nr_invalidators &&
 			       fl_inval_may_sigbus(p->invalidator);
 	ret = verify_setup(run, fr, err, len);
@@ -303,6 +400,8 @@ static void fault_teardown(struct fl_run_ctx *run)
 		if (fr->ofiles && fr->ofiles[i])
 			fl_oracle_file_free(fr->ofiles[i]);
 	}
+	/* Files are closed first: the daemon cannot unmount open files. */
+	remote_stop(run, fr);
 	fl_oracle_free(fr->oracle);
 	free(fr->ofiles);
 	free(fr->file_ids);
@@ -370,6 +469,7 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 			.fds = fr->fds,
 			.ofiles = fr->why_not_verified ? NULL : fr->ofiles,
 			.file_ids = fr->file_ids,
+			.remote_fds = fr->remote_fds,
 			.size = p->size,
 			.page_size = a->run->page_size,
 		};

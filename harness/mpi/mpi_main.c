@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultline-mpi: the MPI side of faultline, started by `faultline mpi`
+ * under mpirun. It owns MPI_Init/Finalize, options, each rank's directory,
+ * and the gather of every rank's JSON to rank 0, which writes one result
+ * document (schema faultline-mpi/1). Usage:
+ *   faultline-mpi WORKLOAD --dir DIR [--mounts N] [--out FILE] [options]
+ * With --mounts N rank r works in DIR/node<r % N> (clusterfs mounts);
+ * without, every rank uses DIR (a shared cluster filesystem).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <numa.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "env.h"
+#include "faultline.h"
+#include "mpi_workload.h"
+#include "result.h"
+#include "sigbus.h"
+
+#define DETAILS_KEPT 50
+
+struct mpi_opts {
+	const char *dir;
+	uint64_t mounts;
+	const char *out;
+	double duration_s;
+};
+
+static const struct fl_option mpi_options[] = {
+	{ .name = "dir", .type = FL_OPT_STR, .offset = offsetof(struct mpi_opts, dir),
+	  .arg = "PATH", .help = "the shared files' directory (with --mounts: holds node0..nodeN-1)" },
+	{ .name = "mounts", .type = FL_OPT_UINT, .offset = offsetof(struct mpi_opts, mounts),
+	  .def = "0", .help = "clusterfs mounts under --dir; rank r uses node<r % N> (0: all use --dir)",
+	  .min = 0, .max = 64 },
+	{ .name = "out", .type = FL_OPT_STR, .offset = offsetof(struct mpi_opts, out),
+	  .arg = "FILE", .help = "result JSON written by rank 0" },
+	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = offsetof(struct mpi_opts, duration_s),
+	  .def = "3", .arg = "SECONDS", .help = "length of timed workloads", .min = 0.1, .max = 86400 },
+	{ 0 }
+};
+
+int fl_mpi_any(const struct fl_mpi_ctx *c, int mine)
+{
+	int any = 0;
+
+	MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, c->comm);
+	return any;
+}
+
+static const struct fl_mpi_workload *find(const char *name)
+{
+	for (int i = 0; fl_mpi_workloads[i]; i++)
+		if (!strcmp(fl_mpi_workloads[i]->name, name))
+			return fl_mpi_workloads[i];
+	return NULL;
+}
+
+/* Every rank's object, as text, gathered to rank 0 (NULL elsewhere). */
+static json_t *gather(const struct fl_mpi_ctx *c, json_t *mine)
+{
+	char *text = json_dumps(mine, JSON_COMPACT);
+	int len = text ? (int)strlen(text) + 1 : 1, *lens = NULL, *offs = NULL;
+	char *all = NULL;
+	json_t *ranks = NULL;
+
+	if (c->rank == 0) {
+		lens = calloc((size_t)c->size, sizeof(int));
+		offs = calloc((size_t)c->size, sizeof(int));
+	}
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, c->comm);
+	if (c->rank == 0) {
+		int total = 0;
+
+		for (int r = 0; r < c->size; r++) {
+			offs[r] = total;
+			total += lens[r];
+		}
+		all = malloc((size_t)total);
+	}
+	MPI_Gatherv(text ? text : "", len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, c->comm);
+	if (c->rank == 0) {
+		ranks = json_array();
+		for (int r = 0; r < c->size; r++) {
+			json_t *o = json_loads(all + offs[r], 0, NULL);
+
+			json_array_append_new(ranks, o ? o : json_pack("{s:i, s:s}", "rank", r,
+					      "error", "its result could not be read"));
+		}
+	}
+	free(text);
+	free(all);
+	free(lens);
+	free(offs);
+	return ranks;
+}
+
+/* Violations summed over ranks; their details, the first DETAILS_KEPT. */
+static json_t *integrity(json_t *ranks, json_int_t *violations)
+{
+	json_t *details = json_array(), *r, *d;
+	size_t i, j;
+
+	*violations = 0;
+	json_array_foreach(ranks, i, r) {
+		*violations += json_integer_value(json_object_get(r, "violations"));
+		json_array_foreach(json_object_get(r, "details"), j, d)
+			if (json_array_size(details) < DETAILS_KEPT)
+				json_array_append(details, d);
+		json_object_del(r, "details");
+	}
+	return json_pack("{s:b, s:I, s:o}", "verified", true, "violations", *violations,
+			 "details", details);
+}
+
+/* Rank 0: the result document. Returns the exit code, violations included. */
+static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *wl,
+		      const void *params, const struct mpi_opts *o, json_t *ranks,
+		      int code, const char *error, int argc, char **argv)
+{
+	json_t *doc = json_object(), *cmd = json_array();
+	struct fl_topology *topo = NULL;
+	char err[FL_ERR_LEN], stamp[64];
+	time_t now = time(NULL);
+	json_int_t bad = 0;
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	json_object_set_new(doc, "schema", json_string("faultline-mpi/1"));
+	json_object_set_new(doc, "tool", fl_env_tool_json());
+	json_object_set_new(doc, "written", json_string(stamp));
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	json_object_set_new(doc, "command", cmd);
+	if (!fl_topology_load(&topo, err, sizeof(err)))
+		json_object_set_new(doc, "host", fl_env_host_json(topo, c->dir));
+	fl_topology_free(topo);
+	json_object_set_new(doc, "variant", json_string("host"));
+	json_object_set_new(doc, "accel", json_string("native"));
+	json_object_set_new(doc, "workload", json_pack("{s:s, s:o}", "name", wl->name,
+			    "params", fl_opt_json(wl->options, params)));
+	json_object_set_new(doc, "mpi", json_pack("{s:i, s:s, s:s, s:I}", "ranks", c->size,
+			    "mode", o->mounts ? "clusterfs" : "shared-dir", "dir", o->dir,
+			    "mounts", (json_int_t)o->mounts));
+	json_object_set_new(doc, "integrity", integrity(ranks, &bad));
+	if (bad && !code)
+		code = FL_EXIT_CHECK;
+	json_object_set_new(doc, "status", json_string(code == FL_EXIT_OK || code == FL_EXIT_CHECK ?
+			    "ok" : code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed"));
+	json_object_set_new(doc, "exit_code", json_integer(code));
+	if (error && *error)
+		json_object_set_new(doc, "error", json_string(error));
+	else if (bad)
+		json_object_set_new(doc, "error", json_sprintf("%lld coherence violation%s (see integrity.details)",
+				    (long long)bad, bad == 1 ? "" : "s"));
+	if (wl->totals)
+		wl->totals(ranks, doc);
+	json_object_set_new(doc, "ranks", json_incref(ranks));
+	if (fl_json_write_atomic(doc, o->out, err, sizeof(err)))
+		fl_err("%s", err);
+	else
+		printf("result: %s\n", o->out);
+	json_decref(doc);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct fl_mpi_ctx c = { .comm = MPI_COMM_WORLD };
+	const struct fl_mpi_workload *wl;
+	struct mpi_opts o = { 0 };
+	char err[FL_ERR_LEN] = "", dir[4096], errors[FL_ERR_LEN] = "";
+	void *params = NULL;
+	json_t *mine, *ranks;
+	int ret = 0, code, worst;
+
+	MPI_Init(&argc, &argv);
+	MPI_Comm_rank(c.comm, &c.rank);
+	MPI_Comm_size(c.comm, &c.size);
+	gethostname(c.host, sizeof(c.host));
+	c.cpu = sched_getcpu();
+	c.node = numa_available() < 0 ? 0 : numa_node_of_cpu(c.cpu);
+
+	wl = argc > 1 ? find(argv[1]) : NULL;
+	if (!wl) {
+		if (c.rank == 0)
+			fl_err("faultline-mpi: %s workload%s%s (mpi-coherence, mpi-faultstorm)",
+			       argc > 1 ? "unknown" : "missing", argc > 1 ? " " : "",
+			       argc > 1 ? argv[1] : "");
+		MPI_Finalize();
+		return FL_EXIT_USAGE;
+	}
+	params = calloc(1, wl->params_size);
+	struct fl_opt_set sets[] = { { mpi_options, &o }, { wl->options, params } };
+
+	ret = params ? fl_opt_defaults(sets, 2, err, sizeof(err)) : -ENOMEM;
+	if (!ret)
+		ret = fl_opt_parse(sets, 2, argc - 2, argv + 2, err, sizeof(err));
+	if (!ret && (!o.dir || !o.out))
+		ret = -EINVAL, fl_set_err(err, sizeof(err), "--dir and --out are required");
+	if (!ret && wl->validate)
+		ret = wl->validate(params, &c, err, sizeof(err));
+	if (ret) {
+		if (c.rank == 0)
+			fl_err("faultline-mpi %s: %s", wl->name, err);
+		free(params);
+		MPI_Finalize();
+		return FL_EXIT_USAGE;
+	}
+	if (o.mounts)
+		snprintf(dir, sizeof(dir), "%s/node%d", o.dir, c.rank % (int)o.mounts);
+	else
+		snprintf(dir, sizeof(dir), "%s", o.dir);
+	c.dir = dir;
+	c.duration_s = o.duration_s;
+	fl_clock_init();
+	fl_sigbus_install();
+
+	mine = json_pack("{s:i, s:s, s:i, s:i, s:s}", "rank", c.rank, "host", c.host,
+			 "cpu", c.cpu, "node", c.node, "dir", c.dir);
+	ret = wl->run(&c, params, mine, err, sizeof(err));
+	if (ret)
+		json_object_set_new(mine, "error", json_string(err));
+	code = ret ? fl_exit_for_errno(ret) : FL_EXIT_OK;
+	MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c.comm);
+	ranks = gather(&c, mine);
+	if (c.rank == 0) {
+		size_t i;
+		json_t *r;
+
+		json_array_foreach(ranks, i, r)
+			if (json_object_get(r, "error") && !errors[0])
+				snprintf(errors, sizeof(errors), "rank %zu: %s", i,
+					 json_string_value(json_object_get(r, "error")));
+		worst = write_doc(&c, wl, params, &o, ranks, worst, errors, argc, argv);
+	}
+	/* Violations decide the exit code too: every rank returns the same. */
+	MPI_Bcast(&worst, 1, MPI_INT, 0, c.comm);
+	json_decref(mine);
+	json_decref(ranks);
+	free(params);
+	MPI_Finalize();
+	return worst;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The MPI workload contract. faultline-mpi owns MPI_Init/Finalize, the
+ * options, where each rank's files live and the gather to rank 0; a
+ * workload runs one rank and describes it as a JSON object. Adding one:
+ * a file in workloads/mpi/ defining `const struct fl_mpi_workload
+ * mpi_<name>`, one line in workloads/mpi/list.h.
+ */
+#ifndef FL_MPI_WORKLOAD_H
+#define FL_MPI_WORKLOAD_H
+
+#include <jansson.h>
+#include <mpi.h>
+#include <stddef.h>
+
+#include "option.h"
+
+struct fl_mpi_ctx {
+	MPI_Comm comm;
+	int rank, size;
+	char host[64];
+	int cpu, node;			/* where the rank runs at start */
+	const char *dir;		/* this rank's view of the shared files */
+	double duration_s;		/* --duration, for timed workloads */
+};
+
+struct fl_mpi_workload {
+	const char *name;
+	const char *summary;
+	const struct fl_option *options;
+	size_t params_size;
+	int (*validate)(const void *params, const struct fl_mpi_ctx *c, char *err,
+			size_t len);
+	/*
+	 * Run this rank; fill @out ("violations" counts integrity failures,
+	 * "details" lists them). Collective: every rank calls it. 0, or
+	 * -errno with @err; a failing rank must still join the collectives
+	 * the others wait in, or abort the job.
+	 */
+	int (*run)(const struct fl_mpi_ctx *c, const void *params, json_t *out,
+		   char *err, size_t len);
+	/* Rank 0: the document's "totals" from every rank's object. */
+	void (*totals)(json_t *ranks, json_t *doc);
+};
+
+extern const struct fl_mpi_workload *const fl_mpi_workloads[];
+
+/*
+ * Collective helpers for workloads: whether any rank failed (an
+ * allreduce), so all ranks leave a loop together.
+ */
+int fl_mpi_any(const struct fl_mpi_ctx *c, int mine);
+
+#endif /* FL_MPI_WORKLOAD_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* summary.md tables of MPI results (schema faultline-mpi/1): one row per rank. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static double num(json_t *o, const char *k1, const char *k2)
+{
+	o = json_object_get(o, k1);
+	if (k2)
+		o = json_object_get(o, k2);
+	return json_is_number(o) ? json_number_value(o) : NAN;
+}
+
+static void ns_cell(char *buf, size_t len, double ns)
+{
+	if (!isfinite(ns))
+		snprintf(buf, len, "-");
+	else if (ns >= 1e6)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else if (ns >= 1e3)
+		snprintf(buf, len, "%.2f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.0f ns", ns);
+}
+
+static void coherence_rows(FILE *f, json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(f, "| rank | host | node | passes | blocks verified | violations | verify p50 | verify p99 | write p99 |\n"
+		"|--:|:--|--:|--:|--:|--:|--:|--:|--:|\n");
+	json_array_foreach(ranks, i, r) {
+		char v50[32], v99[32], w99[32];
+
+		ns_cell(v50, sizeof(v50), num(r, "verify_ns", "p50"));
+		ns_cell(v99, sizeof(v99), num(r, "verify_ns", "p99"));
+		ns_cell(w99, sizeof(w99), num(r, "write_ns", "p99"));
+		fprintf(f, "| %zu | %s | %lld | %lld | %lld | %lld | %s | %s | %s |\n", i,
+			json_string_value(json_object_get(r, "host")) ?: "?",
+			(long long)json_integer_value(json_object_get(r, "node")),
+			(long long)json_integer_value(json_object_get(r, "passes")),
+			(long long)json_integer_value(json_object_get(r, "blocks_verified")),
+			(long long)json_integer_value(json_object_get(r, "violations")),
+			v50, v99, w99);
+	}
+	fprintf(f, "\nverify: from the barrier after a pass's writes to a verified read of the whole file through the rank's mapping.\n");
+}
+
+static void faultstorm_rows(FILE *f, json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(f, "| rank | host | node | role | touches/s | faults/s | touch p50 | touch p99 | writes/s |\n"
+		"|--:|:--|--:|:--|--:|--:|--:|--:|--:|\n");
+	json_array_foreach(ranks, i, r) {
+		char p50[32], p99[32], writes[32] = "-";
+		double w = num(r, "writer", "writes_per_sec");
+
+		ns_cell(p50, sizeof(p50), num(r, "latency_ns", "p50"));
+		ns_cell(p99, sizeof(p99), num(r, "latency_ns", "p99"));
+		if (isfinite(w))
+			snprintf(writes, sizeof(writes), "%.0f", w);
+		fprintf(f, "| %zu | %s | %lld | %s | %.0f | %.0f | %s | %s | %s |\n", i,
+			json_string_value(json_object_get(r, "host")) ?: "?",
+			(long long)json_integer_value(json_object_get(r, "node")),
+			json_string_value(json_object_get(r, "role")) ?: "?",
+			num(r, "touches_per_sec", NULL), num(r, "faults_per_sec", NULL),
+			p50, p99, writes);
+	}
+	fputc('\n', f);
+}
+
+void fl_summary_mpi(FILE *f, json_t *doc)
+{
+	const char *name = json_string_value(json_object_get(json_object_get(doc, "workload"),
+							     "name")) ?: "?";
+	json_t *mpi = json_object_get(doc, "mpi"), *ranks = json_object_get(doc, "ranks");
+	const char *status = json_string_value(json_object_get(doc, "status")) ?: "?";
+
+	fprintf(f, "### %s: %lld ranks, %s (%s)\n\n", name,
+		(long long)json_integer_value(json_object_get(mpi, "ranks")),
+		json_string_value(json_object_get(mpi, "mode")) ?: "?", status);
+	if (json_object_get(doc, "error"))
+		fprintf(f, "**%s**\n\n", json_string_value(json_object_get(doc, "error")));
+	if (!json_array_size(ranks)) {
+		fprintf(f, "No rank data.\n\n");
+		return;
+	}
+	if (!strcmp(name, "mpi-coherence"))
+		coherence_rows(f, ranks);
+	else
+		faultstorm_rows(f, ranks);
+	fputc('\n', f);
+}
