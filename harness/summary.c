@@ -380,6 +380,11 @@ static void summary_header(FILE *f, json_t *doc, const char *dir)
 		json_string_value(json_object_get(json_object_get(host, "thp"),
 						  "enabled")) ?: "?",
 		json_string_value(json_object_get(fs, "type")) ?: "?");
+	/* The reading guide of `faultline run` tables; MPI tables explain themselves. */
+	if (strcmp(json_string_value(json_object_get(doc, "schema")) ?: "", "faultline-result/1")) {
+		fputc('\n', f);
+		return;
+	}
 	fprintf(f, "- ops are page touches; faults are counted by the kernel "
 		"for the actors' threads (%s); ops/s is the median over "
 		"repetitions (min-max in parentheses); latency is per touch, the "

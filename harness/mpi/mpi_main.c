@@ -164,8 +164,6 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	json_object_set_new(doc, "ranks", json_incref(ranks));
 	if (fl_json_write_atomic(doc, o->out, err, sizeof(err)))
 		fl_err("%s", err);
-	else
-		printf("result: %s\n", o->out);
 	json_decref(doc);
 	return code;
 }
