@@ -82,6 +82,11 @@ static void record(struct fl_oracle *o, struct fl_violation *v)
 	pthread_mutex_unlock(&o->lock);
 }
 
+void fl_oracle_report(struct fl_oracle *o, struct fl_violation *v)
+{
+	record(o, v);
+}
+
 int fl_oracle_init(struct fl_oracle **out, uint32_t nr_actors,
 		   uint32_t page_size)
 {
@@ -973,6 +978,7 @@ const char *fl_viol_kind_str(enum fl_viol_kind kind)
 		[FL_VIOL_MEMORY_POISON] = "memory_poison",
 		[FL_VIOL_LOST_MARKER] = "lost_marker",
 		[FL_VIOL_HUNG_INVALIDATOR] = "hung_invalidator",
+		[FL_VIOL_INCOHERENT] = "incoherent",
 	};
 
 	if ((unsigned int)kind >= FL_VIOL_NR)
@@ -1036,6 +1042,13 @@ int fl_violation_str(const struct fl_violation *v, char *buf, size_t len)
 				v->observed.sigbus ? "SIGBUS" : "no SIGBUS",
 				v->observed.sigbus ?
 				fl_sigbus_code_str(v->si_code) : "-");
+	if (v->kind == FL_VIOL_INCOHERENT)
+		return snprintf(buf, len,
+				"incoherent: file %" PRIu32 " offset %" PRIu64
+				" actor %s: generation %" PRIu64 " due, saw %s%" PRId64,
+				v->file_id, v->offset, actor, v->expected.coh_gen,
+				v->observed.coh_gen < 0 ? "neither zeros nor a whole block " : "",
+				v->observed.coh_gen);
 	if (v->kind == FL_VIOL_LOST_MARKER)
 		return snprintf(buf, len,
 				"lost_marker: file %" PRIu32 " offset %" PRIu64
@@ -1114,6 +1127,9 @@ static json_t *violation_json(const struct fl_violation *v)
 		obs = json_pack("{s:b, s:s}", "sigbus", v->observed.sigbus,
 				"si_code", v->observed.sigbus ?
 				fl_sigbus_code_str(v->si_code) : "none");
+	} else if (v->kind == FL_VIOL_INCOHERENT) {
+		exp = json_pack("{s:I}", "gen", (json_int_t)v->expected.coh_gen);
+		obs = json_pack("{s:I}", "gen", (json_int_t)v->observed.coh_gen);
 	} else if (v->kind == FL_VIOL_LOST_MARKER) {
 		exp = json_pack("{s:o}", "marker",
 				hex_json(v->expected.marker));

@@ -67,6 +67,7 @@ enum fl_viol_kind {
 	FL_VIOL_MEMORY_POISON,	/* SIGBUS with BUS_MCEERR_*: hardware */
 	FL_VIOL_LOST_MARKER,
 	FL_VIOL_HUNG_INVALIDATOR,
+	FL_VIOL_INCOHERENT,	/* another node's write not seen after the barrier */
 	FL_VIOL_NR,
 };
 
@@ -156,6 +157,7 @@ struct fl_violation {
 		} size;
 		uint64_t marker;	/* LOST_MARKER */
 		uint64_t bound_ns;	/* HUNG_INVALIDATOR */
+		uint64_t coh_gen;	/* INCOHERENT: generation due (coherence.h) */
 	} expected;
 	union {
 		/* Content kinds: kind of the block; gen at @offset if data. */
@@ -163,6 +165,7 @@ struct fl_violation {
 		bool sigbus;		/* SIGBUS kinds: was one taken */
 		uint64_t marker;	/* LOST_MARKER: the 8 bytes read */
 		uint64_t running_ns;	/* HUNG_INVALIDATOR */
+		int64_t coh_gen;	/* INCOHERENT: seen; 0 zeros, -1 neither */
 	} observed;
 };
 
@@ -309,6 +312,12 @@ unsigned int fl_oracle_watchdog(struct fl_oracle *o, uint64_t bound_ns,
 				uint64_t now_ns);
 
 /* Results. */
+
+/*
+ * Record a violation judged elsewhere (the coherence checks judge blocks
+ * of their own layout): counted, and logged while the log has room.
+ */
+void fl_oracle_report(struct fl_oracle *o, struct fl_violation *v);
 
 uint64_t fl_oracle_violations_total(struct fl_oracle *o);
 uint64_t fl_oracle_count(struct fl_oracle *o, enum fl_viol_kind kind);

@@ -23,17 +23,24 @@ ok $? "stress: every passing check did work"
 grep -Eq '^check +iterations +violations +bad SIGBUS +kernel +verdict' "$scratch/out"
 ok $? "stress prints a table"
 
+# tmpfs keeps bytes stored through a mapping past EOF when the file grows
+# again (6.18 here; ext4 zeroes them): eof_boundary reports that as the
+# violation it is. It is a fact about the kernel, so it is logged here,
+# not asserted either way; the other checks must pass.
 if tmpfs_dir size=256M; then
-	"$fl" stress --duration 0.5 --dir "$mnt" --out "$scratch/tmpfs.json" >/dev/null 2>&1 &&
+	others=$(jq -r '[.checks[].name | select(. != "eof_boundary")] | join(" ")' "$r")
+	"$fl" stress $others --duration 0.5 --dir "$mnt" --out "$scratch/tmpfs.json" >/dev/null 2>&1 &&
 		jqv '.host.test_fs.type == "tmpfs" and all(.checks[]; .oracle.violations == 0)' "$scratch/tmpfs.json"
-	ok $? "stress on tmpfs: exit 0, 0 violations"
+	ok $? "stress on tmpfs: exit 0, 0 violations (all checks but eof_boundary)"
+	"$fl" stress eof_boundary --duration 0.3 --dir "$mnt" --out "$scratch/tmpfs-eof.json" >/dev/null 2>&1
+	diag "eof_boundary on tmpfs: $(jq -r '.checks[0] | "\(.verdict), \(.oracle.violations) violations; \(.oracle.details[0].text // "")"' "$scratch/tmpfs-eof.json")"
 else
 	skip "stress on tmpfs" "cannot mount tmpfs"
 fi
 
 # tmpfs with huge pages may map a huge folio past EOF: allowed, not a violation.
 if tmpfs_dir size=256M,huge=always; then
-	"$fl" stress trunc_fault_shared trunc_cow_private eof_boundary --duration 0.5 \
+	"$fl" stress trunc_fault_shared trunc_cow_private --duration 0.5 \
 		--dir "$mnt" --out "$scratch/huge.json" >/dev/null 2>&1 &&
 		jqv '(.host.test_fs.options | test("huge=always")) and all(.checks[]; .oracle.violations == 0)' \
 		"$scratch/huge.json"
@@ -62,6 +69,26 @@ if [ -w /dev/kmsg ]; then
 	ok $? "a BUG line in the kernel log during a check: verdict fail, exit 1 (got $st)"
 else
 	skip "kernel-log finding fails the check" "/dev/kmsg not writable"
+fi
+
+# remote_coherence on clusterfs; with invalidation left out it must fail.
+if [ -c /dev/fuse ] && [ "$(id -u)" = 0 ]; then
+	"$fl" stress remote_coherence --duration 1 --dir "$scratch" --out "$scratch/rc.json" >/dev/null 2>&1 &&
+		validate "$scratch/rc.json" &&
+		jqv '.checks[0].verdict == "pass" and .checks[0].iterations > 10
+			and .checks[0].oracle.violations == 0' "$scratch/rc.json"
+	ok $? "remote_coherence: every node sees every write after the barrier"
+	FAULTLINE_CLUSTERFS_FAULT=skip-invalidation "$fl" stress remote_coherence --duration 1 --dir "$scratch" \
+		--out "$scratch/rc-bad.json" >/dev/null 2>&1
+	st=$?
+	[ $st -eq 1 ] && validate "$scratch/rc-bad.json" &&
+		jqv '.checks[0].verdict == "fail" and .checks[0].oracle.by_kind.incoherent > 0
+			and (.checks[0].oracle.details[0].text | test("due, saw"))' "$scratch/rc-bad.json"
+	ok $? "remote_coherence with clusterfs skipping invalidation: incoherent, exit 1 (got $st)"
+	! grep " $scratch/" /proc/self/mountinfo | grep -q clusterfs
+	ok $? "remote_coherence leaves no clusterfs mount"
+else
+	skip "remote_coherence" "needs /dev/fuse and root"
 fi
 
 "$fl" stress --duration 20 --out "$scratch/int.json" >/dev/null 2>&1 &
