@@ -22,7 +22,7 @@
 
 const char *const fl_inval_kind_names[] = {
 	"none", "truncate", "dio", "punch", "fadvise", "madvise", "mmap-churn",
-	"remote", NULL,
+	"remote", "revoke", NULL,
 };
 
 struct fl_inval_state {
@@ -89,7 +89,8 @@ int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,
 			   fl_inval_kind_names[kind]);
 		return -EINVAL;
 	}
-	if (kind == FL_INVAL_REMOTE && !target->remote_fds) {
+	if ((kind == FL_INVAL_REMOTE && !target->remote_fds) ||
+	    (kind == FL_INVAL_REVOKE && (!target->cfs || !target->names))) {
 		free(s);
 		fl_set_err(err, len, "invalidator remote needs the files through a second clusterfs mount");
 		return -EINVAL;
@@ -376,6 +377,11 @@ int fl_inval_op(struct fl_inval_state *s, char *err, size_t len)
 		pick_range(s, &off, &n);
 		ret = refill(s, file, s->t.remote_fds[file], off, n,
 			     "write through the remote mount", err, len);
+		break;
+	case FL_INVAL_REVOKE:
+		/* The data stays: readers refault the same bytes. */
+		pick_range(s, &off, &n);
+		ret = fl_clusterfs_invalidate(s->t.cfs, 0, s->t.names[file], off, n, err, len);
 		break;
 	}
 	s->op++;

@@ -13,6 +13,8 @@
  *   mmap-churn  mmap/mprotect/munmap of unrelated anonymous regions
  *   remote      write a range through another clusterfs mount (another
  *               "node"), which drops it from the faulters' mount first
+ *   revoke      ask clusterfs to drop a range from the faulters' mount, as
+ *               a remote node taking the lock would, without writing
  */
 #ifndef FL_INVALIDATOR_H
 #define FL_INVALIDATOR_H
@@ -21,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clusterfs.h"
 #include "oracle.h"
 
 enum fl_inval_kind {
@@ -32,6 +35,7 @@ enum fl_inval_kind {
 	FL_INVAL_MADVISE,
 	FL_INVAL_MMAP_CHURN,
 	FL_INVAL_REMOTE,
+	FL_INVAL_REVOKE,
 };
 
 /* Option choices, indexed by enum fl_inval_kind; NULL-terminated. */
@@ -51,6 +55,8 @@ struct fl_inval_target {
 	struct fl_ofile *const *ofiles;	/* per file, or NULL: no oracle */
 	const uint32_t *file_ids;	/* stamp file ids, with @ofiles */
 	const int *remote_fds;		/* remote: the files through the other mount */
+	struct fl_clusterfs *cfs;	/* revoke: the daemon, mount 0 faulted on */
+	const char *const *names;	/* revoke: the files' names on the mounts */
 	uint64_t size;			/* bytes of each file */
 	uint64_t page_size;
 };

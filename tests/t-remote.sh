@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# --invalidator remote: faulters on one clusterfs mount, a writer on
-# another; faulter latency with and without remote invalidation, kept
-# mappings refault, readers verify what the other node wrote, and the
-# daemon and its mounts are gone afterwards.
+# --invalidator remote and revoke: faulters on one clusterfs mount, a
+# writer on another (or revocations); faulter latency with and without
+# remote invalidation, kept mappings refault, readers verify what the
+# other node wrote, and the daemon and its mounts are gone afterwards.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
 jqv() { jq -e "$@" >/dev/null 2>&1; }
@@ -43,6 +43,13 @@ r=$scratch/verify.json
 	jqv 'all(.runs[]; .integrity.verified and .integrity.checked > 1000
 		and .integrity.violations == 0)' "$r"
 ok $? "readers on node0 verify every page the writer on node1 wrote: 0 violations"
+r=$scratch/revoke.json
+"$fl" run fault --invalidator revoke --access read --unmap never --threads 2 --duration 1 \
+	--warmup 0.3 --size 8M --dir "$d" --out "$r" >/dev/null 2>&1 && validate "$r" &&
+	jqv '.runs[1].invalidator.kind == "revoke" and .runs[1].invalidator.ops > 0
+		and .runs[1].totals.faults > .runs[0].totals.faults + 1000
+		and all(.runs[]; .integrity.verified and .integrity.violations == 0)' "$r"
+ok $? "revoke: revoked ranges refault the same data, 0 violations"
 [ -z "$(ours)" ]
 ok $? "still nothing left"
 done_testing

@@ -89,7 +89,9 @@ struct fault_run {
 	struct fl_clusterfs *cfs;	/* --invalidator remote: two "nodes" */
 	char files_dir[4096];		/* where the files are: run dir or node0 */
 	int *remote_fds;		/* the files through node1 */
-	int nr_remote;			/* slots in remote_fds */
+	char (*names)[64];		/* the files' names on the mounts */
+	const char **name_ptrs;
+	int nr_remote;			/* slots in remote_fds and names */
 	struct fl_oracle *oracle;
 	struct fl_ofile **ofiles;	/* per file, when verified */
 	uint32_t *file_ids;
@@ -133,9 +135,17 @@ static int fault_validate(const void *params, char *err, size_t len)
 	return 0;
 }
 
+static void file_name(char *buf, size_t len, int idx)
+{
+	snprintf(buf, len, "faultline-fault-%d-%d", (int)getpid(), idx);
+}
+
 static void file_path(char *buf, size_t len, const char *dir, int idx)
 {
-	snprintf(buf, len, "%s/faultline-fault-%d-%d", dir, (int)getpid(), idx);
+	char name[64];
+
+	file_name(name, sizeof(name), idx);
+	snprintf(buf, len, "%s/%s", dir, name);
 }
 
 /*
@@ -271,9 +281,15 @@ static int remote_start(struct fl_run_ctx *run, struct fault_run *fr, int nr,
 	snprintf(backing, sizeof(backing), "%s/clusterfs-backing-%d", run->dir, (int)getpid());
 	snprintf(mounts, sizeof(mounts), "%s/clusterfs-%d", run->dir, (int)getpid());
 	fr->remote_fds = calloc((size_t)nr, sizeof(int));
-	if (!fr->remote_fds)
+	fr->names = calloc((size_t)nr, sizeof(*fr->names));
+	fr->name_ptrs = calloc((size_t)nr, sizeof(*fr->name_ptrs));
+	if (!fr->remote_fds || !fr->names || !fr->name_ptrs)
 		return -ENOMEM;
 	fr->nr_remote = nr;
+	for (int i = 0; i < nr; i++) {
+		file_name(fr->names[i], sizeof(fr->names[i]), i);
+		fr->name_ptrs[i] = fr->names[i];
+	}
 	for (int i = 0; i < nr; i++)
 		fr->remote_fds[i] = -1;
 	if ((mkdir(backing, 0700) && errno != EEXIST) || (mkdir(mounts, 0700) && errno != EEXIST)) {
@@ -311,7 +327,11 @@ static void remote_stop(struct fl_run_ctx *run, struct fault_run *fr)
 		if (fr->remote_fds[i] >= 0)
 			close(fr->remote_fds[i]);
 	free(fr->remote_fds);
+	free(fr->names);
+	free(fr->name_ptrs);
 	fr->remote_fds = NULL;
+	fr->names = NULL;
+	fr->name_ptrs = NULL;
 	if (!fr->cfs)
 		return;
 	for (int i = 0; i < nr; i++) {
@@ -346,7 +366,7 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	run->state = fr;
 	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", run->dir);
 	/* The baseline runs on clusterfs too: the same filesystem, no writer. */
-	if (p->invalidator == FL_INVAL_REMOTE) {
+	if (p->invalidator == FL_INVAL_REMOTE || p->invalidator == FL_INVAL_REVOKE) {
 		ret = remote_start(run, fr, nr, err, len);
 		if (ret) {
 			fault_teardown(run);
@@ -470,6 +490,8 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 			.ofiles = fr->why_not_verified ? NULL : fr->ofiles,
 			.file_ids = fr->file_ids,
 			.remote_fds = fr->remote_fds,
+			.cfs = fr->cfs,
+			.names = fr->name_ptrs,
 			.size = p->size,
 			.page_size = a->run->page_size,
 		};
