@@ -63,10 +63,12 @@ static void fmt_rate(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.0f", v);
 }
 
-static void fmt_ns(char *buf, size_t len, double ns)
+void fl_fmt_ns(char *buf, size_t len, double ns)
 {
 	if (!isfinite(ns))
 		snprintf(buf, len, "-");
+	else if (ns >= 1e9)
+		snprintf(buf, len, "%.2f s", ns / 1e9);
 	else if (ns >= 1e6)
 		snprintf(buf, len, "%.2f ms", ns / 1e6);
 	else if (ns >= 1e3)
@@ -194,9 +196,9 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		snprintf(c[5], sizeof(c[5]), "%.3f", fpo);
 	else
 		snprintf(c[5], sizeof(c[5]), "-");
-	fmt_ns(c[6], sizeof(c[6]), median(v[3], n));
-	fmt_ns(c[7], sizeof(c[7]), median(v[4], n));
-	fmt_ns(c[8], sizeof(c[8]), median(v[5], n));
+	fl_fmt_ns(c[6], sizeof(c[6]), median(v[3], n));
+	fl_fmt_ns(c[7], sizeof(c[7]), median(v[4], n));
+	fl_fmt_ns(c[8], sizeof(c[8]), median(v[5], n));
 }
 
 static void render(FILE *f, const struct table *t, int markdown)

@@ -28,20 +28,6 @@ static int by_total(const void *a, const void *b)
 	return x->wait_total < y->wait_total ? 1 : x->wait_total > y->wait_total ? -1 : 0;
 }
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-	if (!isfinite(ns))
-		snprintf(buf, len, "-");
-	else if (ns >= 1e9)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.2f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -158,8 +144,8 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 
 			if (rows[r].node != n)
 				continue;
-			fmt_ns(tot, sizeof(tot), rows[r].wait_total / nr_runs);
-			fmt_ns(max, sizeof(max), rows[r].wait_max);
+			fl_fmt_ns(tot, sizeof(tot), rows[r].wait_total / nr_runs);
+			fl_fmt_ns(max, sizeof(max), rows[r].wait_max);
 			fprintf(f, "| %d | %s | %s | %s | %.0f | %s | %s |\n", n, rows[r].name,
 				rows[r].type, rows[r].caller, rows[r].contended / nr_runs, tot, max);
 			shown++;
@@ -215,7 +201,7 @@ static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, boo
 		for (size_t c = 0; c < ARRAY_SIZE(paths); c++) {
 			char cell[32];
 
-			fmt_ns(cell, sizeof(cell), node_median(runs, threads, inval, n, paths[c]));
+			fl_fmt_ns(cell, sizeof(cell), node_median(runs, threads, inval, n, paths[c]));
 			fprintf(f, " | %s", cell);
 		}
 		fprintf(f, " |\n");

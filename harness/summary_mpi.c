@@ -14,18 +14,6 @@ static double num(json_t *o, const char *k1, const char *k2)
 	return json_is_number(o) ? json_number_value(o) : NAN;
 }
 
-static void ns_cell(char *buf, size_t len, double ns)
-{
-	if (!isfinite(ns))
-		snprintf(buf, len, "-");
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.2f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-}
-
 static void coherence_rows(FILE *f, json_t *ranks)
 {
 	json_t *r;
@@ -36,9 +24,9 @@ static void coherence_rows(FILE *f, json_t *ranks)
 	json_array_foreach(ranks, i, r) {
 		char v50[32], v99[32], w99[32];
 
-		ns_cell(v50, sizeof(v50), num(r, "verify_ns", "p50"));
-		ns_cell(v99, sizeof(v99), num(r, "verify_ns", "p99"));
-		ns_cell(w99, sizeof(w99), num(r, "write_ns", "p99"));
+		fl_fmt_ns(v50, sizeof(v50), num(r, "verify_ns", "p50"));
+		fl_fmt_ns(v99, sizeof(v99), num(r, "verify_ns", "p99"));
+		fl_fmt_ns(w99, sizeof(w99), num(r, "write_ns", "p99"));
 		fprintf(f, "| %zu | %s | %lld | %lld | %lld | %lld | %s | %s | %s |\n", i,
 			json_string_value(json_object_get(r, "host")) ?: "?",
 			(long long)json_integer_value(json_object_get(r, "node")),
@@ -61,8 +49,8 @@ static void faultstorm_rows(FILE *f, json_t *ranks)
 		char p50[32], p99[32], writes[32] = "-";
 		double w = num(r, "writer", "writes_per_sec");
 
-		ns_cell(p50, sizeof(p50), num(r, "latency_ns", "p50"));
-		ns_cell(p99, sizeof(p99), num(r, "latency_ns", "p99"));
+		fl_fmt_ns(p50, sizeof(p50), num(r, "latency_ns", "p50"));
+		fl_fmt_ns(p99, sizeof(p99), num(r, "latency_ns", "p99"));
 		if (isfinite(w))
 			snprintf(writes, sizeof(writes), "%.0f", w);
 		fprintf(f, "| %zu | %s | %lld | %s | %.0f | %.0f | %s | %s | %s |\n", i,

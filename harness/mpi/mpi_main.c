@@ -55,6 +55,25 @@ int fl_mpi_any(const struct fl_mpi_ctx *c, int mine)
 	return any;
 }
 
+json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank)
+{
+	const char *host = json_string_value(json_object_get(r, "host")) ?: "?";
+	json_int_t node = json_integer_value(json_object_get(r, "node"));
+	json_t *n = NULL, *x;
+	size_t k;
+
+	json_array_foreach(nodes, k, x)
+		if (!strcmp(json_string_value(json_object_get(x, "host")), host) &&
+		    json_integer_value(json_object_get(x, "node")) == node)
+			n = x;
+	if (!n) {
+		n = json_pack("{s:s, s:I, s:[]}", "host", host, "node", node, "ranks");
+		json_array_append_new(nodes, n);
+	}
+	json_array_append_new(json_object_get(n, "ranks"), json_integer(rank));
+	return n;
+}
+
 static const struct fl_mpi_workload *find(const char *name)
 {
 	for (int i = 0; fl_mpi_workloads[i]; i++)

@@ -51,4 +51,10 @@ extern const struct fl_mpi_workload *const fl_mpi_workloads[];
  */
 int fl_mpi_any(const struct fl_mpi_ctx *c, int mine);
 
+/*
+ * For totals(): the object of rank @r's host and NUMA node in @nodes,
+ * created with {host, node, ranks: []} when new; @r is added to its ranks.
+ */
+json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank);
+
 #endif /* FL_MPI_WORKLOAD_H */

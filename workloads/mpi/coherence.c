@@ -294,28 +294,14 @@ static void totals(json_t *ranks, json_t *doc)
 	size_t i;
 
 	json_array_foreach(ranks, i, r) {
-		const char *host = json_string_value(json_object_get(r, "host")) ?: "?";
-		json_int_t node = json_integer_value(json_object_get(r, "node"));
-		json_t *n = NULL, *x;
-		size_t k;
+		json_t *n = fl_mpi_node_of(nodes, r, (int)i), *x;
 
-		json_array_foreach(nodes, k, x)
-			if (!strcmp(json_string_value(json_object_get(x, "host")), host) &&
-			    json_integer_value(json_object_get(x, "node")) == node)
-				n = x;
-		if (!n) {
-			n = json_pack("{s:s, s:I, s:[], s:I, s:I, s:I}", "host", host, "node", node,
-				      "ranks", "blocks_verified", (json_int_t)0, "violations",
-				      (json_int_t)0, "verify_p99_ns_max", (json_int_t)0);
-			json_array_append_new(nodes, n);
-		}
-		json_array_append_new(json_object_get(n, "ranks"), json_integer((json_int_t)i));
 #define ADD(k, v) json_object_set_new(n, k, json_integer(json_integer_value(json_object_get(n, k)) + (v)))
 		ADD("blocks_verified", json_integer_value(json_object_get(r, "blocks_verified")));
 		ADD("violations", json_integer_value(json_object_get(r, "violations")));
 #undef ADD
 		x = json_object_get(json_object_get(r, "verify_ns"), "p99");
-		if (json_integer_value(x) > json_integer_value(json_object_get(n, "verify_p99_ns_max")))
+		if (json_integer_value(x) >= json_integer_value(json_object_get(n, "verify_p99_ns_max")))
 			json_object_set(n, "verify_p99_ns_max", x);
 		if (json_integer_value(json_object_get(r, "passes")) > passes)
 			passes = json_integer_value(json_object_get(r, "passes"));

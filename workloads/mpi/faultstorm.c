@@ -228,25 +228,11 @@ static void totals(json_t *ranks, json_t *doc)
 	size_t i;
 
 	json_array_foreach(ranks, i, r) {
-		const char *host = json_string_value(json_object_get(r, "host")) ?: "?";
-		json_int_t node = json_integer_value(json_object_get(r, "node"));
 		double tps = json_number_value(json_object_get(r, "touches_per_sec"));
 		double fps = json_number_value(json_object_get(r, "faults_per_sec"));
 		double p99 = json_number_value(json_object_get(json_object_get(r, "latency_ns"), "p99"));
-		json_t *n = NULL, *x;
-		size_t k;
+		json_t *n = fl_mpi_node_of(nodes, r, (int)i);
 
-		json_array_foreach(nodes, k, x)
-			if (!strcmp(json_string_value(json_object_get(x, "host")), host) &&
-			    json_integer_value(json_object_get(x, "node")) == node)
-				n = x;
-		if (!n) {
-			n = json_pack("{s:s, s:I, s:[], s:f, s:f, s:f}", "host", host, "node", node,
-				      "ranks", "touches_per_sec", 0.0, "faults_per_sec", 0.0,
-				      "latency_p99_ns_max", 0.0);
-			json_array_append_new(nodes, n);
-		}
-		json_array_append_new(json_object_get(n, "ranks"), json_integer((json_int_t)i));
 		json_object_set_new(n, "touches_per_sec", json_real(tps +
 				    json_number_value(json_object_get(n, "touches_per_sec"))));
 		json_object_set_new(n, "faults_per_sec", json_real(fps +
