@@ -20,6 +20,8 @@ const char *fl_results_dir(void);
 
 /* Text (terminal) or Markdown table of one result document. */
 void fl_summary_table(FILE *f, json_t *doc, int markdown);
+/* The number at a key path ("a.b.c") inside @o; NAN when absent. */
+double fl_json_num(json_t *o, const char *path);
 /* A duration for a table cell: "-", "850 ns", "2.61 us", "7.57 ms", "1.20 s". */
 void fl_fmt_ns(char *buf, size_t len, double ns);
 /* summary.md's kernel-side section: collectors, top locks, kernel latency. */

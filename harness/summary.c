@@ -77,7 +77,7 @@ void fl_fmt_ns(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.0f ns", ns);
 }
 
-static double num(json_t *o, const char *path)
+double fl_json_num(json_t *o, const char *path)
 {
 	char key[64];
 	const char *dot;
@@ -114,7 +114,7 @@ static void invalidator_cell(char *buf, size_t len, json_t *runs, int group)
 		baseline |= json_is_true(json_object_get(run, "baseline"));
 		if (json_is_object(json_object_get(run, "invalidator")) && n < 256) {
 			inv = json_object_get(run, "invalidator");
-			rates[n++] = num(inv, "ops_per_sec");
+			rates[n++] = fl_json_num(inv, "ops_per_sec");
 		}
 	}
 	if (!inv) {
@@ -162,7 +162,7 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 			/* Overall latency lives beside totals, not in it. */
 			json_t *from = node < 0 && f >= 3 ? run : sec;
 
-			v[f][n] = num(from, fields[f]);
+			v[f][n] = fl_json_num(from, fields[f]);
 		}
 		if (v[0][n] < lo)
 			lo = v[0][n];

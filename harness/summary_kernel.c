@@ -35,21 +35,6 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A number at a key path ("a.b.c") inside @o; NAN when absent. */
-static double at(json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	while ((dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = json_object_get(o, key);
-		path = dot + 1;
-	}
-	o = json_object_get(o, path);
-	return json_is_number(o) ? json_number_value(o) : NAN;
-}
-
 /* The runs the section describes: most threads, invalidated if any were. */
 static bool chosen(json_t *run, int threads, bool invalidated)
 {
@@ -123,9 +108,9 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 						.caller = json_string_value(json_object_get(l, "caller")) ?: "",
 					};
 				}
-				r->contended += at(l, "contended");
-				r->wait_total += at(l, "wait_total_ns");
-				r->wait_max = fmax(r->wait_max, at(l, "wait_max_ns"));
+				r->contended += fl_json_num(l, "contended");
+				r->wait_total += fl_json_num(l, "wait_total_ns");
+				r->wait_max = fmax(r->wait_max, fl_json_num(l, "wait_max_ns"));
 			}
 		}
 	}
@@ -169,7 +154,7 @@ static double node_median(json_t *runs, int threads, bool inval, int node,
 		if (!chosen(run, threads, inval))
 			continue;
 		json_array_foreach(json_object_get(run, "nodes"), j, nd) {
-			double x = at(nd, path);
+			double x = fl_json_num(nd, path);
 
 			if (json_integer_value(json_object_get(nd, "node")) == node &&
 			    isfinite(x) && n < 256)

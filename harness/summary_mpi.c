@@ -6,14 +6,6 @@
 
 #include "commands.h"
 
-static double num(json_t *o, const char *k1, const char *k2)
-{
-	o = json_object_get(o, k1);
-	if (k2)
-		o = json_object_get(o, k2);
-	return json_is_number(o) ? json_number_value(o) : NAN;
-}
-
 static void coherence_rows(FILE *f, json_t *ranks)
 {
 	json_t *r;
@@ -24,9 +16,9 @@ static void coherence_rows(FILE *f, json_t *ranks)
 	json_array_foreach(ranks, i, r) {
 		char v50[32], v99[32], w99[32];
 
-		fl_fmt_ns(v50, sizeof(v50), num(r, "verify_ns", "p50"));
-		fl_fmt_ns(v99, sizeof(v99), num(r, "verify_ns", "p99"));
-		fl_fmt_ns(w99, sizeof(w99), num(r, "write_ns", "p99"));
+		fl_fmt_ns(v50, sizeof(v50), fl_json_num(r, "verify_ns.p50"));
+		fl_fmt_ns(v99, sizeof(v99), fl_json_num(r, "verify_ns.p99"));
+		fl_fmt_ns(w99, sizeof(w99), fl_json_num(r, "write_ns.p99"));
 		fprintf(f, "| %zu | %s | %lld | %lld | %lld | %lld | %s | %s | %s |\n", i,
 			json_string_value(json_object_get(r, "host")) ?: "?",
 			(long long)json_integer_value(json_object_get(r, "node")),
@@ -47,17 +39,17 @@ static void faultstorm_rows(FILE *f, json_t *ranks)
 		"|--:|:--|--:|:--|--:|--:|--:|--:|--:|\n");
 	json_array_foreach(ranks, i, r) {
 		char p50[32], p99[32], writes[32] = "-";
-		double w = num(r, "writer", "writes_per_sec");
+		double w = fl_json_num(r, "writer.writes_per_sec");
 
-		fl_fmt_ns(p50, sizeof(p50), num(r, "latency_ns", "p50"));
-		fl_fmt_ns(p99, sizeof(p99), num(r, "latency_ns", "p99"));
+		fl_fmt_ns(p50, sizeof(p50), fl_json_num(r, "latency_ns.p50"));
+		fl_fmt_ns(p99, sizeof(p99), fl_json_num(r, "latency_ns.p99"));
 		if (isfinite(w))
 			snprintf(writes, sizeof(writes), "%.0f", w);
 		fprintf(f, "| %zu | %s | %lld | %s | %.0f | %.0f | %s | %s | %s |\n", i,
 			json_string_value(json_object_get(r, "host")) ?: "?",
 			(long long)json_integer_value(json_object_get(r, "node")),
 			json_string_value(json_object_get(r, "role")) ?: "?",
-			num(r, "touches_per_sec", NULL), num(r, "faults_per_sec", NULL),
+			fl_json_num(r, "touches_per_sec"), fl_json_num(r, "faults_per_sec"),
 			p50, p99, writes);
 	}
 	fputc('\n', f);
