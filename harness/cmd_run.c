@@ -23,21 +23,8 @@
 const char *fl_results_dir(void)
 {
 	static char dir[PATH_MAX + 16];
-	char exe[PATH_MAX], *slash;
-	struct stat st;
 
-	if (dir[0])
-		return dir;
-	if (realpath("/proc/self/exe", exe)) {
-		/* build/faultline -> build -> the tree's results/ */
-		for (int i = 0; i < 2 && (slash = strrchr(exe, '/')); i++)
-			*slash = '\0';
-		snprintf(dir, sizeof(dir), "%s/results", exe);
-		if (!stat(dir, &st) && S_ISDIR(st.st_mode))
-			return dir;
-	}
-	snprintf(dir, sizeof(dir), "results");
-	return dir;
+	return dir[0] ? dir : fl_tree_dir("results", dir, sizeof(dir));
 }
 
 static void run_help(const struct workload *wl)

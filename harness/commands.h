@@ -14,6 +14,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_clusterfs(int argc, char **argv);
 int cmd_mpi(int argc, char **argv);
+int cmd_variant(int argc, char **argv);
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);

@@ -21,4 +21,10 @@ struct fl_mount {
 
 void fl_env_fs_of(const char *path, struct fl_mount *m);
 
+/*
+ * Directory @sub of the source tree this binary was built in (build/..),
+ * or @sub relative to the current directory when that does not exist.
+ */
+const char *fl_tree_dir(const char *sub, char *buf, size_t len);
+
 #endif /* FL_ENV_H */

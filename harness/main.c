@@ -35,6 +35,7 @@ static const struct {
 	{ "topology", cmd_topology, "print the placement plan for N actors" },
 	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
 	{ "mpi", cmd_mpi, "run the MPI workloads under mpirun (clusterfs or a shared --dir)" },
+	{ "variant", cmd_variant, "list, show and check kernel variants (kernels/*.variant)" },
 	{ "clusterfs", cmd_clusterfs, "the remote-invalidation filesystem daemon (started by the harness)" },
 };
 
