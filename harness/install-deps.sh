@@ -7,10 +7,11 @@ set -euo pipefail
 
 declare -A need=(
 	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev libfuse3-dev fuse3"
-	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin"
+	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin qemu-system-x86 busybox-static cpio"
 	[run]="hwloc"
 	[bpf]="clang libbpf-dev bpftool"
 	[mpi]="libopenmpi-dev openmpi-bin"
+	[kernels]="qemu-system-x86 busybox-static cpio jq"
 )
 # Without these faultline still builds, without its BPF collectors.
 optional=bpf
