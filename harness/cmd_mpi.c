@@ -130,15 +130,18 @@ static int run_child(char **argv)
 /* A failed document when rank 0 could not write one: partial, valid JSON. */
 static void write_failed(const char *out, const char *workload, int code, const char *why)
 {
-	json_t *doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
+	char written[64], err[FL_ERR_LEN];
+	time_t now = time(NULL);
+	json_t *doc;
+
+	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
 				"schema", "faultline-mpi/1", "tool", fl_env_tool_json(),
-				"written", "", "variant", "host", "accel", "native",
+				"written", written, "variant", "host", "accel", "native",
 				"command", "faultline mpi", "workload", "name", workload,
 				"status", code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed",
 				"exit_code", code, "error", why, "ranks",
 				"integrity", "verified", false, "why_not", why);
-	char err[FL_ERR_LEN];
-
 	if (doc && fl_json_write_atomic(doc, out, err, sizeof(err)))
 		fl_err("%s", err);
 	json_decref(doc);
