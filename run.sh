@@ -2,18 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # The main job: install what is missing, build, run a suite on the running
 # kernel, and write results/<time>-<kernel>-<host>/ with one JSON file per
-# run and summary.md. Logic lives in build/faultline; this stays thin.
+# run and summary.md; or, with --kernels, on each kernel variant (booted
+# under QEMU by kernels/suite.sh), one directory per variant. Logic lives
+# in build/faultline and kernels/; this stays thin.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 usage() {
 	cat <<USAGE
 usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
+       ./run.sh --kernels V1,V2,... [--stress SECONDS] [--suite NAME] [--out DIR] [-- options...]
        ./run.sh --mpi [-np N] [--hostfile FILE] [--dir DIR] [--out DIR]
 
   --suite NAME     suite to run (default: default; faultline suite --help lists them)
   --out DIR        results directory (default: results/<time>-<kernel>-<host>)
   -- OPTIONS       added to every run, e.g. -- --duration 2 --repeat 5
+  --kernels LIST   run the suite on each kernel variant: names in kernels/
+                   (host, debian-6.1, ...; see kernels/README.md) or paths to
+                   .variant files; writes OUT/<variant>/ each and a side-by-side
+                   OUT/summary.md (default OUT: results/<time>-kernels-<host>)
+  --stress SECONDS with --kernels: also run every stress check for SECONDS on
+                   each variant, on ext4 and on tmpfs
   --mpi            run the MPI workloads (mpi-coherence, mpi-faultstorm) instead:
                    on this host each rank on its own clusterfs mount, or with
                    --dir on a shared cluster filesystem (and --hostfile for hosts)
@@ -29,11 +38,15 @@ out=
 extra=()
 mpi=0
 mpi_args=()
+kernels=
+stress=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) suite=${2:?--suite needs a name}; shift 2 ;;
 	--out) out=${2:?--out needs a directory}; shift 2 ;;
 	--mpi) mpi=1; shift ;;
+	--kernels) kernels=${2:?--kernels needs variant names}; shift 2 ;;
+	--stress) stress=${2:?--stress needs seconds}; shift 2 ;;
 	-np|--np) mpi_args+=(--np "${2:?-np needs a number}"); shift 2 ;;
 	--hostfile) mpi_args+=(--hostfile "${2:?--hostfile needs a file}"); shift 2 ;;
 	--dir) mpi_args+=(--dir "${2:?--dir needs a directory}"); shift 2 ;;
@@ -47,10 +60,44 @@ if [ ${#mpi_args[@]} -gt 0 ] && [ $mpi = 0 ]; then
 	echo "run.sh: -np, --hostfile and --dir go with --mpi" >&2
 	exit 2
 fi
+if [ -n "$stress" ] && [ -z "$kernels" ]; then
+	echo "run.sh: --stress goes with --kernels (e.g. --kernels host --stress 20)" >&2
+	exit 2
+fi
+if [ -n "$kernels" ] && [ $mpi = 1 ]; then
+	echo "run.sh: --kernels and --mpi do not go together" >&2
+	exit 2
+fi
 purposes=(build bpf run)
 [ $mpi = 1 ] && purposes+=(mpi)
 harness/install-deps.sh "${purposes[@]}" || exit $?
 make --no-print-directory -s all || { echo "run.sh: build failed" >&2; exit 2; }
+
+if [ -n "$kernels" ]; then
+	# Check every variant before booting any.
+	names=() kernel_deps=(kernels)
+	for v in ${kernels//,/ }; do
+		json=$(build/faultline variant show "$v" --json) || exit 2
+		names+=("$(jq -r .name <<<"$json")")
+		case $(jq -r .source.kind <<<"$json") in
+		tree|tarball|deb-source) kernel_deps=(kernels kernel-build) ;;
+		esac
+	done
+	harness/install-deps.sh "${kernel_deps[@]}" || exit $?
+	[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-kernels-$(hostname -s)
+	mkdir -p "$out" || exit 2
+	status=0 i=0
+	for v in ${kernels//,/ }; do
+		echo "run.sh: variant ${names[$i]}" >&2
+		kernels/suite.sh "$v" "$out/${names[$i]}" --suite "$suite" ${stress:+--stress "$stress"} -- "${extra[@]}"
+		s=$?
+		[ $s -gt $status ] && status=$s
+		i=$((i + 1))
+	done
+	build/faultline summary "$out" >/dev/null
+	echo "summary: $out/summary.md"
+	exit $status
+fi
 
 [ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)$([ $mpi = 1 ] && echo -mpi)
 mkdir -p "$out" || exit 2

@@ -137,7 +137,8 @@ static void write_failed(const char *out, const char *workload, int code, const 
 	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
 	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
 				"schema", "faultline-mpi/1", "tool", fl_env_tool_json(),
-				"written", written, "variant", "host", "accel", "native",
+				"written", written, "variant", fl_env_variant(),
+				"accel", fl_env_accel(),
 				"command", "faultline mpi", "workload", "name", workload,
 				"status", code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed",
 				"exit_code", code, "error", why, "ranks",

@@ -106,8 +106,8 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 		json_array_append_new(cmd, json_string(argv[i]));
 	json_object_set_new(doc, "command", cmd);
 	json_object_set_new(doc, "host", fl_env_host_json(topo, dir));
-	json_object_set_new(doc, "variant", json_string("host"));
-	json_object_set_new(doc, "accel", json_string("native"));
+	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
+	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
 	json_object_set_new(doc, "workload", json_pack("{s:s, s:o, s:o}",
 			    "name", wl->name,
 			    "params", fl_opt_json(wl->options, params),

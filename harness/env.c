@@ -246,3 +246,23 @@ const char *fl_tree_dir(const char *sub, char *buf, size_t len)
 	snprintf(buf, len, "%s", sub);
 	return buf;
 }
+
+const char *fl_env_variant(void)
+{
+	const char *v = getenv("FAULTLINE_VARIANT");
+
+	return v && *v ? v : "host";
+}
+
+const char *fl_env_accel(void)
+{
+	const char *a = getenv("FAULTLINE_ACCEL");
+
+	if (!a || !*a)
+		return "native";
+	if (strcmp(a, "native") && strcmp(a, "kvm") && strcmp(a, "tcg")) {
+		fl_warn("FAULTLINE_ACCEL=%s is not native, kvm or tcg: labelling results native", a);
+		return "native";
+	}
+	return a;
+}

@@ -12,6 +12,14 @@ json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir);
 /* {name, version, git}. */
 json_t *fl_env_tool_json(void);
 
+/*
+ * The kernel variant and accelerator a result is labelled with: "host"
+ * and "native" unless kernels/boot.sh set FAULTLINE_VARIANT and
+ * FAULTLINE_ACCEL (kvm or tcg) in a guest.
+ */
+const char *fl_env_variant(void);
+const char *fl_env_accel(void);
+
 /* The mount holding a path: "?" where unknown. */
 struct fl_mount {
 	char type[64];

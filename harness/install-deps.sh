@@ -7,11 +7,13 @@ set -euo pipefail
 
 declare -A need=(
 	[build]="make gcc pkg-config libhwloc-dev libnuma-dev libjansson-dev zlib1g-dev libfuse3-dev fuse3"
-	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin qemu-system-x86 busybox-static cpio"
-	[run]="hwloc"
+	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin qemu-system-x86 busybox-static cpio e2fsprogs"
+	[run]="hwloc jq"
 	[bpf]="clang libbpf-dev bpftool"
 	[mpi]="libopenmpi-dev openmpi-bin"
-	[kernels]="qemu-system-x86 busybox-static cpio jq"
+	[plots]="gnuplot-nox"
+	[kernels]="qemu-system-x86 busybox-static cpio jq e2fsprogs"
+	[kernel-build]="make gcc flex bison bc libelf-dev libssl-dev dwarves xz-utils patch"
 )
 # Without these faultline still builds, without its BPF collectors.
 optional=bpf

@@ -193,6 +193,7 @@ static void stress_help(void)
 		printf("  %-24s %s\n", fl_checks[i]->name, fl_checks[i]->summary);
 	printf("\nOptions:\n");
 	fl_opt_help(stdout, stress_options);
+	printf("  --list                           print NAME<TAB>SUMMARY per check and exit\n");
 	printf("\nExit: 0 every check passed or was skipped, 1 a violation or kernel-log\n"
 	       "finding, 2 usage or environment error, 4 interrupted.\n");
 }
@@ -215,6 +216,12 @@ int cmd_stress(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			stress_help();
+			return FL_EXIT_OK;
+		}
+		/* For scripts: one "NAME<TAB>SUMMARY" line per check. */
+		if (!strcmp(argv[i], "--list")) {
+			for (int c = 0; fl_checks[c]; c++)
+				printf("%s\t%s\n", fl_checks[c]->name, fl_checks[c]->summary);
 			return FL_EXIT_OK;
 		}
 		if (!strncmp(argv[i], "--", 2)) {
@@ -295,8 +302,8 @@ int cmd_stress(int argc, char **argv)
 	json_object_set_new(doc, "schema", json_string("faultline-stress/1"));
 	json_object_set_new(doc, "tool", fl_env_tool_json());
 	json_object_set_new(doc, "host", fl_env_host_json(topo, td.path));
-	json_object_set_new(doc, "variant", json_string("host"));
-	json_object_set_new(doc, "accel", json_string("native"));
+	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
+	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
 	json_object_set_new(doc, "status", json_string(
 		fl_check_stop ? "interrupted" : code == FL_EXIT_CHECK ? "failed" : "ok"));
 	json_object_set_new(doc, "exit_code", json_integer(code));

@@ -37,8 +37,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of the finite values; NAN when there are none. */
-static double median(double *v, int n)
+double fl_median(double *v, int n)
 {
 	int k = 0;
 
@@ -51,7 +50,7 @@ static double median(double *v, int n)
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-static void fmt_rate(char *buf, size_t len, double v)
+void fl_fmt_rate(char *buf, size_t len, double v)
 {
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
@@ -121,7 +120,7 @@ static void invalidator_cell(char *buf, size_t len, json_t *runs, int group)
 		snprintf(buf, len, "%s", baseline ? "none" : "-");
 		return;
 	}
-	fmt_rate(rate, sizeof(rate), median(rates, n));
+	fl_fmt_rate(rate, sizeof(rate), fl_median(rates, n));
 	snprintf(buf, len, "%s %s/s",
 		 json_string_value(json_object_get(inv, "kind")) ?: "?", rate);
 }
@@ -180,25 +179,25 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		snprintf(c[2], sizeof(c[2]), "all");
 	else
 		snprintf(c[2], sizeof(c[2]), "%d", node);
-	fmt_rate(c[3], sizeof(c[3]), median(v[0], n));
+	fl_fmt_rate(c[3], sizeof(c[3]), fl_median(v[0], n));
 	if (n > 1) {
 		char a[16], b[16];
 		size_t used = strlen(c[3]);
 
-		fmt_rate(a, sizeof(a), lo);
-		fmt_rate(b, sizeof(b), hi);
+		fl_fmt_rate(a, sizeof(a), lo);
+		fl_fmt_rate(b, sizeof(b), hi);
 		snprintf(c[3] + used, sizeof(c[3]) - used, " (%s-%s)", a, b);
 	}
-	fmt_rate(c[4], sizeof(c[4]), median(v[1], n));
-	double fpo = median(v[2], n);
+	fl_fmt_rate(c[4], sizeof(c[4]), fl_median(v[1], n));
+	double fpo = fl_median(v[2], n);
 
 	if (isfinite(fpo))
 		snprintf(c[5], sizeof(c[5]), "%.3f", fpo);
 	else
 		snprintf(c[5], sizeof(c[5]), "-");
-	fl_fmt_ns(c[6], sizeof(c[6]), median(v[3], n));
-	fl_fmt_ns(c[7], sizeof(c[7]), median(v[4], n));
-	fl_fmt_ns(c[8], sizeof(c[8]), median(v[5], n));
+	fl_fmt_ns(c[6], sizeof(c[6]), fl_median(v[3], n));
+	fl_fmt_ns(c[7], sizeof(c[7]), fl_median(v[4], n));
+	fl_fmt_ns(c[8], sizeof(c[8]), fl_median(v[5], n));
 }
 
 static void render(FILE *f, const struct table *t, int markdown)
@@ -412,6 +411,9 @@ int cmd_summary(int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
 	f = fopen(path, "w");
+	/* No documents here: a directory of per-variant directories? */
+	if (f && !n && fl_summary_variants(f, argv[1]))
+		docs = 1;
 	if (!f) {
 		fl_err("summary: write %s: %s", path, strerror(errno));
 		for (int i = 0; i < n; i++)

@@ -69,7 +69,7 @@ struct fl_variant {
 	int nr_nodes;		/* at least 1 unless host */
 	char *cmdline;		/* extra kernel arguments, "" when none */
 	enum fl_variant_accel accel;
-	unsigned int timeout;	/* boot + run, seconds */
+	unsigned int timeout;	/* longest silent console before a hang, s */
 };
 
 /*

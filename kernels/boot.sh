@@ -1,56 +1,94 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a kernel variant under QEMU and run one faultline command inside it.
-#   kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] -- FAULTLINE-ARGS...
-# The guest gets the variant's CPUs, memory and NUMA nodes, a busybox
-# initramfs with this tree's faultline, and tmpfs at /tmp. Writes
-# OUTDIR/console.log (the serial console), OUTDIR/result.json (what the
-# guest's faultline wrote, labelled with variant and accel) and
-# OUTDIR/boot.json {variant, accel, release, status, why, exit_code,
-# console_tail}. A guest that panics, oopses or hangs is stopped at the
-# variant's timeout: status "failed", never a hung host.
-# Exit: the guest command's exit code; 1 when the guest failed; 2 usage;
+# Boot a kernel variant under QEMU and run faultline commands inside it.
+#   kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] [--disk SIZE]
+#                   [--run "FAULTLINE-ARGS"]... [-- FAULTLINE-ARGS...]
+# Each --run (and the words after --) is one faultline command, run in
+# order. The guest has the variant's CPUs, memory and NUMA nodes, a busybox
+# initramfs with this tree's faultline, tmpfs at /tmp and an ext4 disk
+# (SIZE, default 4G, sparse) at /mnt/disk, where TMPDIR points, so test
+# files are on ext4 unless a command says --dir. What a command writes
+# under /results (on the disk) comes home to OUTDIR, read back with debugfs:
+# nothing is mounted on the host. Commands see FAULTLINE_VARIANT and
+# FAULTLINE_ACCEL, so their results carry the variant and accelerator.
+# OUTDIR also gets console.log and boot.json {variant, accel, release,
+# status, why, exit_code, commands[] {args, status, exit_code},
+# console_tail}. A guest that panics or oopses, or is silent on the console
+# for the variant's timeout, is stopped: status "failed", and the command
+# it was in is "died", never a hung host.
+# Exit: the highest command exit code; 1 when the guest failed; 2 usage;
 # 3 a missing tool or kernel.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 fl=${FAULTLINE:-$here/../build/faultline}
 
-usage() { echo "usage: kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] -- FAULTLINE-ARGS..." >&2; exit 2; }
+usage() {
+	echo "usage: kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] [--disk SIZE] [--run \"FAULTLINE-ARGS\"]... [-- FAULTLINE-ARGS...]" >&2
+	exit 2
+}
 [ $# -ge 3 ] || usage
-variant=$1 out=$2 append=
+variant=$1 out=$2 append= disk_size=4G
+cmds=()
 shift 2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--append) append=${2:?--append needs kernel arguments}; shift 2 ;;
-	--) shift; break ;;
+	--disk) disk_size=${2:?--disk needs a size}; shift 2 ;;
+	--run) cmds+=("${2:?--run needs faultline arguments}"); shift 2 ;;
+	--) shift; [ $# -gt 0 ] && cmds+=("$(printf '%q ' "$@")"); break ;;
 	*) usage ;;
 	esac
 done
-[ $# -gt 0 ] || usage
-for tool in qemu-system-x86_64 busybox cpio jq; do
-	command -v $tool >/dev/null || { echo "boot: $tool not found; run: apt-get install -y qemu-system-x86 busybox-static cpio jq" >&2; exit 3; }
+[ ${#cmds[@]} -gt 0 ] || usage
+for tool in qemu-system-x86_64 busybox cpio jq mkfs.ext4 debugfs; do
+	command -v $tool >/dev/null || { echo "boot: $tool not found; run: harness/install-deps.sh kernels" >&2; exit 3; }
 done
 v=$("$fl" variant show "$variant" --json) || exit 2
 name=$(jq -r .name <<<"$v")
 kdir=$("$here/fetch.sh" "$variant") || exit $?
 mkdir -p "$out" || exit 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/faultline-boot.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+qemu_pid=
+trap '[ -n "$qemu_pid" ] && kill -9 $qemu_pid 2>/dev/null; rm -rf "$work"' EXIT
 
-# The initramfs: busybox, faultline and the libraries it links, the
-# kernel's fuse module, and an init that runs the command and prints the
-# result between markers (base64: the console mangles nothing then).
+# The initramfs: busybox, faultline and the libraries it links, and the
+# modules the guest needs that its kernel does not have built in, with
+# their dependencies first.
 root=$work/root
-mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,lib/modules}
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,mnt/disk,lib/modules}
 cp "$(command -v busybox)" "$root/bin/busybox"
 cp "$fl" "$root/bin/faultline"
-for lib in $(ldd "$fl" | grep -o '/[^ ]*'); do
+# glibc loads libgcc_s at run time for pthread_cancel: ldd cannot see it.
+for lib in $(ldd "$fl" | grep -o '/[^ ]*') $(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }'); do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
-fuse=$(find -L "$kdir/modules" -name fuse.ko 2>/dev/null | head -n 1)
-[ -n "$fuse" ] && cp "$fuse" "$root/lib/modules/"
-printf '%q ' "$@" >"$root/cmd"
+find -L "$kdir/modules" -name '*.ko' >"$work/kos" 2>/dev/null
+builtin=$kdir/modules/modules.builtin
+added=" "
+add_module() {	# add_module NAME: copy NAME.ko after its dependencies
+	local m=${1//-/_} ko dep
+	[[ $added == *" $m "* ]] && return 0
+	added+="$m "
+	ko=$(grep -E "/${m//_/[-_]}\.ko$" "$work/kos" | head -n 1)
+	if [ -z "$ko" ]; then
+		# Built in, or a kernel built without modules (source builds).
+		[ -f "$builtin" ] && ! grep -qE "/${m//_/[-_]}\.ko$" "$builtin" &&
+			echo "boot: $name: module $m is neither built in nor in $kdir/modules" >&2
+		return 0
+	fi
+	# depends= in the .modinfo strings: no kmod needed on the host.
+	for dep in $(tr '\0' '\n' <"$ko" | grep -a -m1 '^depends=' | cut -d= -f2 | tr , ' '); do
+		add_module "$dep"
+	done
+	cp "$ko" "$root/lib/modules/"
+	echo "${ko##*/}" >>"$root/lib/modules/order"
+}
+# crc32c: ext4's metadata checksums need it, by a soft dependency.
+for m in virtio_pci virtio_blk crc32c_generic ext4 fuse; do add_module $m; done
+
+for i in "${!cmds[@]}"; do echo "${cmds[$i]}"; done >"$root/cmds"
+accel=$(jq -r .accel <<<"$v")
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -59,72 +97,120 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t tracefs none /sys/kernel/tracing 2>/dev/null
-[ -f /lib/modules/fuse.ko ] && insmod /lib/modules/fuse.ko 2>/dev/null
-echo "FAULTLINE-GUEST release=$(uname -r) nodes=$(ls -d /sys/devices/system/node/node* | wc -l)"
-eval "/bin/faultline $(cat /cmd) --out /tmp/result.json"
-echo "FAULTLINE-EXIT $?"
-echo FAULTLINE-RESULT-BEGIN
-[ -f /tmp/result.json ] && base64 /tmp/result.json
-echo FAULTLINE-RESULT-END
+[ -f /lib/modules/order ] && for m in $(cat /lib/modules/order); do insmod /lib/modules/$m; done
+disk=ok
+mount -t ext4 /dev/vda /mnt/disk || disk="missing: mount -t ext4 /dev/vda failed"
+mkdir -p /mnt/disk/results /mnt/disk/tmp && ln -s /mnt/disk/results /results
+. /env
+export FAULTLINE_VARIANT FAULTLINE_ACCEL TMPDIR=/mnt/disk/tmp
+echo "FAULTLINE-GUEST release=$(uname -r) nodes=$(ls -d /sys/devices/system/node/node* | wc -l) disk=$disk"
+i=0
+while read -r args; do
+	echo "FAULTLINE-CMD $i BEGIN faultline $args"
+	eval "/bin/faultline $args"
+	echo "FAULTLINE-CMD $i EXIT $?"
+	sync
+	i=$((i + 1))
+done </cmds
+umount /mnt/disk
+echo FAULTLINE-DONE
 poweroff -f
 INIT
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initramfs.gz"
 
-# The machine: memory backends and NUMA nodes as the variant says.
-machine=(-m "$(( $(jq .memory <<<"$v") >> 20 ))M" -smp "$(jq .cpus <<<"$v")")
-i=0
-while read -r cpus mem; do
-	numa="node,nodeid=$i,memdev=m$i"
-	for c in ${cpus//,/ }; do numa+=",cpus=$c"; done
-	machine+=(-object "memory-backend-ram,id=m$i,size=$((mem >> 20))M" -numa "$numa")
-	i=$((i + 1))
-done < <(jq -r '.nodes[] | "\(.cpus) \(.memory)"' <<<"$v")
-
-# auto: KVM if a guest boots and powers off under it, else TCG.
-accel=$(jq -r .accel <<<"$v")
+# auto: KVM if a guest that only powers off boots under it, else TCG.
 if [ "$accel" = auto ]; then
 	accel=tcg
-	if [ -w /dev/kvm ] && timeout 20 qemu-system-x86_64 -accel kvm -m 256M -kernel "$kdir/vmlinuz" \
-		-initrd "$work/initramfs.gz" -append "console=ttyS0 panic=-1 rdinit=/bin/poweroff" \
+	mkdir -p "$work/probe/bin" && cp "$root/bin/busybox" "$work/probe/bin/"
+	printf '#!/bin/busybox sh\n/bin/busybox poweroff -f\n' >"$work/probe/init"
+	chmod +x "$work/probe/init"
+	(cd "$work/probe" && find . | cpio -o -H newc 2>/dev/null) >"$work/probe.cpio"
+	if [ -w /dev/kvm ] && timeout 20 qemu-system-x86_64 -accel kvm -m 256M \
+		-kernel "$kdir/vmlinuz" -initrd "$work/probe.cpio" -append "console=ttyS0 panic=-1" \
 		-nographic -no-reboot >/dev/null 2>&1; then
 		accel=kvm
 	fi
 fi
+printf 'FAULTLINE_VARIANT=%q\nFAULTLINE_ACCEL=%q\n' "$name" "$accel" >"$root/env"
+(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initramfs.gz"
+
+# The disk: sparse ext4, made without mounting anything.
+disk=$work/disk.img
+truncate -s "$disk_size" "$disk" && mkfs.ext4 -q -F "$disk" >/dev/null ||
+	{ echo "boot: cannot make a $disk_size ext4 image in $work" >&2; exit 3; }
+
+# The machine: memory backends and NUMA nodes as the variant says.
+machine=(-m "$(( $(jq .memory <<<"$v") >> 20 ))M" -smp "$(jq .cpus <<<"$v")")
+n=0
+while read -r cpus mem; do
+	numa="node,nodeid=$n,memdev=m$n"
+	for c in ${cpus//,/ }; do numa+=",cpus=$c"; done
+	machine+=(-object "memory-backend-ram,id=m$n,size=$((mem >> 20))M" -numa "$numa")
+	n=$((n + 1))
+done < <(jq -r '.nodes[] | "\(.cpus) \(.memory)"' <<<"$v")
 qaccel=$accel
 [ "$accel" = tcg ] && qaccel=tcg,thread=multi
-timeout_s=$(jq .timeout <<<"$v")
+quiet_s=$(jq .timeout <<<"$v")
 args="$(jq -r .boot_args <<<"$v") $(jq -r .cmdline <<<"$v") $append"
 
-echo "boot: $name ($(cat "$kdir/release"), $accel, $(jq .cpus <<<"$v") CPUs, $i nodes), timeout ${timeout_s}s" >&2
-timeout --signal=KILL "$timeout_s" qemu-system-x86_64 -accel "$qaccel" "${machine[@]}" \
-	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" -append "$args" \
-	-nographic -no-reboot </dev/null >"$out/console.log" 2>&1
-qemu_status=$?
+# Run, killing a guest that is silent on the console for the timeout.
 console=$out/console.log
-code=$(grep -a -o 'FAULTLINE-EXIT [0-9]*' "$console" | tail -n 1 | cut -d' ' -f2)
-status=ok why=
-if [ -z "$code" ]; then
+echo "boot: $name ($(cat "$kdir/release"), $accel, $(jq .cpus <<<"$v") CPUs, $n nodes, ${#cmds[@]} commands), hang timeout ${quiet_s}s" >&2
+qemu-system-x86_64 -accel "$qaccel" "${machine[@]}" \
+	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" -append "$args" \
+	-drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
+	-nographic -no-reboot </dev/null >"$console" 2>&1 &
+qemu_pid=$!
+hung=0 last_size=-1 last_change=$SECONDS
+while kill -0 $qemu_pid 2>/dev/null; do
+	size=$(stat -c %s "$console")
+	if [ "$size" != "$last_size" ]; then
+		last_size=$size last_change=$SECONDS
+	elif [ $((SECONDS - last_change)) -ge "$quiet_s" ]; then
+		hung=1
+		kill -9 $qemu_pid
+		break
+	fi
+	sleep 1
+done
+wait $qemu_pid 2>/dev/null
+qemu_status=$?
+qemu_pid=
+
+# What came home: the disk's /results, and per command its exit code.
+rm -rf "$work/home" && mkdir -p "$work/home"
+debugfs -R "rdump /results $work/home" "$disk" >/dev/null 2>&1
+[ -d "$work/home/results" ] && cp -r "$work/home/results/." "$out/"
+lines=$(tr -d '\r' <"$console")
+status=ok why= code=0
+commands='[]'
+for i in "${!cmds[@]}"; do
+	c=$(grep -a -o "^FAULTLINE-CMD $i EXIT [0-9]*" <<<"$lines" | awk '{print $4}')
+	if [ -n "$c" ]; then s=done
+	elif grep -aq "^FAULTLINE-CMD $i BEGIN" <<<"$lines"; then s=died
+	else s=not-run; fi
+	[ -n "$c" ] && [ "$c" -gt "$code" ] && code=$c
+	commands=$(jq -c --arg a "${cmds[$i]}" --arg s "$s" --arg c "$c" \
+		'. + [{args: $a, status: $s, exit_code: (if $c == "" then null else ($c | tonumber) end)}]' <<<"$commands")
+done
+guest=$(grep -a -m1 '^FAULTLINE-GUEST' <<<"$lines")
+if ! grep -aq '^FAULTLINE-DONE' <<<"$lines"; then
 	status=failed
-	if [ $qemu_status -eq 137 ]; then why="no result within ${timeout_s}s (hang)"
-	elif grep -aq 'Kernel panic' "$console"; then why="kernel panic"
-	else why="the guest ended without a result (qemu exit $qemu_status)"; fi
-	code=1
-# Only what the kernel says while the command runs: emulated NUMA warns at
-# boot (topology_sane: LLC siblings on different nodes), which is ours.
-elif sed -n '/^FAULTLINE-GUEST/,$p' "$console" | grep -aEq 'BUG:|Oops|Kernel panic|WARNING:'; then
+	if [ $hung = 1 ]; then why="no console output for ${quiet_s}s (hang)"
+	elif grep -aq 'Kernel panic' <<<"$lines"; then why="kernel panic"
+	else why="the guest ended before its commands finished (qemu exit $qemu_status)"; fi
+elif [[ $guest != *disk=ok* ]]; then
+	status=failed why="the guest could not use its ext4 disk (${guest#*disk=}): results are lost"
+# Only what the kernel says from the first command on: emulated NUMA warns
+# at boot (topology_sane: LLC siblings on different nodes), which is ours.
+elif sed -n '/^FAULTLINE-GUEST/,$p' <<<"$lines" | grep -aEq 'BUG:|Oops|Kernel panic|WARNING:'; then
 	status=failed why="the kernel log has a BUG, oops, panic or WARNING"
-	[ "$code" = 0 ] && code=1
 fi
-rm -f "$out/result.json"
-if sed -n '/^FAULTLINE-RESULT-BEGIN/,/^FAULTLINE-RESULT-END/p' "$console" | tr -d '\r' |
-	sed '1d;$d' | base64 -d >"$out/result.raw" 2>/dev/null && [ -s "$out/result.raw" ]; then
-	jq --arg v "$name" --arg a "$accel" '.variant = $v | .accel = $a' "$out/result.raw" >"$out/result.json"
-fi
-rm -f "$out/result.raw"
+[ $status = failed ] && [ "$code" = 0 ] && code=1
 jq -n --arg v "$name" --arg a "$accel" --arg r "$(cat "$kdir/release")" --arg s "$status" \
-	--arg w "$why" --argjson c "$code" --arg t "$(tail -n 40 "$console" | tr -d '\r')" \
-	'{variant: $v, accel: $a, release: $r, status: $s, exit_code: $c, console_tail: $t}
-	 + (if $w == "" then {} else {why: $w} end)' >"$out/boot.json"
+	--arg w "$why" --argjson c "$code" --argjson cmds "$commands" \
+	--arg t "$(tail -n 40 <<<"$lines")" \
+	'{variant: $v, accel: $a, release: $r, status: $s, exit_code: $c, commands: $cmds,
+	  console_tail: $t} + (if $w == "" then {} else {why: $w} end)' >"$out/boot.json"
 echo "boot: $name: $status${why:+ ($why)}; console: $console" >&2
 exit "$code"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fetch a variant's kernel into the cache, outside the git tree, and print
 # the directory that holds it: vmlinuz, release (the kernel release) and
-# modules/ (its lib/modules/RELEASE). Usage: kernels/fetch.sh NAME|PATH
+# modules/ (its lib/modules/RELEASE). Source variants are built by build.sh. Usage: kernels/fetch.sh NAME|PATH
 # The cache is $FAULTLINE_KERNEL_CACHE, else ~/.cache/faultline/kernels,
 # one directory per build cache key (faultline variant key).
 set -euo pipefail
@@ -55,8 +55,10 @@ image)
 	ln -sfn "$img" "$dir/vmlinuz"
 	[ -n "$mods" ] && ln -sfn "$mods" "$dir/modules"
 	file -bL "$img" | grep -o 'version [^ ]*' | cut -d' ' -f2 >"$dir/release" || true ;;
+tree|tarball|deb-source)
+	exec "$here/build.sh" "$1" ;;
 *)
-	echo "fetch: $name: source $kind: building kernels from source is not written yet" >&2
+	echo "fetch: $name: unknown source kind $kind" >&2
 	exit 3 ;;
 esac
 echo "$dir"

@@ -2,18 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Booting kernel variants under QEMU (kernels/boot.sh): the Debian 6.1
 # cloud kernel with two emulated NUMA nodes runs a 2-second fault workload
-# and brings back a labelled result with per-node data; a guest whose
-# kernel panics at boot gives a failed status with the console tail,
-# within the timeout.
+# on its ext4 disk and a stress check on tmpfs, and brings back labelled
+# results with per-node data; a guest whose kernel panics at boot, and one
+# that goes silent, give a failed status with the console tail, within the
+# timeout.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$FL_TESTS/.." && pwd)
 boot=$root/kernels/boot.sh
 export FAULTLINE=$FAULTLINE
+# boot.sh's work directories go here, so the test sees only its own.
+export TMPDIR=$scratch/tmp
+mkdir -p "$TMPDIR"
 jqv() { jq -e "$@" >/dev/null 2>&1; }
 
-for tool in qemu-system-x86_64 busybox cpio; do
+for tool in qemu-system-x86_64 busybox cpio mkfs.ext4 debugfs; do
 	if ! command -v $tool >/dev/null; then
-		skip "boot debian-6.1 under QEMU" "$tool missing (apt-get install qemu-system-x86 busybox-static cpio)"
+		skip "boot debian-6.1 under QEMU" "$tool missing (harness/install-deps.sh kernels)"
 		done_testing
 	fi
 done
@@ -23,18 +27,28 @@ if ! "$root/kernels/fetch.sh" debian-6.1 >"$scratch/fetch.out" 2>"$scratch/fetch
 fi
 
 out=$scratch/debian
-"$boot" debian-6.1 "$out" -- run fault --threads 2 --duration 2 --warmup 0.3 --dir /tmp \
+"$boot" debian-6.1 "$out" \
+	--run "run fault --threads 2 --duration 2 --warmup 0.3 --out /results/result.json" \
+	--run "stress trunc_fault_shared --duration 1 --dir /tmp --out /results/stress.json" \
 	>/dev/null 2>"$scratch/boot.err"
 st=$?
-[ $st -eq 0 ] && jqv '.status == "ok" and .accel == "tcg" and (.release | startswith("6.1."))' "$out/boot.json"
-ok $? "debian-6.1 boots under TCG and the workload exits 0 (got $st)"
+[ $st -eq 0 ] && jqv '.status == "ok" and .accel == "tcg" and (.release | startswith("6.1."))
+	and [.commands[] | .status == "done" and .exit_code == 0] == [true, true]' "$out/boot.json"
+ok $? "debian-6.1 boots under TCG and both commands exit 0 (got $st)"
 validate "$out/result.json" &&
 	jqv '.variant == "debian-6.1" and .accel == "tcg" and (.host.kernel.release | startswith("6.1."))
 		and .host.cpu.nodes == 2 and (.runs[0].nodes | length) == 2
 		and all(.runs[0].nodes[]; .threads == 1 and .faults > 0 and .latency_ns.p99 > 0)' "$out/result.json"
 ok $? "the guest's result: variant, accel tcg, guest kernel, two NUMA nodes with faults and latency"
+jqv '.host.test_fs.type == "ext4" and (.host.test_fs.path | startswith("/mnt/disk/"))' "$out/result.json"
+ok $? "test files default to the guest's ext4 disk"
+validate "$out/stress.json" &&
+	jqv '.variant == "debian-6.1" and .host.test_fs.type == "tmpfs" and .checks[0].verdict == "pass"' "$out/stress.json"
+ok $? "a second command's document (stress on tmpfs) comes home too"
 diag "guest nodes: $(jq -c '[.runs[0].nodes[] | {node, faults, p99: .latency_ns.p99}]' "$out/result.json" 2>/dev/null)"
 diag "guest collectors: $(jq -c '.runs[0].kernel.collectors | map_values(.status)' "$out/result.json" 2>/dev/null)"
+[ -z "$(ls "$TMPDIR")" ] && ! grep -q faultline-boot /proc/mounts
+ok $? "nothing left behind: no work directory, nothing mounted"
 
 # No init: the kernel panics at boot; panic=-1 and -no-reboot end QEMU.
 bad=$scratch/panic
@@ -44,10 +58,24 @@ start=$(date +%s)
 st=$?
 took=$(( $(date +%s) - start ))
 [ $st -eq 1 ] && jqv '.status == "failed" and .why == "kernel panic"
-	and (.console_tail | test("Kernel panic"))' "$bad/boot.json"
+	and (.console_tail | test("Kernel panic")) and .commands[0].status == "not-run"' "$bad/boot.json"
 ok $? "a kernel that panics at boot: failed, with the console tail (exit $st, ${took}s)"
-[ ! -e "$bad/result.json" ]
+[ -z "$(ls "$bad" | grep -v -x -e boot.json -e console.log)" ]
 ok $? "a failed boot leaves no result pretending to be one"
+
+# A guest silent for longer than the variant's timeout is a hang (a stress
+# check prints nothing until it ends; `run` would print its progress).
+sed -e 's/^name = .*/name = silent/' -e 's/^timeout = .*/timeout = 15/' \
+	"$root/kernels/debian-6.1.variant" >"$scratch/silent.variant"
+start=$(date +%s)
+"$boot" "$scratch/silent.variant" "$scratch/silent" -- stress trunc_fault_shared --duration 60 \
+	>/dev/null 2>&1
+st=$?
+took=$(( $(date +%s) - start ))
+[ $st -eq 1 ] && [ $took -lt 50 ] && jqv '.status == "failed" and (.why | test("hang"))
+	and .commands[0].status == "died" and .commands[0].exit_code == null' "$scratch/silent/boot.json"
+ok $? "a guest silent for its 15 s timeout is stopped as a hang, its command died (exit $st, ${took}s)"
+
 expect 2 'usage' "boot.sh without a command: exit 2" -- "$boot" debian-6.1 "$scratch/x"
 expect 2 'unknown variant|no such|nope' "boot.sh with an unknown variant: exit 2" \
 	-- "$boot" nope "$scratch/x" -- run fault

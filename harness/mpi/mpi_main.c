@@ -160,8 +160,8 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	if (!fl_topology_load(&topo, err, sizeof(err)))
 		json_object_set_new(doc, "host", fl_env_host_json(topo, c->dir));
 	fl_topology_free(topo);
-	json_object_set_new(doc, "variant", json_string("host"));
-	json_object_set_new(doc, "accel", json_string("native"));
+	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
+	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
 	json_object_set_new(doc, "workload", json_pack("{s:s, s:o}", "name", wl->name,
 			    "params", fl_opt_json(wl->options, params)));
 	json_object_set_new(doc, "mpi", json_pack("{s:i, s:s, s:s, s:I}", "ranks", c->size,

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run a suite on one kernel variant into OUTDIR: natively for a `host`
+# variant, else in a QEMU guest (boot.sh).
+#   kernels/suite.sh NAME|PATH OUTDIR [--suite NAME] [--stress SECONDS]
+#                    [-- RUN-OPTIONS...]
+# --suite none runs only the stress checks.
+# OUTDIR gets the suite's result files and summary.md, and with --stress
+# stress-ext4.json and stress-tmpfs.json: every check for SECONDS on the
+# guest's ext4 disk and on tmpfs (natively: on $TMPDIR's filesystem, named
+# by its type, and on /dev/shm). In a guest each check is its own command,
+# so a kernel that panics, oopses or hangs during one fails that check with
+# the console tail as evidence, and the checks after it are errors (not
+# run): the documents stay whole. Guests also leave console.log and
+# boot.json.
+# Exit: the highest faultline exit code; 1 the guest failed; 2 usage;
+# 3 a missing tool or kernel.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+fl=${FAULTLINE:-$here/../build/faultline}
+
+usage() { echo "usage: kernels/suite.sh NAME|PATH OUTDIR [--suite NAME] [--stress SECONDS] [-- RUN-OPTIONS...]" >&2; exit 2; }
+[ $# -ge 2 ] || usage
+variant=$1 out=$2 suite=default stress=
+shift 2
+extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--suite) suite=${2:?--suite needs a name}; shift 2 ;;
+	--stress) stress=${2:?--stress needs seconds}; shift 2 ;;
+	--) shift; extra=("$@"); break ;;
+	*) usage ;;
+	esac
+done
+[ "$suite" != none ] || [ -n "$stress" ] ||
+	{ echo "suite.sh: --suite none needs --stress" >&2; exit 2; }
+[[ -z $stress || $stress =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+	{ echo "suite.sh: --stress $stress: not a number of seconds" >&2; exit 2; }
+v=$("$fl" variant show "$variant" --json) || exit 2
+name=$(jq -r .name <<<"$v")
+mkdir -p "$out" || exit 2
+checks=$("$fl" stress --list | cut -f1)
+
+if [ "$(jq -r .source.kind <<<"$v")" = host ]; then
+	export FAULTLINE_VARIANT=$name FAULTLINE_ACCEL=native
+	worst=0
+	if [ "$suite" != none ]; then
+		"$fl" suite "$suite" --out-dir "$out" "${extra[@]}"
+		worst=$?
+	fi
+	if [ -n "$stress" ]; then
+		"$fl" stress --duration "$stress" --out "$out/stress-tmpdir.json"
+		c=$?; [ $c -gt $worst ] && worst=$c
+		fs=$(jq -r '.host.test_fs.type // "tmpdir"' "$out/stress-tmpdir.json" 2>/dev/null)
+		[ "$fs" = tmpdir ] || mv "$out/stress-tmpdir.json" "$out/stress-$fs.json"
+		if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ "$fs" != tmpfs ]; then
+			shm=$(mktemp -d /dev/shm/faultline-stress.XXXXXX)
+			"$fl" stress --duration "$stress" --dir "$shm" --out "$out/stress-tmpfs.json"
+			c=$?; [ $c -gt $worst ] && worst=$c
+			rm -rf "$shm"
+		fi
+		"$fl" summary "$out" >/dev/null
+	fi
+	exit $worst
+fi
+
+# In a guest: the suite, then each check on ext4 and on tmpfs.
+runs=()
+[ "$suite" = none ] ||
+	runs+=(--run "suite $suite --out-dir /results$([ ${#extra[@]} -eq 0 ] || printf ' %q' "${extra[@]}")")
+if [ -n "$stress" ]; then
+	for fs in ext4 tmpfs; do
+		dir=; [ $fs = tmpfs ] && dir="--dir /tmp"
+		for c in $checks; do
+			runs+=(--run "stress $c --duration $stress $dir --out /results/stress-$fs-$c.json")
+		done
+	done
+fi
+"$here/boot.sh" "$variant" "$out" "${runs[@]}"
+worst=$?
+[ -f "$out/boot.json" ] || exit $worst
+
+# One stress document per filesystem, in check order; a check the guest
+# died in fails with the console tail, the ones after it are not run.
+if [ -n "$stress" ]; then
+	for fs in ext4 tmpfs; do
+		# Tool and host (with the test filesystem) from a check that ran.
+		template=
+		for t in "$out"/stress-$fs-*.json "$out"/stress.json "$out"/*.json; do
+			[ -f "$t" ] && [ "${t##*/}" != boot.json ] && { template=$t; break; }
+		done
+		docs=()
+		for c in $checks; do
+			f=$out/stress-$fs-$c.json
+			if [ -f "$f" ]; then
+				docs+=("$(jq -c '.checks[0]' "$f")")
+				continue
+			fi
+			status=$(jq -r --arg c "/results/stress-$fs-$c.json" \
+				'[.commands[] | select(.args | contains($c))][0].status' "$out/boot.json")
+			docs+=("$(jq -c -n --arg c "$c" --arg s "$status" --slurpfile b "$out/boot.json" \
+				--arg sum "$("$fl" stress --list | awk -F'\t' -v c="$c" '$1 == c { print $2 }')" '
+				{name: $c, summary: $sum, iterations: 0,
+				 oracle: {checked: 0, accesses: 0, sigbus_expected: 0, sigbus_unexpected: 0,
+					  unjudged: 0, violations: 0, by_kind: {}, details: []}}
+				+ if $s == "died" then
+					{verdict: "fail",
+					 reason: "the guest failed during this check: \($b[0].why // "unknown")",
+					 kernel_log: [$b[0].console_tail | split("\n")[] | select(length > 0) |
+						      {pattern: "guest console", fails: true, line: .}]}
+				  else
+					{verdict: "error", reason: "not run: the guest died before this check",
+					 kernel_log: "unavailable: the guest died before this check"}
+				  end')")
+		done
+		printf '%s\n' "${docs[@]}" | jq -s --arg fs "$fs" --arg d "$stress" --arg cpus "$(jq .cpus <<<"$v")" \
+			--slurpfile t "${template:-/dev/null}" --slurpfile b "$out/boot.json" '
+			. as $checks | ($t[0] // {}) as $t |
+			{schema: "faultline-stress/1", tool: ($t.tool // {}), host: ($t.host // {}),
+			 variant: $b[0].variant, accel: $b[0].accel,
+			 status: (if any($checks[]; .verdict == "fail" or .verdict == "error") then "failed" else "ok" end),
+			 exit_code: (if any($checks[]; .verdict == "fail" or .verdict == "error") then 1 else 0 end),
+			 duration_s: ($d | tonumber), faulters: ($t.faulters // ([$cpus | tonumber, 2] | max)), test_fs: $fs,
+			 checks: $checks}' >"$out/stress-$fs.json"
+		for c in $checks; do rm -f "$out/stress-$fs-$c.json"; done
+	done
+	"$fl" summary "$out" >/dev/null
+fi
+exit $worst
