@@ -27,7 +27,7 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD) -I$(BUILD)/bpf -Iharness -Iharness/bpf
+CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD) -I$(BUILD)/bpf -Iharness -Iharness/bpf -Iplots
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -43,7 +43,8 @@ Q := @
 msg := @printf '  %-7s %s\n'
 endif
 
-HARNESS_SRC := $(wildcard harness/*.c)
+# plots/: the report's figures (gnuplot templates beside their C).
+HARNESS_SRC := $(wildcard harness/*.c plots/*.c)
 BPF_PROGS := $(wildcard harness/bpf/*.bpf.c)
 ifeq ($(BPF_MISSING),)
 HARNESS_SRC += $(filter-out %.bpf.c,$(wildcard harness/bpf/*.c))
@@ -130,7 +131,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iharness $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(PKG_LIBS) -lm
 
 deps:
-	@harness/install-deps.sh build bpf test
+	@harness/install-deps.sh build bpf test plots
 
 # Every test runs twice: on the normal build and on an ASan+UBSan build.
 # A clang build checks the code compiles warning-free with both compilers;

@@ -12,6 +12,7 @@ usage() {
 	cat <<USAGE
 usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
        ./run.sh --kernels V1,V2,... [--stress SECONDS] [--suite NAME] [--out DIR] [-- options...]
+       ./run.sh --nightly --baseline DIR [--threshold PCT] [--update-baseline] [--suite NAME] [--out DIR]
        ./run.sh --mpi [-np N] [--hostfile FILE] [--dir DIR] [--out DIR]
 
   --suite NAME     suite to run (default: default; faultline suite --help lists them)
@@ -23,6 +24,13 @@ usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
                    OUT/summary.md (default OUT: results/<time>-kernels-<host>)
   --stress SECONDS with --kernels: also run every stress check for SECONDS on
                    each variant, on ext4 and on tmpfs
+  --nightly        regression mode: run the nightly suite (5 repetitions), compare
+                   it with --baseline DIR (faultline compare), append one line per
+                   metric to results/history.jsonl (--history FILE), write the
+                   report; exit 1 when a metric is significantly worse beyond
+                   --threshold (default 5%) or a check failed, 0 otherwise
+  --update-baseline  with --nightly: add this run to the baseline, which pools the
+                   last --baseline-runs N runs (default 3) as subdirectories
   --mpi            run the MPI workloads (mpi-coherence, mpi-faultstorm) instead:
                    on this host each rank on its own clusterfs mount, or with
                    --dir on a shared cluster filesystem (and --hostfile for hosts)
@@ -33,13 +41,15 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or environment error,
 USAGE
 }
 
-suite=default
+suite=
 out=
 extra=()
 mpi=0
 mpi_args=()
 kernels=
 stress=
+nightly=0
+nightly_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) suite=${2:?--suite needs a name}; shift 2 ;;
@@ -47,6 +57,9 @@ while [ $# -gt 0 ]; do
 	--mpi) mpi=1; shift ;;
 	--kernels) kernels=${2:?--kernels needs variant names}; shift 2 ;;
 	--stress) stress=${2:?--stress needs seconds}; shift 2 ;;
+	--nightly) nightly=1; shift ;;
+	--baseline|--threshold|--history|--baseline-runs) nightly_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+	--update-baseline) nightly_args+=("$1"); shift ;;
 	-np|--np) mpi_args+=(--np "${2:?-np needs a number}"); shift 2 ;;
 	--hostfile) mpi_args+=(--hostfile "${2:?--hostfile needs a file}"); shift 2 ;;
 	--dir) mpi_args+=(--dir "${2:?--dir needs a directory}"); shift 2 ;;
@@ -64,15 +77,20 @@ if [ -n "$stress" ] && [ -z "$kernels" ]; then
 	echo "run.sh: --stress goes with --kernels (e.g. --kernels host --stress 20)" >&2
 	exit 2
 fi
-if [ -n "$kernels" ] && [ $mpi = 1 ]; then
-	echo "run.sh: --kernels and --mpi do not go together" >&2
+if [ $(( mpi + nightly + (${#kernels} > 0) )) -gt 1 ]; then
+	echo "run.sh: --kernels, --nightly and --mpi do not go together" >&2
 	exit 2
 fi
-purposes=(build bpf run)
+if [ ${#nightly_args[@]} -gt 0 ] && [ $nightly = 0 ]; then
+	echo "run.sh: --baseline, --threshold, --history, --baseline-runs and --update-baseline go with --nightly" >&2
+	exit 2
+fi
+purposes=(build bpf run plots)
 [ $mpi = 1 ] && purposes+=(mpi)
 harness/install-deps.sh "${purposes[@]}" || exit $?
 make --no-print-directory -s all || { echo "run.sh: build failed" >&2; exit 2; }
 
+[ $nightly = 1 ] || [ -n "$suite" ] || suite=default
 if [ -n "$kernels" ]; then
 	# Check every variant before booting any.
 	names=() kernel_deps=(kernels)
@@ -95,8 +113,17 @@ if [ -n "$kernels" ]; then
 		i=$((i + 1))
 	done
 	build/faultline summary "$out" >/dev/null
-	echo "summary: $out/summary.md"
+	dirs=()
+	for n in "${names[@]}"; do [ -d "$out/$n" ] && dirs+=("$out/$n"); done
+	build/faultline report "${dirs[@]}" --out "$out/report" >/dev/null
+	echo "summary: $out/summary.md; report: $out/report/index.html"
 	exit $status
+fi
+
+if [ $nightly = 1 ]; then
+	[ -n "$suite" ] || suite=nightly
+	[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-nightly-$(uname -r)-$(hostname -s)
+	exec harness/nightly.sh --out "$out" --suite "$suite" "${nightly_args[@]}" -- "${extra[@]}"
 fi
 
 [ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)$([ $mpi = 1 ] && echo -mpi)
@@ -110,4 +137,5 @@ else
 	status=$?
 fi
 [ -f "$out/summary.md" ] && echo "summary: $out/summary.md"
+build/faultline report "$out" --out "$out/report" >/dev/null && echo "report: $out/report/index.html"
 exit $status

@@ -16,6 +16,7 @@ int cmd_clusterfs(int argc, char **argv);
 int cmd_mpi(int argc, char **argv);
 int cmd_variant(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);
@@ -33,8 +34,6 @@ void fl_summary_kernel(FILE *f, json_t *doc, int markdown);
  * side per accelerator; returns how many variants it found (0: none).
  */
 int fl_summary_variants(FILE *f, const char *dir);
-/* Median of the finite values of @v (reordered); NAN when there are none. */
-double fl_median(double *v, int n);
 /* A rate with k/M suffixes: "314.2k". */
 void fl_fmt_rate(char *buf, size_t len, double v);
 /* summary.md's table of an MPI result (faultline-mpi/1). */

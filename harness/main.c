@@ -32,6 +32,8 @@ static const struct {
 	{ "stress", cmd_stress, "race faults against invalidation; check integrity" },
 	{ "suite", cmd_suite, "run a named suite into a results directory" },
 	{ "summary", cmd_summary, "write summary.md for a results directory" },
+	{ "report", cmd_report, "figures (gnuplot) and a report page from result directories" },
+	{ "compare", cmd_compare, "compare two sets of results: change, confidence interval, verdict" },
 	{ "topology", cmd_topology, "print the placement plan for N actors" },
 	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
 	{ "mpi", cmd_mpi, "run the MPI workloads under mpirun (clusterfs or a shared --dir)" },

@@ -60,6 +60,14 @@ static const struct suite suites[] = {
 		.stress_duration = "3",
 	},
 	{
+		.name = "nightly",
+		.help = "the default suite's runs with 5 repetitions each, for compare and ./run.sh --nightly",
+		.common = "--threads scale --duration 3 --warmup 1 --repeat 5",
+		.runs = page_fault_runs,
+		.inval_common = "--threads max --duration 2 --warmup 0.5 --size 32M --repeat 5",
+		.stress_duration = "3",
+	},
+	{
 		.name = "quick",
 		.help = "the default suite's runs, short: for smoke tests",
 		.common = "--threads scale --duration 0.5 --warmup 0.2 --repeat 1 --size 16M",

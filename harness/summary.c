@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "faultline.h"
 #include "result.h"
+#include "stats.h"
 
 #define MAX_ROWS 512
 #define NR_COLS 9
@@ -29,26 +30,6 @@ struct table {
 	int nr;
 	char cell[MAX_ROWS][NR_COLS][48];
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-double fl_median(double *v, int n)
-{
-	int k = 0;
-
-	for (int i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			v[k++] = v[i];
-	if (!k)
-		return NAN;
-	qsort(v, (size_t)k, sizeof(*v), cmp_double);
-	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
 
 void fl_fmt_rate(char *buf, size_t len, double v)
 {
@@ -120,7 +101,7 @@ static void invalidator_cell(char *buf, size_t len, json_t *runs, int group)
 		snprintf(buf, len, "%s", baseline ? "none" : "-");
 		return;
 	}
-	fl_fmt_rate(rate, sizeof(rate), fl_median(rates, n));
+	fl_fmt_rate(rate, sizeof(rate), fl_stats_median(rates, n));
 	snprintf(buf, len, "%s %s/s",
 		 json_string_value(json_object_get(inv, "kind")) ?: "?", rate);
 }
@@ -179,7 +160,7 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		snprintf(c[2], sizeof(c[2]), "all");
 	else
 		snprintf(c[2], sizeof(c[2]), "%d", node);
-	fl_fmt_rate(c[3], sizeof(c[3]), fl_median(v[0], n));
+	fl_fmt_rate(c[3], sizeof(c[3]), fl_stats_median(v[0], n));
 	if (n > 1) {
 		char a[16], b[16];
 		size_t used = strlen(c[3]);
@@ -188,16 +169,16 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		fl_fmt_rate(b, sizeof(b), hi);
 		snprintf(c[3] + used, sizeof(c[3]) - used, " (%s-%s)", a, b);
 	}
-	fl_fmt_rate(c[4], sizeof(c[4]), fl_median(v[1], n));
-	double fpo = fl_median(v[2], n);
+	fl_fmt_rate(c[4], sizeof(c[4]), fl_stats_median(v[1], n));
+	double fpo = fl_stats_median(v[2], n);
 
 	if (isfinite(fpo))
 		snprintf(c[5], sizeof(c[5]), "%.3f", fpo);
 	else
 		snprintf(c[5], sizeof(c[5]), "-");
-	fl_fmt_ns(c[6], sizeof(c[6]), fl_median(v[3], n));
-	fl_fmt_ns(c[7], sizeof(c[7]), fl_median(v[4], n));
-	fl_fmt_ns(c[8], sizeof(c[8]), fl_median(v[5], n));
+	fl_fmt_ns(c[6], sizeof(c[6]), fl_stats_median(v[3], n));
+	fl_fmt_ns(c[7], sizeof(c[7]), fl_stats_median(v[4], n));
+	fl_fmt_ns(c[8], sizeof(c[8]), fl_stats_median(v[5], n));
 }
 
 static void render(FILE *f, const struct table *t, int markdown)

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "faultline.h"
+#include "stats.h"
 
 #define MAX_VARIANTS 32
 #define MAX_FILES 64
@@ -77,7 +78,9 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 		json_t *doc = load(top, dir, names[i]->d_name);
 		const char *schema = str(doc, "schema");
 
-		if (!strncmp(schema, "faultline-", 10) && v->nr_files < MAX_FILES) {
+		/* Result, stress and MPI documents; boot.json is read below. */
+		if (!strncmp(schema, "faultline-", 10) &&
+		    strncmp(schema, "faultline-boot/", 15) && v->nr_files < MAX_FILES) {
 			snprintf(v->files[v->nr_files++], sizeof(v->files[0]), "%s",
 				 names[i]->d_name);
 			if (!v->name[0]) {
@@ -130,8 +133,8 @@ static void cell(char *buf, size_t len, json_t *doc, long threads, bool invalida
 		snprintf(buf, len, "-");
 		return;
 	}
-	fl_fmt_rate(rate, sizeof(rate), fl_median(ops, n));
-	fl_fmt_ns(lat, sizeof(lat), fl_median(p99, n));
+	fl_fmt_rate(rate, sizeof(rate), fl_stats_median(ops, n));
+	fl_fmt_ns(lat, sizeof(lat), fl_stats_median(p99, n));
 	snprintf(buf, len, "%s ops/s, p99 %s", rate, lat);
 }
 

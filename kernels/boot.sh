@@ -11,7 +11,8 @@
 # under /results (on the disk) comes home to OUTDIR, read back with debugfs:
 # nothing is mounted on the host. Commands see FAULTLINE_VARIANT and
 # FAULTLINE_ACCEL, so their results carry the variant and accelerator.
-# OUTDIR also gets console.log and boot.json {variant, accel, release,
+# OUTDIR also gets console.log and boot.json {schema "faultline-boot/1",
+# variant, accel, release,
 # status, why, exit_code, commands[] {args, status, exit_code},
 # console_tail}. A guest that panics or oopses, or is silent on the console
 # for the variant's timeout, is stopped: status "failed", and the command
@@ -210,7 +211,7 @@ fi
 jq -n --arg v "$name" --arg a "$accel" --arg r "$(cat "$kdir/release")" --arg s "$status" \
 	--arg w "$why" --argjson c "$code" --argjson cmds "$commands" \
 	--arg t "$(tail -n 40 <<<"$lines")" \
-	'{variant: $v, accel: $a, release: $r, status: $s, exit_code: $c, commands: $cmds,
+	'{schema: "faultline-boot/1", variant: $v, accel: $a, release: $r, status: $s, exit_code: $c, commands: $cmds,
 	  console_tail: $t} + (if $w == "" then {} else {why: $w} end)' >"$out/boot.json"
 echo "boot: $name: $status${why:+ ($why)}; console: $console" >&2
 exit "$code"

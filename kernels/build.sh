@@ -10,7 +10,8 @@
 # variant's fragment, then kernels/suite.config (merge_config.sh),
 # make olddefconfig, a check that every suite option survived, and
 # make -j$(nproc) bzImage. KEY/build.log keeps the whole log; progress is
-# one line per 500 compiled files. A finished key is reused; a tree is
+# one line per 500 compiled files. KEY/vmlinux keeps the symbols; the source
+# and objects are removed after a build unless FAULTLINE_KEEP_BUILD is set. A finished key is reused; a tree is
 # always re-made (incrementally), since it is keyed by its path.
 # Exit: 0 built (the directory on stdout), 2 usage, 3 a tool, the source,
 # a patch or the build failed.
@@ -125,7 +126,13 @@ set -e
 [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; fail "make bzImage failed (see $log)"; }
 make -s -C "$src" O="$obj" kernelrelease 2>/dev/null | tail -n 1 >"$dir/release"
 cp "$obj/arch/x86/boot/bzImage" "$dir/vmlinuz"
+cp "$obj/vmlinux" "$dir/vmlinux"	# symbols to decode a guest's oops
 mkdir -p "$dir/modules"
+# A finished key is never rebuilt, so its 5 GB of source and objects go,
+# unless asked to stay; a tree keeps its objects for incremental builds.
+if [ "$kind" != tree ] && [ -z "${FAULTLINE_KEEP_BUILD:-}" ]; then
+	rm -rf "$src" "$obj"
+fi
 echo "build: $name: $(cat "$dir/release") built in $(( $(date +%s) - start )) s" >&2
 touch "$dir/ready"
 echo "$dir"

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scaling figure: faults/s and ops/s against threads for each series (and,
+ * for a workload with an invalidator, with and without it), medians over
+ * repetitions with min-max bars and a linear reference from the fewest
+ * threads.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "faultline.h"
+#include "report.h"
+
+#define MAX_LINES (2 * RP_MAX_SERIES)
+#define MAX_POINTS 64
+
+struct point {
+	int threads;
+	struct rp_stat faults, ops;
+};
+
+struct line {
+	char label[192];
+	int nr;
+	struct point p[MAX_POINTS];
+};
+
+static int cmp_point(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+
+	return (x->threads > y->threads) - (x->threads < y->threads);
+}
+
+/* One line: the runs of @runs with or without an invalidator. */
+static void build_line(struct line *l, json_t *runs, bool inval)
+{
+	double f[256], o[256];
+	json_t *run;
+	size_t i;
+
+	l->nr = 0;
+	json_array_foreach(runs, i, run) {
+		int t = rp_run_threads(run);
+		bool seen = false;
+
+		if (rp_run_invalidated(run) != inval)
+			continue;
+		for (int k = 0; k < l->nr; k++)
+			seen |= l->p[k].threads == t;
+		if (!seen && l->nr < MAX_POINTS)
+			l->p[l->nr++].threads = t;
+	}
+	for (int k = 0; k < l->nr; k++) {
+		int n = 0;
+
+		json_array_foreach(runs, i, run) {
+			if (rp_run_threads(run) != l->p[k].threads ||
+			    rp_run_invalidated(run) != inval || n == 256)
+				continue;
+			f[n] = fl_json_num(run, "totals.faults_per_sec");
+			o[n] = fl_json_num(run, "totals.ops_per_sec");
+			n++;
+		}
+		rp_stat(f, n, &l->p[k].faults);
+		rp_stat(o, n, &l->p[k].ops);
+	}
+	qsort(l->p, (size_t)l->nr, sizeof(*l->p), cmp_point);
+}
+
+static void rate_unit(double max, double *div, const char **unit)
+{
+	*div = max >= 1e6 ? 1e6 : max >= 1e3 ? 1e3 : 1;
+	*unit = max >= 1e6 ? "M" : max >= 1e3 ? "k" : "";
+}
+
+/* "host (native) scales to 2 threads at 1.66x of 1-thread faults/s (linear: 2x)" */
+static void read_line(char *buf, size_t len, const struct line *l, bool faults)
+{
+	const struct point *lo = &l->p[0], *hi = &l->p[l->nr - 1];
+	double a = faults ? lo->faults.med : lo->ops.med;
+	double b = faults ? hi->faults.med : hi->ops.med;
+	char rate[16];
+
+	if (l->nr < 2 || !(a > 0) || !isfinite(b))
+		return;
+	fl_fmt_rate(rate, sizeof(rate), b);
+	rp_cat(buf, len, "%s%s scales to %d threads at %.2fx of %d-thread %s (linear: %.3gx; %s/s)",
+	       *buf ? "; " : "", l->label, hi->threads, b / a, lo->threads,
+	       faults ? "faults/s" : "ops/s", (double)hi->threads / lo->threads, rate);
+}
+
+void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
+{
+	struct line *lines = calloc(MAX_LINES, sizeof(*lines));
+	char labels[MAX_LINES][192], colors[MAX_LINES][192], tics[1024] = "";
+	char name[192], reading[RP_TEXT - 100] = "";
+	double fmx = 0, omax = 0;
+	int n = 0, most = 0, tmin = 1 << 30, tmax = 0;
+	bool have_faults = false;
+	struct rp_fig *f;
+
+	snprintf(name, sizeof(name), "scaling-%s", c->name);
+	f = rp_fig_new(r, RP_SCALING, name, "%s: throughput against threads", c->name);
+	if (!lines) {
+		rp_fig_skip(r, f, "out of memory");
+		return;
+	}
+	for (int s = 0; s < r->nr_series; s++) {
+		const char *kind = NULL;
+
+		if (!c->runs[s])
+			continue;
+		for (int iv = 1; iv >= 0; iv--) {
+			struct line *l = &lines[n];
+
+			build_line(l, c->runs[s], iv);
+			if (!l->nr)
+				continue;
+			if (iv) {
+				json_t *run;
+				size_t i;
+
+				json_array_foreach(c->runs[s], i, run)
+					if (rp_run_invalidated(run))
+						kind = json_string_value(json_object_get(
+							json_object_get(run, "invalidator"), "kind"));
+				snprintf(l->label, sizeof(l->label), "%s, %s invalidator",
+					 r->series[s].label, kind ?: "?");
+			} else {
+				snprintf(l->label, sizeof(l->label), "%s%s", r->series[s].label,
+					 kind ? ", no invalidator" : "");
+			}
+			most = l->nr > most ? l->nr : most;
+			n++;
+		}
+	}
+	if (most < 2) {
+		rp_fig_skip(r, f, "only %d thread count measured; scaling needs two or more (--threads 1,2,...)",
+			    most);
+		free(lines);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < lines[i].nr; k++) {
+			const struct point *p = &lines[i].p[k];
+
+			double scale = (double)p->threads / lines[i].p[0].threads;
+
+			/* The linear reference is drawn too: the axis unit must fit it. */
+			fmx = fmax(fmx, isfinite(p->faults.max) ? p->faults.max : 0);
+			fmx = fmax(fmx, isfinite(lines[i].p[0].faults.med) ?
+				   lines[i].p[0].faults.med * scale : 0);
+			omax = fmax(omax, isfinite(p->ops.max) ? p->ops.max : 0);
+			omax = fmax(omax, isfinite(lines[i].p[0].ops.med) ?
+				    lines[i].p[0].ops.med * scale : 0);
+			have_faults |= isfinite(p->faults.med);
+			if (p->threads < tmin)
+				tmin = p->threads;
+			if (p->threads > tmax)
+				tmax = p->threads;
+		}
+	}
+	bool logx = tmax >= 8 * tmin;
+	double span = tmax - tmin;
+
+	for (int t = tmin; t <= tmax; t++) {
+		bool used = false;
+		char at[16];
+
+		for (int i = 0; i < n; i++)
+			for (int k = 0; k < lines[i].nr; k++)
+				used |= lines[i].p[k].threads == t;
+		snprintf(at, sizeof(at), "%d", t);
+		if (used)
+			rp_tic(tics, sizeof(tics), at, t);
+	}
+	fprintf(f->dat, "# threads x faults/s:median min max ops/s:median min max linear:faults/s ops/s\n");
+	for (int i = 0; i < n; i++) {
+		const struct line *l = &lines[i];
+		const struct point *p0 = &l->p[0];
+		/* Lines of equal thread counts apart, so their bars do not hide each other. */
+		double nudge = (i - (n - 1) / 2.0) * 0.015;
+
+		fprintf(f->dat, "# %s\n", l->label);
+		for (int k = 0; k < l->nr; k++) {
+			const struct point *p = &l->p[k];
+			double x = logx ? p->threads * exp2(nudge * 2) : p->threads + nudge * span;
+			double scale = (double)p->threads / p0->threads;
+
+			fprintf(f->dat, "%d %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g\n",
+				p->threads, x, p->faults.med, p->faults.min, p->faults.max,
+				p->ops.med, p->ops.min, p->ops.max,
+				p0->faults.med * scale, p0->ops.med * scale);
+		}
+		fprintf(f->dat, "\n\n");
+		snprintf(labels[i], sizeof(labels[i]), "%s", l->label);
+		snprintf(colors[i], sizeof(colors[i]), "%s", rp_color(i));
+		read_line(reading, sizeof(reading), l, have_faults);
+	}
+	double div;
+	const char *unit;
+
+	snprintf(f->text, sizeof(f->text), "%s: %s", c->name, reading);
+	/* The legend under the panels: as many rows as it needs. */
+	int w = have_faults ? 1200 : 760, key = rp_legend_px(labels, n, 30, w);
+
+	rp_var_num(f, "W", w);
+	rp_var_num(f, "H", 440 + key);
+	rp_var_num(f, "bmarg", (double)key / (440 + key));
+	rp_var_num(f, "n", n);
+	rp_var_strs(f, "labels", labels, n);
+	rp_var_strs(f, "colors", colors, n);
+	rp_var_num(f, "have_faults", have_faults);
+	rp_var_str(f, "xtics_str", "%s", tics);
+	rp_var_num(f, "logx", logx);
+	rp_var_num(f, "xmin", logx ? tmin / 1.25 : tmin - 0.12 * span);
+	rp_var_num(f, "xmax", logx ? tmax * 1.25 : tmax + 0.12 * span);
+	rate_unit(fmx, &div, &unit);
+	rp_var_num(f, "f_div", div);
+	rp_var_str(f, "f_unit", "%s", unit);
+	rate_unit(omax, &div, &unit);
+	rp_var_num(f, "o_div", div);
+	rp_var_str(f, "o_unit", "%s", unit);
+	free(lines);
+	rp_fig_draw(r, f, "scaling.gp");
+}

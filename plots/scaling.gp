@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+# Scaling: faults/s and ops/s against threads, one line per series (median
+# over repetitions, error bars min-max), dotted: linear scaling from the
+# series' fewest threads.
+# Data: one block per series: threads, x (nudged apart), faults/s median,
+# min, max, ops/s median, min, max, faults/s linear, ops/s linear.
+# Variables: n, labels[n], colors[n], have_faults, xtics_str, logx, xmin,
+# xmax, f_div, f_unit, o_div, o_unit; bmarg (screen fraction
+# under the panels, for the legend).
+do for [fmt in "png svg"] {
+	eval set_term(fmt)
+	panels = have_faults ? 2 : 1
+	set multiplot title fig_title font ',13'
+	set size 1.0 / panels, 1 - bmarg - 0.06
+	set xlabel 'threads'
+	eval 'set xtics (' . xtics_str . ')'
+	if (logx) { set logscale x 2 } else { unset logscale x }
+	set xrange [xmin:xmax]
+	set yrange [0:*]
+	set ytics add ('0' 0)	# not "0k"
+	unset key
+	if (have_faults) {
+		set origin 0, bmarg
+		set title 'kernel-counted faults'
+		set ylabel 'faults/s'
+		set format y '%g' . f_unit
+		plot for [i=1:n] data index i-1 using 2:($3/f_div):($4/f_div):($5/f_div) \
+			with yerrorlines lc rgb colors[i] lw 2 pt 7 ps 1.1, \
+		     for [i=1:n] data index i-1 using 1:($9/f_div) \
+			with lines lc rgb colors[i] dt 3 lw 1.5
+	}
+	set origin (have_faults ? 0.5 : 0), bmarg
+	set title 'page touches'
+	set ylabel 'ops/s'
+	set format y '%g' . o_unit
+	plot for [i=1:n] data index i-1 using 2:($6/o_div):($7/o_div):($8/o_div) \
+		with yerrorlines lc rgb colors[i] lw 2 pt 7 ps 1.1, \
+	     for [i=1:n] data index i-1 using 1:($10/o_div) \
+		with lines lc rgb colors[i] dt 3 lw 1.5
+	eval legend_panel
+	plot 2 notitle, \
+	     for [i=1:n] keyentry with yerrorlines lc rgb colors[i] lw 2 pt 7 ps 1.1 title labels[i], \
+	     keyentry with lines lc rgb '#555555' dt 3 lw 1.5 title 'linear from the fewest threads'
+	unset multiplot
+	set output
+}

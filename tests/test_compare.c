@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `faultline compare` matching on synthetic documents: what is part of
+ * the key and what is not, invalidator baselines, per-node and kernel-side
+ * metrics on a two-node machine, locks summed over callers, and integrity
+ * violations that have nothing to match.
+ */
+#include <math.h>
+
+#include "compare.h"
+#include "harness.h"
+
+/* A lock entry of nodes[].locks. */
+static json_t *lock(const char *name, const char *type, const char *caller,
+		    double wait)
+{
+	return json_pack("{s:s, s:s, s:s, s:f}", "name", name, "type", type,
+			 "caller", caller, "wait_total_ns", wait);
+}
+
+/* A node with @ops ops/s, p99 and kernel fault latency, and locks. */
+static json_t *node(int id, double ops, double p99, double lockscale)
+{
+	return json_pack("{s:i, s:i, s:f, s:{s:f}, s:{s:f, s:f}, s:[o, o, o, o, o]}",
+			 "node", id, "threads", 1, "ops_per_sec", ops,
+			 "latency_ns", "p99", p99,
+			 "kernel_fault_latency_ns", "p50", 700.0, "p99", 3000.0 * lockscale,
+			 "locks",
+			 lock("mmap_lock", "rwsem:W", "__vm_munmap", 5e6 * lockscale),
+			 lock("mmap_lock", "rwsem:W", "vm_mmap_pgoff", 1e6 * lockscale),
+			 lock("i_mmap_rwsem", "rwsem:W", "unlink_file_vma", 3e6 * lockscale),
+			 lock("invalidate_lock", "rwsem:R", "filemap_fault", 2e6 * lockscale),
+			 lock("page_table_lock", "spinlock", "do_pte_missing", 1e6 * lockscale));
+}
+
+/*
+ * A two-node result with @reps repetitions of threads 2, a baseline and
+ * an invalidator run each; @scale multiplies throughput, @lockscale lock
+ * waits and kernel latency; @duration is a run option.
+ */
+static json_t *doc(int reps, double scale, double lockscale, double duration,
+		   const char *out, int violations)
+{
+	json_t *runs = json_array();
+
+	for (int r = 0; r < reps; r++) {
+		for (int b = 1; b >= 0; b--) {
+			double ops = (b ? 400e3 : 300e3) * scale * (1 + 0.003 * r);
+			json_t *run = json_pack("{s:i, s:i, s:b, s:f, s:{s:f, s:f}, s:{s:f, s:f, s:f}, s:[o, o]}",
+				"repeat", r, "threads", 2, "baseline", b, "duration_s", 1.0,
+				"totals", "ops_per_sec", ops, "faults_per_sec", ops / 8,
+				"latency_ns", "p50", 20.0, "p99", 2000.0, "p999", 9000.0,
+				"nodes", node(0, ops / 2, 2000, lockscale),
+				node(1, ops / 2, 2100, lockscale));
+
+			json_object_set_new(run, "invalidator", b ? json_null() :
+					    json_pack("{s:s, s:f}", "kind", "truncate",
+						      "ops_per_sec", 20e3 * scale));
+			json_object_set_new(run, "integrity", json_pack("{s:b, s:i}",
+					    "verified", 1, "violations", r == 1 ? violations : 0));
+			json_array_append_new(runs, run);
+		}
+	}
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}, s:{s:s, s:f, s:i, s:s, s:b, s:s}}, s:o}",
+			 "schema", "faultline-result/1", "accel", "native", "variant", "host",
+			 "workload", "name", "fault",
+			 "params", "map", "shared", "invalidator", "truncate",
+			 "run_options", "threads", "2", "duration", duration, "repeat", reps,
+			 "out", out, "progress", 1, "collect", "all",
+			 "runs", runs);
+}
+
+static struct fl_cmp_side side(json_t *d)
+{
+	static json_t *docs[2][1];
+	static char *files[2][1] = { { "base.json" }, { "cur.json" } };
+	static int k;
+	struct fl_cmp_side s = { .name = k ? "CUR" : "BASE", .arg = files[k][0],
+				 .nr_docs = 1, .files = files[k], .docs = docs[k] };
+
+	docs[k][0] = d;
+	k = !k;
+	return s;
+}
+
+static const struct fl_cmp_series *find(const struct fl_cmp *c, bool baseline,
+					int node, const char *metric)
+{
+	for (int i = 0; i < c->nr; i++)
+		if (c->s[i].matched && c->s[i].baseline == baseline &&
+		    c->s[i].node == node && !strcmp(c->s[i].metric, metric))
+			return &c->s[i];
+	return NULL;
+}
+
+/* Compare two documents (consumed); the number of series matched. */
+static int compare(struct fl_cmp *c, json_t *base, json_t *cur)
+{
+	struct fl_cmp_side s[2] = { side(base), side(cur) };
+	struct fl_stats_opts o;
+
+	fl_stats_opts_default(&o);
+	ASSERT_EQ(fl_cmp_init(c, &o), 0);
+	ASSERT_EQ(fl_cmp_collect(c, &s[FL_BASE], FL_BASE), 0);
+	ASSERT_EQ(fl_cmp_collect(c, &s[FL_CUR], FL_CUR), 0);
+	/* The series hold copies: the documents can go. */
+	json_decref(base);
+	json_decref(cur);
+	return fl_cmp_evaluate(c);
+}
+
+TEST(bookkeeping_options_do_not_split)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *s;
+
+	/* out and repeat differ: still one configuration. */
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a.json", 0), doc(6, 0.8, 1, 1, "b.json", 0)), 0);
+	s = find(&c, false, -1, "ops_per_sec");
+	ASSERT_TRUE(s != NULL);
+	ASSERT_EQ(s->n[FL_BASE], 5);
+	ASSERT_EQ(s->n[FL_CUR], 6);
+	ASSERT_EQ(s->res.verdict, FL_VERDICT_WORSE);
+	EXPECT_TRUE(strstr(s->options, "duration=") && !strstr(s->options, "out=") &&
+		    !strstr(s->options, "repeat=") && !strstr(s->options, "progress=") &&
+		    !strstr(s->options, "threads="));
+	EXPECT_EQ(c.unmatched[FL_BASE] + c.unmatched[FL_CUR], 0);
+	fl_cmp_free(&c);
+}
+
+TEST(measuring_options_split)
+{
+	struct fl_cmp c;
+
+	/* Another duration measures something else: nothing matches. */
+	ASSERT_EQ(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 1, 1, 2, "a", 0)), 0);
+	ASSERT_GT(c.unmatched[FL_BASE], 0);
+	ASSERT_EQ(c.unmatched[FL_BASE], c.unmatched[FL_CUR]);
+	fl_cmp_free(&c);
+}
+
+TEST(baseline_is_its_own_key)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *b, *inv;
+
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 1, 1, 1, "a", 0)), 0);
+	b = find(&c, true, -1, "ops_per_sec");
+	inv = find(&c, false, -1, "ops_per_sec");
+	ASSERT_TRUE(b && inv);
+	ASSERT_EQ(b->n[FL_BASE], 5);
+	ASSERT_TRUE(fabs(b->res.base_median - 400e3 * 1.006) < 1);
+	ASSERT_TRUE(fabs(inv->res.base_median - 300e3 * 1.006) < 1);
+	EXPECT_TRUE(strstr(b->params, ",baseline") != NULL);
+	EXPECT_TRUE(strstr(inv->params, ",baseline") == NULL);
+	/* The invalidator's rate only where it ran. */
+	EXPECT_TRUE(find(&c, false, -1, "invalidator_ops_per_sec") != NULL);
+	EXPECT_TRUE(find(&c, true, -1, "invalidator_ops_per_sec") == NULL);
+	EXPECT_EQ(b->res.verdict, FL_VERDICT_UNCHANGED);
+	fl_cmp_free(&c);
+}
+
+TEST(per_node_and_kernel_metrics)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *s;
+
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 1, 2, 1, "a", 0)), 0);
+	for (int n = 0; n < 2; n++) {
+		EXPECT_TRUE(find(&c, false, n, "ops_per_sec") != NULL);
+		EXPECT_TRUE(find(&c, false, n, "latency_p99") != NULL);
+		EXPECT_TRUE(find(&c, false, n, "kernel_fault_latency_p50") != NULL);
+	}
+	s = find(&c, false, 1, "kernel_fault_latency_p99");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_WORSE);
+	/* Totals of lock waits per node: 12 ms -> 24 ms, lower is better. */
+	s = find(&c, false, 0, "lock_wait_ns");
+	ASSERT_TRUE(s != NULL);
+	ASSERT_TRUE(fabs(s->res.base_median - 12e6) < 1);
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_WORSE);
+	/* mmap_lock summed over its two callers; the top 3 locks only. */
+	s = find(&c, false, 0, "lock_wait_ns[mmap_lock/rwsem:W]");
+	ASSERT_TRUE(s != NULL);
+	ASSERT_TRUE(fabs(s->res.base_median - 6e6) < 1);
+	EXPECT_TRUE(find(&c, false, 0, "lock_wait_ns[i_mmap_rwsem/rwsem:W]") != NULL);
+	EXPECT_TRUE(find(&c, false, 0, "lock_wait_ns[invalidate_lock/rwsem:R]") != NULL);
+	EXPECT_TRUE(find(&c, false, 0, "lock_wait_ns[page_table_lock/spinlock]") == NULL);
+	fl_cmp_free(&c);
+}
+
+TEST(integrity_violations_are_worse)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *s;
+
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 1, 1, 1, "a", 4)), 0);
+	s = find(&c, false, -1, "integrity_violations");
+	ASSERT_TRUE(s != NULL);
+	ASSERT_EQ(s->res.verdict, FL_VERDICT_WORSE);
+	EXPECT_STREQ(s->res.why, "4 violations in CUR (1 of 5 runs)");
+	EXPECT_EQ(find(&c, false, -1, "ops_per_sec")->res.verdict, FL_VERDICT_UNCHANGED);
+	fl_cmp_free(&c);
+
+	/* Nothing in BASE to match: still listed, still worse. */
+	json_t *cur = doc(5, 1, 1, 1, "a", 1);
+
+	json_object_set_new(json_object_get(cur, "workload"), "name", json_string("other"));
+	ASSERT_EQ(compare(&c, doc(5, 1, 1, 1, "a", 0), cur), 0);
+	ASSERT_EQ(c.counts[FL_VERDICT_WORSE], 2);	/* baseline and invalidator runs */
+	fl_cmp_free(&c);
+}
+
+TEST_HARNESS_MAIN
