@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernels/build.sh without compiling a kernel: a small source tarball and
+# tree, and a stand-in `make` on PATH that acts out kbuild's targets
+# (defconfig, olddefconfig, bzImage, kernelrelease). What is checked is
+# build.sh's own logic: patches applied in order (and the first that does
+# not apply named), the fragment and suite.config merged, options dropped
+# by olddefconfig named, the cache reused, a user's tree never patched.
+. "$(dirname "$0")/lib.sh"
+root=$(cd "$FL_TESTS/.." && pwd)
+build=$root/kernels/build.sh
+export FAULTLINE FAULTLINE_KERNEL_CACHE=$scratch/cache
+jqv() { jq -e "$@" >/dev/null 2>&1; }
+
+# The stand-ins: make logs each target; the build tools only need to exist.
+bin=$scratch/bin
+mkdir -p "$bin"
+cat >"$bin/make" <<'MAKE'
+#!/bin/bash
+src= obj= target=
+for a; do
+	case $a in -C) ;; O=*) obj=${a#O=} ;; -s|-j*) ;; *) [ -d "$a" ] && src=$a || target=$a ;; esac
+done
+echo "$target" >>"$STUB_LOG"
+case $target in
+defconfig) printf 'CONFIG_BASE=y\n# CONFIG_FUSE_FS is not set\n' >"$obj/.config" ;;
+kvm_guest.config) echo CONFIG_KVM_GUEST=y >>"$obj/.config" ;;
+olddefconfig) [ -n "${STUB_DROP:-}" ] && sed -i "/^$STUB_DROP=/d" "$obj/.config"; true ;;
+bzImage)
+	for i in $(seq 1 1000); do echo "  CC      f$i.o"; done
+	mkdir -p "$obj/arch/x86/boot" && echo kernel >"$obj/arch/x86/boot/bzImage" && echo syms >"$obj/vmlinux" ;;
+kernelrelease) echo 6.1.0-stub ;;
+esac
+MAKE
+for tool in flex bison bc; do printf '#!/bin/sh\n' >"$bin/$tool"; done
+chmod +x "$bin"/*
+export PATH=$bin:$PATH STUB_LOG=$scratch/make.log
+
+# A tiny "kernel": one source file and kbuild's merge_config.sh stand-in.
+v=$scratch/v
+tree=$v/linux
+mkdir -p "$tree/init" "$tree/scripts/kconfig" "$v/patches"
+printf 'start\nbanner\nend\n' >"$tree/init/main.c"
+cat >"$tree/scripts/kconfig/merge_config.sh" <<'MERGE'
+#!/bin/sh
+# merge_config.sh -m -O DIR BASE FRAGMENT...: later files win; here, appended.
+shift 3
+base=$1; shift
+cat "$@" >>"$base"
+MERGE
+chmod +x "$tree/scripts/kconfig/merge_config.sh"
+cp -a "$tree" "$scratch/pristine"
+# 0002 edits the line 0001 adds: it applies only after it.
+cp -a "$tree" "$scratch/p1" && sed -i 's/^banner$/banner\nseries 0001/' "$scratch/p1/init/main.c"
+cp -a "$scratch/p1" "$scratch/p2" && sed -i 's/^series 0001$/series 0001 0002/' "$scratch/p2/init/main.c"
+(cd "$scratch" && diff -u pristine/init/main.c p1/init/main.c | sed 's|^--- pristine/|--- a/|; s|^+++ p1/|+++ b/|') >"$v/patches/0001.patch"
+(cd "$scratch" && diff -u p1/init/main.c p2/init/main.c | sed 's|^--- p1/|--- a/|; s|^+++ p2/|+++ b/|') >"$v/patches/0002.patch"
+tar -czf "$v/linux.tar.gz" -C "$v" linux
+echo 'CONFIG_EXAMPLE=y' >"$v/frag.config"
+variant() {	# variant NAME SOURCE PATCH...
+	local name=$1 source=$2; shift 2
+	{
+		echo "name = $name"; echo "source = $source"
+		for p; do echo "patch = patches/$p"; done
+		echo "config = frag.config"; echo "cpus = 1"; echo "memory = 1G"
+	} >"$v/$name.variant"
+}
+
+variant ordered "tarball linux.tar.gz" 0001.patch 0002.patch
+dir=$("$build" "$v/ordered.variant" 2>"$scratch/err")
+st=$?
+[ $st -eq 0 ] && [ "$(cat "$dir/release")" = 6.1.0-stub ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/vmlinux" ] &&
+	[ -f "$dir/ready" ] && [ -s "$dir/build.log" ]
+ok $? "a tarball with two patches builds into the cache (exit $st)"
+[ $st -eq 0 ] || diag "$(tail -5 "$scratch/err")"
+grep -qx 'CONFIG_EXAMPLE=y' "$dir/config" && grep -qx 'CONFIG_FUSE_FS=y' "$dir/config" &&
+	grep -qx 'CONFIG_BPF_SYSCALL=y' "$dir/config" && grep -qx 'CONFIG_KVM_GUEST=y' "$dir/config"
+ok $? "config: defconfig + kvm_guest.config + the fragment + suite.config"
+[ "$(tr '\n' ' ' <"$STUB_LOG")" = "defconfig kvm_guest.config olddefconfig bzImage kernelrelease " ]
+ok $? "kbuild targets in order: $(tr '\n' ' ' <"$STUB_LOG")"
+grep -q 'build: 500 files compiled' "$scratch/err" && grep -q 'built in' "$scratch/err"
+ok $? "progress is shown"
+[ ! -e "$dir/src" ] && [ ! -e "$dir/obj" ]
+ok $? "the source and objects of a finished build are removed"
+
+: >"$STUB_LOG"
+[ "$("$build" "$v/ordered.variant" 2>/dev/null)" = "$dir" ] && [ ! -s "$STUB_LOG" ]
+ok $? "a second build of the same inputs reuses the cache without running make"
+
+variant reversed "tarball linux.tar.gz" 0002.patch 0001.patch
+expect 3 'patch 1/2 .*0002.patch does not apply' "patches out of order: exit 3 naming the patch" \
+	-- "$build" "$v/reversed.variant"
+
+variant dropped "tarball linux.tar.gz" 0001.patch
+STUB_DROP=CONFIG_FUSE_FS expect 3 'dropped options the suite needs: CONFIG_FUSE_FS' \
+	"an option olddefconfig drops: exit 3 naming it" -- "$build" "$v/dropped.variant"
+
+variant tree "tree linux" 0001.patch 0002.patch
+dir=$("$build" "$v/tree.variant" 2>/dev/null)
+st=$?
+[ $st -eq 0 ] && cmp -s "$tree/init/main.c" "$scratch/pristine/init/main.c"
+ok $? "a tree with patches is built from a patched copy; the tree itself is untouched (exit $st)"
+
+variant plain "tree linux"
+"$build" "$v/plain.variant" >/dev/null 2>&1 && : >"$STUB_LOG" &&
+	"$build" "$v/plain.variant" >/dev/null 2>&1 && grep -qx bzImage "$STUB_LOG" &&
+	[ -z "$(ls "$tree" | grep -v -x -e init -e scripts)" ]
+ok $? "an unpatched tree builds in place with O= and is re-made each time (incremental)"
+
+printf 'name = img\nsource = image linux.tar.gz\ncpus = 1\nmemory = 1G\n' >"$v/img.variant"
+expect 3 'not built' "an image variant is not built: exit 3" -- "$build" "$v/img.variant"
+expect 2 'usage' "build.sh without a variant: exit 2" -- "$build"
+done_testing
