@@ -252,7 +252,7 @@ static int config_of(struct fl_cmp *c, const struct ctx *x)
  * lock by name and type, summed over its callers.
  */
 static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
-		     json_t *nd, int which)
+		     json_t *nd, bool lockcon_ok, int which)
 {
 	json_t *locks = json_object_get(nd, "locks"), *l;
 	struct { const char *name, *type; double wait; } agg[64];
@@ -261,7 +261,8 @@ static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
 	int nr = 0, total, ret;
 	size_t i;
 
-	if (!json_is_array(locks))
+	/* No list where lockcon worked: nothing on this node waited. */
+	if (!json_is_array(locks) && !lockcon_ok)
 		return 0;
 	json_array_foreach(locks, i, l) {
 		const char *name = json_string_value(json_object_get(l, "name")) ?: "?";
@@ -303,6 +304,10 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 		     int which)
 {
 	json_t *nodes = json_object_get(run, "nodes"), *nd;
+	json_t *collectors = json_object_get(json_object_get(run, "kernel"), "collectors");
+	const char *lockcon = json_string_value(json_object_get(
+		json_object_get(collectors, "lockcon"), "status"));
+	bool lockcon_ok = lockcon && !strcmp(lockcon, "ok");
 	int with_threads = 0, ret = 0;
 	size_t i;
 
@@ -322,7 +327,7 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 				 fl_json_num(nd, "kernel_fault_latency_ns.p50"));
 		ret = ret ?: add(c, x, node, M_KFAULT_P99, which,
 				 fl_json_num(nd, "kernel_fault_latency_ns.p99"));
-		ret = ret ?: add_locks(c, x, node, nd, which);
+		ret = ret ?: add_locks(c, x, node, nd, lockcon_ok, which);
 		if (ret)
 			return ret;
 	}

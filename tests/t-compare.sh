@@ -187,6 +187,15 @@ ok $? "violations in CUR: exit 1"
 "$fl" compare "$scratch/vb.json" "$scratch/va.json" >/dev/null 2>&1
 ok $? "violations in BASE only: exit 0 (better)"
 
+# A node without a lock list while lockcon worked waited on nothing: its
+# lock wait is 0 in every repetition, not a missing sample.
+jq '.runs |= map(.kernel.collectors.lockcon.status = "ok" | .nodes |= map(del(.locks, .locks_omitted)))' \
+	"$slow" >"$scratch/nolocks.json"
+"$fl" compare --json "$scratch/nl.json" "$scratch/nolocks.json" "$slow" >/dev/null 2>&1
+jqv '[.metrics[] | select(.metric == "lock_wait_ns")] | length > 0 and
+	all(.[]; .base.n == .cur.n and (.base.values | all(. == 0)))' "$scratch/nl.json"
+ok $? "no lock list with lockcon ok: zero lock wait, as many samples as the other side"
+
 # Stress checks: a failed check in CUR is worse.
 stress() {	# stress VERDICT VIOLATIONS
 	jq -n --arg v "$1" --argjson n "$2" '{schema: "faultline-stress/1", variant: "host",

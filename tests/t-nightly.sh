@@ -29,7 +29,7 @@ st=$?
 ok $? "first night with --update-baseline: exit 0 and the run joins the baseline (exit $st)"
 [ $st -eq 0 ] || sed 's/^/# /' "$scratch/n1.out" | tail -15
 
-# Against a baseline twice as slow, and one twice as fast (throughput,
+# Against a baseline four times slower, and one four times faster (throughput,
 # latency and lock waits).
 scale() {	# scale FACTOR SRC DST: throughput x FACTOR, latency and waits / FACTOR
 	mkdir -p "$3"
@@ -42,8 +42,8 @@ scale() {	# scale FACTOR SRC DST: throughput x FACTOR, latency and waits / FACTO
 			"$f" >"$3/${f##*/}"
 	done
 }
-scale 0.5 "$scratch/base/n1" "$scratch/slow"
-scale 2 "$scratch/base/n1" "$scratch/fast"
+scale 0.25 "$scratch/base/n1" "$scratch/slow"
+scale 4 "$scratch/base/n1" "$scratch/fast"
 "$nightly" --baseline "$scratch/slow" --out "$scratch/n2" --history "$hist" "${short[@]}" \
 	>"$scratch/n2.out" 2>&1
 st=$?
