@@ -28,13 +28,16 @@ out=$scratch/k
 if [ "$FAULTLINE" = "$root/build/faultline" ]; then
 	"$root/run.sh" --kernels host,debian-6.1 --suite quick --stress 0.5 --out "$out" \
 		>"$scratch/run.out" 2>&1
+	st=$?
 else
+	st=0
 	for v in host debian-6.1; do
 		"$root/kernels/suite.sh" $v "$out/$v" --suite quick --stress 0.5 >>"$scratch/run.out" 2>&1
+		s=$?
+		[ $s -gt $st ] && st=$s
 	done
 	"$FAULTLINE" summary "$out" >/dev/null
 fi
-st=$?
 # tmpfs keeps stores past EOF after growth (eof_boundary fails on tmpfs on
 # both kernels): exit 1 is right then, and only then.
 fails=$(cat "$out"/*/stress*.json 2>/dev/null | jq -s '[.[].checks[] | select(.verdict == "fail")] | length')
