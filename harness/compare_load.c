@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "faultline.h"
+#include "result.h"
 
 static const char *str_at(json_t *o, const char *a, const char *b,
 			  const char *c)
@@ -125,14 +126,12 @@ static int load_dir(struct fl_cmp_side *s, const char *dir, int depth,
 	}
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
-		size_t nl = strlen(name);
 		char path[PATH_MAX];
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (!ret && !stat(path, &st)) {
-			if (S_ISREG(st.st_mode) && nl > 5 &&
-			    !strcmp(name + nl - 5, ".json"))
+			if (S_ISREG(st.st_mode) && fl_is_json_name(name))
 				ret = load_file(s, path, true, err, len);
 			else if (S_ISDIR(st.st_mode) && depth == 0)
 				ret = load_dir(s, path, 1, err, len);

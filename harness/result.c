@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Run results as JSON (schema faultline-result/1) and atomic writing. */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -371,4 +373,21 @@ int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+bool fl_is_json_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
+}
+
+static int json_entry(const struct dirent *d)
+{
+	return fl_is_json_name(d->d_name);
+}
+
+int fl_json_files(const char *dir, struct dirent ***names)
+{
+	return scandir(dir, names, json_entry, alphasort);
 }

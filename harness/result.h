@@ -79,4 +79,13 @@ json_t *fl_latency_json_ns(const struct fl_hist *h);
 int fl_json_write_atomic(json_t *doc, const char *path, char *err,
 			 size_t len);
 
+/* A result document's file name: "*.json", not hidden. */
+bool fl_is_json_name(const char *name);
+/*
+ * The result documents in @dir, sorted by name, as scandir(3) hands them
+ * back (free each and the array): how many, or -1 with errno set.
+ */
+struct dirent;
+int fl_json_files(const char *dir, struct dirent ***names);
+
 #endif /* FL_RESULT_H */

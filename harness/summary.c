@@ -322,18 +322,6 @@ static void stress_table(FILE *f, json_t *doc)
 	fputc('\n', f);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int is_json(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && !strcmp(d->d_name + n - 5, ".json");
-}
-
 /* The header of summary.md, from the first document's host section. */
 static void summary_header(FILE *f, json_t *doc, const char *dir)
 {
@@ -385,7 +373,7 @@ int cmd_summary(int argc, char **argv)
 		printf("usage: faultline summary DIR\n\nWrite DIR/summary.md from the result files in DIR.\n");
 		return argc == 2 ? FL_EXIT_OK : FL_EXIT_USAGE;
 	}
-	n = scandir(argv[1], &names, is_json, by_name);
+	n = fl_json_files(argv[1], &names);
 	if (n < 0) {
 		fl_err("summary: %s: %s", argv[1], strerror(errno));
 		return FL_EXIT_USAGE;

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "faultline.h"
+#include "result.h"
 #include "stats.h"
 
 #define MAX_VARIANTS 32
@@ -33,18 +34,6 @@ struct variant_dir {
 	char files[MAX_FILES][256];	/* result and stress files, sorted */
 	int nr_files;
 };
-
-static int is_json(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && !strcmp(d->d_name + n - 5, ".json");
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
 
 static json_t *load(const char *top, const char *dir, const char *file)
 {
@@ -71,7 +60,7 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 	memset(v, 0, sizeof(*v));
 	snprintf(v->dir, sizeof(v->dir), "%s", dir);
 	snprintf(path, sizeof(path), "%s/%s", top, dir);
-	n = scandir(path, &names, is_json, by_name);
+	n = fl_json_files(path, &names);
 	if (n < 0)
 		return false;
 	for (int i = 0; i < n; i++) {
@@ -305,7 +294,7 @@ int fl_summary_variants(FILE *f, const char *top)
 	struct dirent **names;
 	int n, nr = 0;
 
-	n = scandir(top, &names, is_subdir_entry, by_name);
+	n = scandir(top, &names, is_subdir_entry, alphasort);
 	if (n < 0)
 		return 0;
 	for (int i = 0; i < n; i++) {

@@ -13,6 +13,7 @@
 
 #include "faultline.h"
 #include "report.h"
+#include "result.h"
 
 static const char *schema_of(json_t *doc)
 {
@@ -53,18 +54,11 @@ static int take_doc(struct rp_report *r, struct rp_series *s, json_t *doc,
 	return -EINVAL;
 }
 
-static int is_json(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".json");
-}
-
 static int scan_dir(struct rp_report *r, struct rp_series *s, const char *dir,
 		    char *err, size_t len)
 {
 	struct dirent **names;
-	int n = scandir(dir, &names, is_json, alphasort);
+	int n = fl_json_files(dir, &names);
 
 	if (n < 0) {
 		fl_set_err(err, len, "report: %s: %s", dir, strerror(errno));
