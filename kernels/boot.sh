@@ -20,8 +20,7 @@
 # Exit: the highest command exit code; 1 when the guest failed; 2 usage;
 # 3 a missing tool or kernel.
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-fl=${FAULTLINE:-$here/../build/faultline}
+. "$(dirname "$0")/lib.sh"
 
 usage() {
 	echo "usage: kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] [--disk SIZE] [--run \"FAULTLINE-ARGS\"]... [-- FAULTLINE-ARGS...]" >&2
@@ -44,8 +43,7 @@ done
 for tool in qemu-system-x86_64 busybox cpio jq mkfs.ext4 debugfs; do
 	command -v $tool >/dev/null || { echo "boot: $tool not found; run: harness/install-deps.sh kernels" >&2; exit 3; }
 done
-v=$("$fl" variant show "$variant" --json) || exit 2
-name=$(jq -r .name <<<"$v")
+load_variant "$variant" || exit 2
 kdir=$("$here/fetch.sh" "$variant") || exit $?
 mkdir -p "$out" || exit 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/faultline-boot.XXXXXX")

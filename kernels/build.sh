@@ -16,16 +16,10 @@
 # Exit: 0 built (the directory on stdout), 2 usage, 3 a tool, the source,
 # a patch or the build failed.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-fl=${FAULTLINE:-$here/../build/faultline}
-cache=${FAULTLINE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultline/kernels}
+. "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: kernels/build.sh NAME|PATH" >&2; exit 2; }
-v=$("$fl" variant show "$1" --json) || exit 2
-key=$("$fl" variant key "$1") || exit 2
-name=$(jq -r .name <<<"$v")
-kind=$(jq -r .source.kind <<<"$v")
-dir=$cache/$key
+load_variant "$1" || exit 2
 log=$dir/build.log
 
 fail() { echo "build: $name: $*" >&2; exit 3; }

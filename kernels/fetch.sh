@@ -6,16 +6,10 @@
 # The cache is $FAULTLINE_KERNEL_CACHE, else ~/.cache/faultline/kernels,
 # one directory per build cache key (faultline variant key).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-fl=${FAULTLINE:-$here/../build/faultline}
-cache=${FAULTLINE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultline/kernels}
+. "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: kernels/fetch.sh NAME|PATH" >&2; exit 2; }
-v=$("$fl" variant show "$1" --json) || exit 2
-key=$("$fl" variant key "$1") || exit 2
-name=$(jq -r .name <<<"$v")
-kind=$(jq -r .source.kind <<<"$v")
-dir=$cache/$key
+load_variant "$1" || exit 2
 
 # Publish the kernel and its modules under fixed names.
 publish() {	# publish ROOT: ROOT has boot/vmlinuz-* and lib/modules/*

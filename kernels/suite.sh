@@ -16,8 +16,7 @@
 # Exit: the highest faultline exit code; 1 the guest failed; 2 usage;
 # 3 a missing tool or kernel.
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-fl=${FAULTLINE:-$here/../build/faultline}
+. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: kernels/suite.sh NAME|PATH OUTDIR [--suite NAME] [--stress SECONDS] [-- RUN-OPTIONS...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -36,12 +35,11 @@ done
 	{ echo "suite.sh: --suite none needs --stress" >&2; exit 2; }
 [[ -z $stress || $stress =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
 	{ echo "suite.sh: --stress $stress: not a number of seconds" >&2; exit 2; }
-v=$("$fl" variant show "$variant" --json) || exit 2
-name=$(jq -r .name <<<"$v")
+load_variant "$variant" || exit 2
 mkdir -p "$out" || exit 2
 checks=$("$fl" stress --list | cut -f1)
 
-if [ "$(jq -r .source.kind <<<"$v")" = host ]; then
+if [ "$kind" = host ]; then
 	export FAULTLINE_VARIANT=$name FAULTLINE_ACCEL=native
 	worst=0
 	if [ "$suite" != none ]; then
@@ -70,9 +68,9 @@ runs=()
 	runs+=(--run "suite $suite --out-dir /results$([ ${#extra[@]} -eq 0 ] || printf ' %q' "${extra[@]}")")
 if [ -n "$stress" ]; then
 	for fs in ext4 tmpfs; do
-		dir=; [ $fs = tmpfs ] && dir="--dir /tmp"
+		fsdir=; [ $fs = tmpfs ] && fsdir="--dir /tmp"
 		for c in $checks; do
-			runs+=(--run "stress $c --duration $stress $dir --out /results/stress-$fs-$c.json")
+			runs+=(--run "stress $c --duration $stress $fsdir --out /results/stress-$fs-$c.json")
 		done
 	done
 fi

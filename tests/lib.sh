@@ -56,9 +56,28 @@ tmpfs_dir() {
 	mounts+=("$mnt")
 }
 
+# jqv JQ-ARGS...: true when the jq filter holds (exit status only).
+jqv() { jq -e "$@" >/dev/null 2>&1; }
+
 # validate FILE: checks FILE against results/schema.json.
 validate() {
 	python3 "$FL_TESTS/validate-result.py" "$1"
+}
+
+# need_guest DESCRIPTION: skip the rest unless QEMU guests can be booted
+# here (the tools, and the Debian 6.1 kernel fetched into the cache).
+need_guest() {
+	local tool
+	for tool in qemu-system-x86_64 busybox cpio mkfs.ext4 debugfs; do
+		if ! command -v $tool >/dev/null; then
+			skip "$1" "$tool missing (harness/install-deps.sh kernels)"
+			done_testing
+		fi
+	done
+	if ! "$FL_TESTS/../kernels/fetch.sh" debian-6.1 >/dev/null 2>"$scratch/fetch.err"; then
+		skip "$1" "cannot fetch the kernel: $(tail -n 1 "$scratch/fetch.err")"
+		done_testing
+	fi
 }
 
 done_testing() {

@@ -13,18 +13,8 @@ export FAULTLINE=$FAULTLINE
 # boot.sh's work directories go here, so the test sees only its own.
 export TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 
-for tool in qemu-system-x86_64 busybox cpio mkfs.ext4 debugfs; do
-	if ! command -v $tool >/dev/null; then
-		skip "boot debian-6.1 under QEMU" "$tool missing (harness/install-deps.sh kernels)"
-		done_testing
-	fi
-done
-if ! "$root/kernels/fetch.sh" debian-6.1 >"$scratch/fetch.out" 2>"$scratch/fetch.err"; then
-	skip "boot debian-6.1 under QEMU" "cannot fetch the kernel: $(tail -n 1 "$scratch/fetch.err")"
-	done_testing
-fi
+need_guest "boot debian-6.1 under QEMU"
 
 out=$scratch/debian
 "$boot" debian-6.1 "$out" \

@@ -10,7 +10,6 @@
 root=$(cd "$FL_TESTS/.." && pwd)
 build=$root/kernels/build.sh
 export FAULTLINE FAULTLINE_KERNEL_CACHE=$scratch/cache
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 
 # The stand-ins: make logs each target; the build tools only need to exist.
 bin=$scratch/bin

@@ -6,7 +6,6 @@
 # root, no fentry under kernel lockdown).
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 short=(--duration 0.3 --warmup 0 --size 8M --dir "$scratch")
 node0='(.runs[0].nodes[] | select(.node == 0))'
 

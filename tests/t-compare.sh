@@ -7,7 +7,6 @@
 fl=$FAULTLINE
 run=(run fault --map private --access write --threads 1 --duration 1 --warmup 0.2
 	--repeat 5 --size 32M)
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 hogs=()
 trap 'kill "${hogs[@]}" 2>/dev/null; cleanup' EXIT
 

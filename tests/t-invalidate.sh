@@ -4,7 +4,6 @@
 # and every kind that drops pages makes kept mappings fault again.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 kinds="truncate dio punch fadvise madvise mmap-churn"
 
 for k in $kinds; do

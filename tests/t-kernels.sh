@@ -9,18 +9,8 @@
 root=$(cd "$FL_TESTS/.." && pwd)
 export FAULTLINE=$FAULTLINE TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 
-for tool in qemu-system-x86_64 busybox cpio mkfs.ext4 debugfs; do
-	if ! command -v $tool >/dev/null; then
-		skip "run.sh --kernels" "$tool missing (harness/install-deps.sh kernels)"
-		done_testing
-	fi
-done
-if ! "$root/kernels/fetch.sh" debian-6.1 >/dev/null 2>"$scratch/fetch.err"; then
-	skip "run.sh --kernels" "cannot fetch the kernel: $(tail -n 1 "$scratch/fetch.err")"
-	done_testing
-fi
+need_guest "run.sh --kernels"
 
 # run.sh builds into build/; the sanitizer pass points FAULTLINE elsewhere
 # and calls the kernels/ scripts directly instead.

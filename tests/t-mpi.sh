@@ -6,7 +6,6 @@
 # a normal end, SIGINT, or a rank killed with -9.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 # OpenMPI's own allocations look like leaks to LeakSanitizer.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 

@@ -9,7 +9,6 @@
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
 export FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 # The quick suite, one thread, five repetitions: enough for 95% intervals.
 short=(--suite quick -- --threads 1 --duration 0.2 --warmup 0 --repeat 5)
 hist=$scratch/history.jsonl

@@ -6,7 +6,6 @@
 # other node wrote, and the daemon and its mounts are gone afterwards.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 
 if [ ! -c /dev/fuse ] || [ "$(id -u)" != 0 ]; then
 	skip "--invalidator remote" "needs /dev/fuse and root"

@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
 short=(--duration 1 --warmup 0.2)
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 
 # Shared write, two thread counts: every field the issue names is there.
 r=$scratch/shared.json

@@ -4,7 +4,6 @@
 # filesystem and on tmpfs; the kernel log is judged; errors and interrupts.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
-jqv() { jq -e "$@" >/dev/null 2>&1; }
 nr_checks=$("$fl" stress --help | awk '/^Options:/ { exit } /^  [a-z_]+ / { n++ } END { print n }')
 diag "$nr_checks checks"
 

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the kernels/ scripts: where this tree's faultline and the
+# kernel cache are, and one reading of a variant.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+fl=${FAULTLINE:-$here/../build/faultline}
+# Built and fetched kernels, one directory per build cache key.
+cache=${FAULTLINE_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultline/kernels}
+
+# load_variant NAME|PATH: sets v (faultline variant show --json), name,
+# kind (the source kind) and dir (its cache directory); 2 on a bad variant.
+load_variant() {
+	local key
+	v=$("$fl" variant show "$1" --json) || return 2
+	key=$("$fl" variant key "$1") || return 2
+	name=$(jq -r .name <<<"$v")
+	kind=$(jq -r .source.kind <<<"$v")
+	dir=$cache/$key
+}
