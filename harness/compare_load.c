@@ -54,9 +54,10 @@ static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc)
 }
 
 /*
- * One JSON file. Inside a directory, other documents (MPI results,
- * comparisons, the schemas in results/) are skipped with a warning; named
- * on the command line they are an error, as is anything that is not JSON.
+ * One JSON file. Inside a directory, faultline's other documents (MPI
+ * results, comparisons, boot records) are skipped quietly and anything
+ * else (the schemas in results/) with a warning; named on the command line
+ * they are an error, as is anything that is not JSON.
  */
 static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
 		     char *err, size_t len)
@@ -84,14 +85,13 @@ static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
 	}
 	if (in_dir) {
 		/*
-		 * Our own outputs beside the results (earlier comparisons, a
-		 * guest's boot record): no warning.
+		 * faultline's other documents beside the results (MPI runs,
+		 * earlier comparisons, a guest's boot record): no warning.
 		 */
 		if (!schema)
 			fl_warn("compare: %s: not a faultline result (no \"schema\"), skipped",
 				path);
-		else if (strncmp(schema, "faultline-compare/", 18) &&
-			 strncmp(schema, "faultline-boot/", 15))
+		else if (strncmp(schema, "faultline-", 10))
 			fl_warn("compare: %s: %s documents are not compared, skipped",
 				path, schema);
 		json_decref(doc);

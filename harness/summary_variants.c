@@ -68,8 +68,9 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 		const char *schema = str(doc, "schema");
 
 		/* Result, stress and MPI documents; boot.json is read below. */
-		if (!strncmp(schema, "faultline-", 10) &&
-		    strncmp(schema, "faultline-boot/", 15) && v->nr_files < MAX_FILES) {
+		if ((!strcmp(schema, "faultline-result/1") ||
+		     !strcmp(schema, "faultline-stress/1") ||
+		     !strcmp(schema, "faultline-mpi/1")) && v->nr_files < MAX_FILES) {
 			snprintf(v->files[v->nr_files++], sizeof(v->files[0]), "%s",
 				 names[i]->d_name);
 			if (!v->name[0]) {
