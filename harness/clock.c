@@ -33,9 +33,10 @@ static bool cpu_has_invariant_tsc(void)
 
 /*
  * Count TSC cycles over three ~50 ms windows of CLOCK_MONOTONIC and take the
- * median, so a preemption inside one window does not skew the rate.
+ * median, so a preemption inside one window does not skew the rate. How far
+ * the three disagree goes to @spread: a TSC that does not tick evenly.
  */
-static double calibrate_tsc_hz(void)
+static double calibrate_tsc_hz(double *spread)
 {
 	double hz[3], tmp;
 
@@ -56,6 +57,7 @@ static double calibrate_tsc_hz(void)
 				hz[j] = hz[j + 1];
 				hz[j + 1] = tmp;
 			}
+	*spread = (hz[2] - hz[0]) / hz[1];
 	return hz[1];
 }
 
@@ -66,7 +68,7 @@ void fl_clock_init(void)
 		fl_clock.why = "no invariant TSC (constant_tsc and nonstop_tsc)";
 		return;
 	}
-	fl_clock.tsc_hz = calibrate_tsc_hz();
+	fl_clock.tsc_hz = calibrate_tsc_hz(&fl_clock.calib_spread);
 	if (fl_clock.tsc_hz < 1e8) {
 		fl_clock.why = "TSC calibration gave an implausible rate";
 		return;

@@ -18,6 +18,7 @@ struct fl_clock {
 	double tsc_hz;		/* calibrated rate, 0 without TSC */
 	const char *source;	/* "tsc" or "clock_monotonic" */
 	const char *why;	/* why the TSC is not used, or NULL */
+	double calib_spread;	/* (max - min) / median of the calibrations */
 };
 
 extern struct fl_clock fl_clock;

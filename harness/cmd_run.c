@@ -18,6 +18,7 @@
 #include "result.h"
 #include "runner.h"
 #include "testdir.h"
+#include "validity.h"
 #include "workload.h"
 
 const char *fl_results_dir(void)
@@ -46,7 +47,8 @@ static void run_help(const struct workload *wl)
 	printf("\n%s options:\n", wl->name);
 	fl_opt_help(stdout, wl->options);
 	printf("\nExit: 0 ok, 1 check failed, 2 usage or environment error,\n"
-	       "3 resource unavailable, 4 interrupted.\n");
+	       "3 resource unavailable, 4 interrupted, 5 ran but the result is\n"
+	       "untrustworthy (its \"validity\" says why).\n");
 }
 
 static void default_out(char *buf, size_t len, const char *workload)
@@ -113,13 +115,37 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 			    "params", fl_opt_json(wl->options, params),
 			    "run_options", fl_opt_json(fl_run_options, opts)));
 	json_object_set_new(doc, "status", json_string(status_str(res->status)));
-	json_object_set_new(doc, "exit_code", json_integer(res->exit_code));
 	if (res->error[0])
 		json_object_set_new(doc, "error", json_string(res->error));
 	for (int i = 0; i < res->nr_runs; i++)
 		json_array_append_new(runs, fl_run_result_json(&res->runs[i], res));
 	json_object_set_new(doc, "runs", runs);
+	fl_validity_result_doc(doc);
+	json_object_set_new(doc, "exit_code", json_integer(
+		fl_validity_ok(doc) ? res->exit_code :
+		fl_exit_worst(res->exit_code, FL_EXIT_UNTRUSTWORTHY)));
 	return doc;
+}
+
+/* One line per reason code: what the untrustworthy result suffers from. */
+static void warn_untrustworthy(const char *name, json_t *doc)
+{
+	json_t *reasons = json_object_get(json_object_get(doc, "validity"), "reasons");
+	json_t *r, *seen = json_object();
+	size_t i;
+
+	fl_warn("run %s: the result is untrustworthy (validity in the result says why):",
+		name);
+	json_array_foreach(reasons, i, r) {
+		const char *code = json_string_value(json_object_get(r, "code")) ?: "?";
+
+		if (json_object_get(seen, code))
+			continue;
+		json_object_set_new(seen, code, json_true());
+		fprintf(stderr, "  %s: %s\n", code,
+			json_string_value(json_object_get(r, "text")) ?: "");
+	}
+	json_decref(seen);
 }
 
 int cmd_run(int argc, char **argv)
@@ -213,15 +239,17 @@ int cmd_run(int argc, char **argv)
 		fl_err("run %s: %s", wl->name, res.error);
 
 	doc = result_doc(wl, params, &opts, topo, td.path, &res, argc - 1, argv + 1);
+	code = (int)json_integer_value(json_object_get(doc, "exit_code"));
 	ret = fl_json_write_atomic(doc, out, err, sizeof(err));
 	if (ret) {
 		fl_err("%s", err);
-		if (!code)
-			code = fl_exit_for_errno(ret);
+		code = fl_exit_worst(code, fl_exit_for_errno(ret));
 	} else {
 		fl_summary_table(stdout, doc, 0);
 		printf("result: %s\n", out);
 	}
+	if (!fl_validity_ok(doc))
+		warn_untrustworthy(wl->name, doc);
 	if (code == FL_EXIT_INTERRUPTED)
 		fl_err("run %s: %s; partial result kept", wl->name, res.error);
 	json_decref(doc);

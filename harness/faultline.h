@@ -20,6 +20,7 @@ enum fl_exit {
 	FL_EXIT_USAGE = 2,	/* usage or environment error */
 	FL_EXIT_RESOURCE = 3,	/* a required resource is unavailable */
 	FL_EXIT_INTERRUPTED = 4,
+	FL_EXIT_UNTRUSTWORTHY = 5,	/* ran, but a number cannot be trusted */
 };
 
 #define FL_ERR_LEN 512

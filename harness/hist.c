@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Log-linear latency histogram: allocation, merging and queries. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,42 @@ void fl_hist_add(struct fl_hist *to, const struct fl_hist *from)
 		to->min = from->min;
 	if (from->max > to->max)
 		to->max = from->max;
+}
+
+uint64_t fl_hist_add_top(struct fl_hist *to, const struct fl_hist *from,
+			 uint64_t n)
+{
+	uint64_t left = n, lowest = 0;
+	bool any = false;
+
+	/* Values above the range are the slowest of all: they go first. */
+	if (from->out_of_range) {
+		uint64_t k = from->out_of_range < left ? from->out_of_range : left;
+
+		to->out_of_range += k;
+		left -= k;
+	}
+	for (uint32_t i = FL_HIST_NR_BUCKETS; i-- > 0 && left;) {
+		uint64_t k = from->counts[i] < left ? from->counts[i] : left;
+
+		if (!k)
+			continue;
+		to->counts[i] += k;
+		to->total += k;
+		left -= k;
+		lowest = fl_hist_bucket_lo(i);
+		if (!any && from->max > to->max)
+			to->max = from->max;
+		any = true;
+	}
+	/* The lowest value taken is only known to its bucket. */
+	if (any) {
+		if (lowest < from->min)
+			lowest = from->min;
+		if (lowest < to->min)
+			to->min = lowest;
+	}
+	return n - left;
 }
 
 /*

@@ -112,6 +112,14 @@ static inline void fl_hist_record_n(struct fl_hist *h, uint64_t v, uint64_t n)
 void fl_hist_add(struct fl_hist *to, const struct fl_hist *from);
 
 /*
+ * Add the @n largest values of @from into @to (all of them when it holds
+ * fewer). Returns how many were added. Used to pick the touches that
+ * faulted out of all touches: a fault is always slower than a hit.
+ */
+uint64_t fl_hist_add_top(struct fl_hist *to, const struct fl_hist *from,
+			 uint64_t n);
+
+/*
  * Value at percentile @p (0..100): the midpoint of the bucket holding it,
  * clamped to [min, max]; 0 for an empty histogram.
  */

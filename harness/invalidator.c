@@ -41,6 +41,11 @@ bool fl_inval_may_sigbus(enum fl_inval_kind kind)
 	return kind == FL_INVAL_TRUNCATE;
 }
 
+bool fl_inval_changes_files(enum fl_inval_kind kind)
+{
+	return kind != FL_INVAL_NONE && kind != FL_INVAL_MMAP_CHURN;
+}
+
 static uint64_t next_rand(struct fl_inval_state *s)
 {
 	s->x ^= s->x << 13;
@@ -148,6 +153,28 @@ static int op_write(int fd, const char *buf, uint64_t off, uint64_t n,
 	fl_set_err(err, len, "%s at %llu: %s", what, (unsigned long long)off,
 		   w < 0 ? strerror(errno) : "short write");
 	return w < 0 ? -errno : -EIO;
+}
+
+int fl_inval_prefill(int fd, uint64_t size, char *err, size_t len)
+{
+	size_t chunk = SPAN_PAGES * (size_t)sysconf(_SC_PAGESIZE);
+	char *buf = malloc(chunk);
+	int ret = 0;
+
+	if (!buf) {
+		fl_set_err(err, len, "prefill: out of memory");
+		return -ENOMEM;
+	}
+	memset(buf, 0x5a, chunk);
+	for (uint64_t off = 0; off < size && !ret; off += chunk)
+		ret = op_write(fd, buf, off, size - off < chunk ? size - off : chunk,
+			       "prefill test file", err, len);
+	if (!ret && fdatasync(fd)) {
+		ret = -errno;
+		fl_set_err(err, len, "prefill test file: fdatasync: %s", strerror(errno));
+	}
+	free(buf);
+	return ret;
 }
 
 /*

@@ -3,7 +3,7 @@
  * Invalidators: actors that take page-cache pages away from under faulters.
  * One op invalidates (part of) one target file; the runner times each op
  * and paces ops to a rate. Kinds:
- *   truncate    cut up to 64 KiB off the end, at a page-aligned or
+ *   truncate    cut up to 60 KiB off the end, at a page-aligned or
  *               unaligned size, regrow, refill
  *   dio         O_DIRECT pwrite of new data over a range of blocks
  *   punch       FALLOC_FL_PUNCH_HOLE|KEEP_SIZE over a range, then refill
@@ -43,6 +43,15 @@ extern const char *const fl_inval_kind_names[];
 
 /* Whether faulters may see SIGBUS because of this kind (file shrinks). */
 bool fl_inval_may_sigbus(enum fl_inval_kind kind);
+/* Whether this kind changes the files (all but none and mmap-churn). */
+bool fl_inval_changes_files(enum fl_inval_kind kind);
+
+/*
+ * Write @size bytes of @fd whole, in the buffered writes an invalidator
+ * refills with, and wait for them to reach the disk: the page cache an
+ * invalidator leaves behind, before it starts. 0 or -errno with @err.
+ */
+int fl_inval_prefill(int fd, uint64_t size, char *err, size_t len);
 
 /*
  * The files an invalidator works on, owned by the workload. With @ofiles

@@ -13,6 +13,7 @@
 #include "faultline.h"
 #include "result.h"
 #include "runner.h"
+#include "validity.h"
 
 void fl_run_result_release(struct fl_run_result *rr)
 {
@@ -108,7 +109,22 @@ struct totals {
 	double ops_per_sec, faults_per_sec;
 	bool faults_known;
 	struct fl_hist *hist;
+	struct fl_hist *fault_hist;	/* the touches that faulted */
 };
+
+/*
+ * The touches that faulted are the slowest ones: as many of each actor's
+ * slowest touches as the kernel counted faults for it. A fault is an
+ * exception and at least hundreds of ns; a hit is a load, tens of ns.
+ */
+static void add_fault_latency(struct totals *t, const struct fl_actor_result *a)
+{
+	if (!a->hist || !t->faults_known || a->role != FL_ROLE_FAULTER)
+		return;
+	if (!t->fault_hist && fl_hist_init(&t->fault_hist))
+		return;
+	fl_hist_add_top(t->fault_hist, a->hist, a->faults.minor + a->faults.major);
+}
 
 static void totals_add(struct totals *t, const struct fl_actor_result *a)
 {
@@ -117,18 +133,31 @@ static void totals_add(struct totals *t, const struct fl_actor_result *a)
 	t->sigbus += a->sigbus;
 	if (a->window_s > 0)
 		t->ops_per_sec += (double)a->ops / a->window_s;
-	if (!a->faults_known)
+	/* An actor that never entered the window has nothing to count. */
+	if (a->measured && !a->faults_known)
 		t->faults_known = false;
 	t->faults += a->faults.minor + a->faults.major;
 	t->major += a->faults.major;
 	if (a->window_s > 0)
 		t->faults_per_sec +=
 			(double)(a->faults.minor + a->faults.major) / a->window_s;
+	add_fault_latency(t, a);
 	if (a->hist) {
 		if (!t->hist && fl_hist_init(&t->hist))
 			return;
 		fl_hist_add(t->hist, a->hist);
 	}
+}
+
+/* The latency of faulting touches, or null when it is not known. */
+static json_t *fault_latency_json(struct totals *t)
+{
+	json_t *o = t->faults_known && t->fault_hist ?
+		    fl_latency_json(t->fault_hist) : json_null();
+
+	fl_hist_free(t->fault_hist);
+	t->fault_hist = NULL;
+	return o;
 }
 
 static json_t *totals_json(const struct totals *t)
@@ -243,6 +272,168 @@ static void add_collected(json_t *kernel, json_t *collected,
 	json_object_set_new(kernel, "faults", faults);
 }
 
+static double actor_rate(const struct fl_actor_result *a)
+{
+	return a->window_s > 0 ? (double)a->ops / a->window_s : 0;
+}
+
+/* Actors sharing a PU, and how many distinct PUs all actors got. */
+static void count_sharing(const struct fl_run_result *rr, int *shared, int *pus)
+{
+	*shared = *pus = 0;
+	for (int i = 0; i < rr->nr_actors; i++) {
+		bool seen = false;
+
+		*shared += rr->actors[i].slot.shares_pu;
+		for (int j = 0; j < i && !seen; j++)
+			seen = rr->actors[j].slot.pu == rr->actors[i].slot.pu;
+		*pus += !seen;
+	}
+}
+
+/* Actors that did nothing, or measured too little of the window. */
+static void judge_actors(json_t *v, const struct fl_run_result *rr)
+{
+	int idle = 0, short_window = 0, first_idle = -1, first_short = -1;
+
+	for (int i = 0; i < rr->nr_actors; i++) {
+		const struct fl_actor_result *a = &rr->actors[i];
+
+		if (a->role != FL_ROLE_FAULTER)
+			continue;
+		if (!a->measured || !a->ops) {
+			if (!idle++)
+				first_idle = i;
+		} else if (a->window_s < FL_VALID_WINDOW_SHARE * rr->duration_s &&
+			   !rr->interrupted) {
+			if (!short_window++)
+				first_short = i;
+		}
+	}
+	if (idle)
+		fl_validity_add(v, "actor_idle", "all",
+				"%d of %d faulters did no op in the window (first: actor %d on PU %d)",
+				idle, rr->threads, first_idle,
+				rr->actors[first_idle].slot.pu);
+	if (short_window)
+		fl_validity_add(v, "actor_window", "all",
+				"%d faulters measured less than %.0f%% of the %.2f s window (first: actor %d, %.3f s)",
+				short_window, FL_VALID_WINDOW_SHARE * 100, rr->duration_s,
+				first_short, rr->actors[first_short].window_s);
+}
+
+/* Faulters far from each other, and actors off their planned PU. */
+static void judge_balance(json_t *v, const struct fl_run_result *rr, bool shared)
+{
+	int lo = -1, hi = -1, off = 0, first_off = -1;
+
+	for (int i = 0; i < rr->nr_actors; i++) {
+		const struct fl_actor_result *a = &rr->actors[i];
+
+		if (!a->measured)
+			continue;
+		if (a->cpu_moves || a->cpu_first != a->slot.pu ||
+		    a->cpu_last != a->slot.pu) {
+			if (!off++)
+				first_off = i;
+		}
+		if (a->role != FL_ROLE_FAULTER || !a->ops)
+			continue;
+		if (lo < 0 || actor_rate(a) < actor_rate(&rr->actors[lo]))
+			lo = i;
+		if (hi < 0 || actor_rate(a) > actor_rate(&rr->actors[hi]))
+			hi = i;
+	}
+	if (off)
+		fl_validity_add(v, "off_plan", "all",
+				"%d actors ran off their planned PU (first: actor %d, planned PU %d, seen on %d and %d)",
+				off, first_off, rr->actors[first_off].slot.pu,
+				rr->actors[first_off].cpu_first,
+				rr->actors[first_off].cpu_last);
+	/* Sharing PUs explains any imbalance: that reason says it already. */
+	if (!shared && lo >= 0 &&
+	    actor_rate(&rr->actors[hi]) > FL_VALID_IMBALANCE * actor_rate(&rr->actors[lo]))
+		fl_validity_add(v, "actor_imbalance", "all",
+				"faulter %d (PU %d) ran at %.0f ops/s, %.1fx faulter %d (PU %d) at %.0f ops/s (bound %.0fx)",
+				hi, rr->actors[hi].slot.pu, actor_rate(&rr->actors[hi]),
+				actor_rate(&rr->actors[hi]) / actor_rate(&rr->actors[lo]),
+				lo, rr->actors[lo].slot.pu, actor_rate(&rr->actors[lo]),
+				FL_VALID_IMBALANCE);
+}
+
+/* An invalidator that barely ran measured nothing about invalidation. */
+static void judge_invalidators(json_t *v, const struct fl_run_result *rr,
+			       const struct fl_result *res)
+{
+	for (int i = 0; i < rr->nr_actors; i++) {
+		const struct fl_actor_result *a = &rr->actors[i];
+		double rate = actor_rate(a);
+
+		if (a->role != FL_ROLE_INVALIDATOR)
+			continue;
+		if (a->ops < FL_VALID_MIN_INVAL_OPS)
+			fl_validity_add(v, "invalidator_starved", "all",
+					"the %s invalidator (actor %d) did %llu ops in its %.2f s window (at least %d needed)",
+					res->invalidator_kind ?: "?", i,
+					(unsigned long long)a->ops, a->window_s,
+					FL_VALID_MIN_INVAL_OPS);
+		else if (res->inval_rate > 0 &&
+			 rate < FL_VALID_INVAL_RATE_SHARE * res->inval_rate)
+			fl_validity_add(v, "invalidator_starved", "all",
+					"the %s invalidator (actor %d) ran at %.0f ops/s, under %.0f%% of --inval-rate %g",
+					res->invalidator_kind ?: "?", i, rate,
+					FL_VALID_INVAL_RATE_SHARE * 100, res->inval_rate);
+	}
+}
+
+/* Whether ticks meant the same number of ns over the window as at start. */
+static void judge_clock(json_t *v, const struct fl_run_result *rr)
+{
+	double drift;
+
+	if (!fl_clock.tsc)
+		return;
+	if (fl_clock.calib_spread > FL_VALID_CLOCK_DRIFT)
+		fl_validity_add(v, "clock", "latency,fault_latency",
+				"the TSC calibrations disagree by %.2f%% (bound %.1f%%)",
+				fl_clock.calib_spread * 100, FL_VALID_CLOCK_DRIFT * 100);
+	if (!(rr->tick_ns > 0))
+		return;
+	drift = rr->tick_ns / fl_clock.ns_per_tick - 1;
+	if (drift > FL_VALID_CLOCK_DRIFT || drift < -FL_VALID_CLOCK_DRIFT)
+		fl_validity_add(v, "clock", "latency,fault_latency",
+				"the TSC ran %.2f%% off its calibrated %.4f GHz over the window (bound %.1f%%)",
+				-drift * 100, fl_clock.tsc_hz / 1e9, FL_VALID_CLOCK_DRIFT * 100);
+}
+
+/* Whether this run's numbers can be trusted, and why not. */
+static json_t *run_validity(const struct fl_run_result *rr,
+			    const struct fl_result *res)
+{
+	json_t *v = fl_validity_new();
+	int shared, pus;
+
+	if (rr->interrupted)
+		fl_validity_add(v, "interrupted", "all",
+				"a signal cut the %.2f s window short", rr->duration_s);
+	count_sharing(rr, &shared, &pus);
+	if (shared)
+		fl_validity_add(v, "oversubscribed", "all",
+				"%d actors (%d faulters, %d invalidators) on %d PUs: %d share a PU",
+				rr->nr_actors, rr->threads, rr->nr_actors - rr->threads,
+				pus, shared);
+	judge_actors(v, rr);
+	judge_balance(v, rr, shared);
+	judge_invalidators(v, rr, res);
+	judge_clock(v, rr);
+	if (rr->collected && json_is_false(json_object_get(rr->collected, "trustworthy")))
+		fl_validity_add(v, "collector_lost", "locks,kernel_latency", "%s",
+				json_string_value(json_object_get(rr->collected,
+								  "why_untrustworthy")) ?:
+				"a collector could not be read");
+	return v;
+}
+
 json_t *fl_run_result_json(const struct fl_run_result *rr,
 			   const struct fl_result *res)
 {
@@ -269,6 +460,7 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	totals = totals_json(&all);
 	json_object_set_new(run, "totals", totals);
 	json_object_set_new(run, "latency_ns", fl_latency_json(all.hist));
+	json_object_set_new(run, "fault_latency_ns", fault_latency_json(&all));
 	fl_hist_free(all.hist);
 	if (inval.threads) {
 		json_object_set_new(run, "invalidator", json_pack("{s:s, s:i, s:I, s:f, s:o}",
@@ -277,6 +469,7 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 				    "ops_per_sec", inval.ops_per_sec,
 				    "latency_ns", fl_latency_json(inval.hist)));
 		fl_hist_free(inval.hist);
+		fl_hist_free(inval.fault_hist);
 	} else {
 		json_object_set_new(run, "invalidator", json_null());
 	}
@@ -302,6 +495,7 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 		json_object_set_new(node, "threads", json_integer(nt.threads));
 		json_object_set_new(node, "cpus", cpus);
 		json_object_set_new(node, "latency_ns", fl_latency_json(nt.hist));
+		json_object_set_new(node, "fault_latency_ns", fault_latency_json(&nt));
 		fl_hist_free(nt.hist);
 		for (int k = 0; k < rr->nr_nodes; k++)
 			if (rr->node_ids[k] == n && rr->node_end[k].nr)
@@ -337,10 +531,13 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	json_object_set_new(kernel, "fault_counter", json_pack("{s:s, s:o}",
 			    "source", fl_fault_source_names[res->fault_source],
 			    "status", all.faults_known ? json_string("ok") :
-			    json_sprintf("unavailable: %s", res->faults_unavailable)));
+			    json_sprintf("unavailable: %s", res->faults_unavailable[0] ?
+					 res->faults_unavailable :
+					 "an actor's counter could not be read")));
 	if (rr->collected)
 		add_collected(kernel, rr->collected, &all, &inval, res->fault_source);
 	json_object_set_new(run, "kernel", kernel);
+	json_object_set_new(run, "validity", run_validity(rr, res));
 	return run;
 }
 

@@ -19,6 +19,7 @@ struct fl_actor_result {
 	int id;
 	int role;			/* enum fl_role */
 	struct fl_slot slot;
+	bool measured;			/* entered the timed window */
 	int cpu_first, cpu_last;
 	int node_last;			/* NUMA node of cpu_last */
 	uint64_t cpu_checks, cpu_moves;
@@ -39,6 +40,7 @@ struct fl_run_result {
 	json_t *integrity;		/* from the workload; NULL: none */
 	json_t *collected;		/* fl_collect_read(); NULL: no collectors */
 	bool interrupted;		/* the window was cut short */
+	double tick_ns;			/* ns per tick measured over the window */
 	struct fl_actor_result *actors;
 	struct fl_vmstat vm_start, vm_end;
 	int nr_nodes;
@@ -58,6 +60,7 @@ struct fl_result {
 	char error[512];
 	int fault_source;			/* enum fl_fault_source */
 	const char *invalidator_kind;		/* NULL without invalidators */
+	double inval_rate;			/* ops/s asked for; 0: back to back */
 	char faults_unavailable[FL_ERR_LEN];	/* why fault counts are missing */
 	int nr_runs;
 	struct fl_run_result *runs;

@@ -98,7 +98,8 @@ void fl_actor_phase_change(struct fl_actor *a, int phase)
 	if (phase == FL_PHASE_MEASURE && !st->measured) {
 		if (st->hist)
 			fl_hist_reset(st->hist);
-		st->ops = 0;
+		/* Not reset: workloads find their place in a pass from it. */
+		st->ops_start = st->ops;
 		st->measured = true;
 		st->cpu_first = sched_getcpu();
 		st->faults_ok = !fl_fault_counter_read(&a->counter,
@@ -106,6 +107,7 @@ void fl_actor_phase_change(struct fl_actor *a, int phase)
 		st->t_start = fl_clock_ticks();
 	} else if (phase == FL_PHASE_STOP && st->measured && !st->t_end) {
 		st->t_end = now;
+		st->ops_end = st->ops;
 		if (fl_fault_counter_read(&a->counter, &st->faults_end))
 			st->faults_ok = false;
 		st->cpu_last = sched_getcpu();
@@ -300,11 +302,13 @@ wait_start:
 	if (sigsetjmp(env, 1)) {
 		/*
 		 * Back from a SIGBUS. When an invalidator shrinks the file it
-		 * is a result: count it and go on with the next iteration.
+		 * is a result: count it, and let the workload go on with its
+		 * pass after the touch that took it.
 		 */
 		if (run->sigbus_expected) {
 			if (a->seen_phase == FL_PHASE_MEASURE)
 				a->stats->sigbus++;
+			a->after_sigbus = true;
 			goto faulter;
 		}
 		actor_fail(a, -EFAULT,
@@ -417,12 +421,13 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		ar->cpu_first = ar->cpu_last = ar->node_last = -1;
 		if (!st || !st->measured)
 			continue;
+		ar->measured = true;
 		ar->cpu_first = st->cpu_first;
 		ar->cpu_last = st->cpu_last;
 		ar->node_last = fl_topology_node_of_pu(run->topo, st->cpu_last);
 		ar->cpu_checks = st->cpu_checks;
 		ar->cpu_moves = st->cpu_moves;
-		ar->ops = st->ops;
+		ar->ops = (st->t_end ? st->ops_end : st->ops) - st->ops_start;
 		ar->sigbus = st->sigbus;
 		ar->window_s = fl_clock_ns(st->t_end - st->t_start) / 1e9;
 		ar->faults_known = st->faults_ok;
@@ -545,12 +550,19 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 	gate_open_when_ready(&gate, nr);
 	if (run_phase(&run, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
 		      stop_sig)) {
+		uint64_t ns0, ticks0;
+
 		read_vmstats(rr, false);
 		fl_collect_start(cfg->collect);
+		ns0 = fl_mono_ns();
+		ticks0 = fl_clock_ticks();
 		__atomic_store_n(&run.phase, FL_PHASE_MEASURE, __ATOMIC_RELEASE);
 		if (!run_phase(&run, cfg, "measuring", cfg->opts->duration_s, idx,
 			       total, stop_sig))
 			rr->interrupted = *stop_sig != 0;
+		/* The window itself recalibrates the clock: a drift shows here. */
+		rr->tick_ns = (double)(fl_mono_ns() - ns0) /
+			      (double)(fl_clock_ticks() - ticks0);
 		read_vmstats(rr, true);
 		measured = true;
 	}
@@ -607,16 +619,21 @@ out_free:
 int fl_runner_execute(const struct fl_runner_cfg *cfg_in, struct fl_result *res)
 {
 	struct fl_runner_cfg copy = *cfg_in, *cfg = &copy;
-	double rate;
-	int passes;
+	double rate = 0;
+	int passes, max;
 	int counts[FL_THREADS_LIMIT];
 	int nr_counts, total, idx = 0, stop_sig = 0, ret = 0;
 	char err[FL_ERR_LEN] = "";
 	sigset_t set, old;
 
-	nr_counts = fl_threads_expand(&cfg->opts->threads,
-				      fl_topology_nr_pus(cfg->topo), counts,
-				      (int)ARRAY_SIZE(counts));
+	cfg->invalidators = cfg->wl->invalidators ?
+			    cfg->wl->invalidators(cfg->params, &rate,
+						  &res->invalidator_kind) : 0;
+	res->inval_rate = cfg->invalidators ? rate : 0;
+	/* "max" faulters leave a PU to each invalidator: none shares a CPU. */
+	max = fl_topology_nr_pus(cfg->topo) - cfg->invalidators;
+	nr_counts = fl_threads_expand(&cfg->opts->threads, max > 0 ? max : 1,
+				      counts, (int)ARRAY_SIZE(counts));
 	if (nr_counts <= 0) {
 		fl_set_err(res->error, sizeof(res->error),
 			   "--threads: no thread count in range on this machine (%d PUs)",
@@ -624,9 +641,6 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg_in, struct fl_result *res)
 		res->status = FL_STATUS_FAILED;
 		return res->exit_code = FL_EXIT_USAGE;
 	}
-	cfg->invalidators = cfg->wl->invalidators ?
-			    cfg->wl->invalidators(cfg->params, &rate,
-						  &res->invalidator_kind) : 0;
 	/* With invalidators, each run is preceded by its baseline. */
 	passes = cfg->invalidators && cfg->opts->baseline ? 2 : 1;
 	total = nr_counts * (int)cfg->opts->repeat * passes;

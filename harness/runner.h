@@ -51,7 +51,8 @@ extern const struct fl_option fl_run_options[];
 
 /* What one actor measured in the timed window. */
 struct fl_actor_stats {
-	uint64_t ops;
+	uint64_t ops;			/* since the actor started: never reset */
+	uint64_t ops_start, ops_end;	/* @ops at the window's edges */
 	uint64_t t_start, t_end;	/* ticks */
 	struct fl_fault_counts faults_start, faults_end;
 	int cpu_first, cpu_last;	/* sched_getcpu() at window edges */
@@ -74,6 +75,7 @@ struct fl_actor {
 	struct fl_actor_stats *stats;	/* allocated on the actor's node */
 	struct fl_fault_counter counter;
 	sigjmp_buf *sigbus_env;
+	bool after_sigbus;		/* the last iteration was left by SIGBUS */
 	int error;			/* -errno that stopped the actor */
 	char errmsg[FL_ERR_LEN];
 };

@@ -33,12 +33,18 @@ struct workload {
 	int (*validate)(const void *params, char *err, size_t len);
 	/*
 	 * Once per run, before actors start (files, shared state in
-	 * run->wl_state). 0 or -errno with @err naming the object and cause.
+	 * run->state). 0 or -errno with @err naming the object and cause.
 	 */
 	int (*setup)(struct fl_run_ctx *run, char *err, size_t len);
 	/* In the actor's thread after it is bound (a->role says which kind). */
 	int (*actor_init)(struct fl_actor *a, char *err, size_t len);
-	/* One faulter iteration. 0, or -errno with a->errmsg set to stop the run. */
+	/*
+	 * One faulter iteration. 0, or -errno with a->errmsg set to stop the
+	 * run. When an expected SIGBUS (run->sigbus_expected) left the last
+	 * one, it is called again with a->after_sigbus set: the touch that
+	 * took it was not counted, and the pass should go on after it, so
+	 * that an op means the same with and without SIGBUS.
+	 */
 	int (*iteration)(struct fl_actor *a);
 	/*
 	 * How many invalidator actors the params ask for (beside the faulters),

@@ -451,4 +451,37 @@ TEST(merge_equals_union)
 	fl_hist_free(e);
 }
 
+/* The slowest n values: exact where buckets are exact, whole buckets above. */
+TEST(add_top_takes_the_slowest)
+{
+	struct fl_hist *h, *top;
+
+	ASSERT_EQ(fl_hist_init(&h), 0);
+	ASSERT_EQ(fl_hist_init(&top), 0);
+	/* 900 hits of 20 and 100 faults from 1000 to 1099. */
+	for (int i = 0; i < 900; i++)
+		fl_hist_record(h, 20);
+	for (int i = 0; i < 100; i++)
+		fl_hist_record(h, 1000 + (uint64_t)i);
+	EXPECT_EQ(fl_hist_add_top(top, h, 100), 100);
+	EXPECT_EQ(top->total, 100);
+	EXPECT_GE(top->min, 1000);
+	EXPECT_EQ(top->max, 1099);
+	EXPECT_GE(fl_hist_percentile(top, 0.5), 1000);
+	/* Asking for more than there is takes everything once. */
+	fl_hist_reset(top);
+	EXPECT_EQ(fl_hist_add_top(top, h, 5000), 1000);
+	EXPECT_EQ(top->total, 1000);
+	EXPECT_EQ(top->min, 20);
+	/* None asked, none taken; the target stays empty. */
+	fl_hist_reset(top);
+	EXPECT_EQ(fl_hist_add_top(top, h, 0), 0);
+	EXPECT_EQ(top->total, 0);
+	/* Part of a bucket: 950 slowest are the 100 faults and 850 hits. */
+	EXPECT_EQ(fl_hist_add_top(top, h, 950), 950);
+	EXPECT_EQ(fl_hist_percentile(top, 50), 20);
+	fl_hist_free(top);
+	fl_hist_free(h);
+}
+
 TEST_HARNESS_MAIN
