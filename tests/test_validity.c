@@ -4,6 +4,8 @@
  * exit codes, and the reasons that span runs (spread, superlinear).
  */
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -287,6 +289,36 @@ TEST(run_clock_drift_interrupt_and_lost_events)
 	EXPECT_TRUE(fl_validity_ok(run));
 	EXPECT_TRUE(!fl_validity_spoils(run, "latency"));
 	json_decref(run);
+}
+
+/* The README's validity table lists every code, so users can look it up. */
+TEST(readme_lists_every_code)
+{
+	const char *dir = getenv("FL_TESTS");
+	char path[4096], *text;
+	FILE *f;
+	long n;
+
+	if (!dir)
+		SKIP("FL_TESTS not set (run through tests/run-tests)");
+	snprintf(path, sizeof(path), "%s/../README.md", dir);
+	f = fopen(path, "r");
+	ASSERT_TRUE(f != NULL);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	ASSERT_TRUE(text && fread(text, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	for (int i = 0; fl_validity_codes[i].code; i++) {
+		char cell[64];
+
+		snprintf(cell, sizeof(cell), "| `%s` |", fl_validity_codes[i].code);
+		if (!strstr(text, cell))
+			TH_LOG("README.md has no row for %s", fl_validity_codes[i].code);
+		EXPECT_TRUE(strstr(text, cell) != NULL);
+	}
+	free(text);
 }
 
 TEST_HARNESS_MAIN
