@@ -19,7 +19,11 @@ struct fl_clock {
 	const char *source;	/* "tsc" or "clock_monotonic" */
 	const char *why;	/* why the TSC is not used, or NULL */
 	double calib_spread;	/* (max - min) / median of the calibrations */
+	double read_ns;		/* what one fl_clock_ticks() costs */
 };
+
+/* A timestamp dearer than this swamps the latency of a hit (tens of ns). */
+#define FL_CLOCK_SLOW_NS 100
 
 extern struct fl_clock fl_clock;
 

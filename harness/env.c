@@ -213,6 +213,8 @@ json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir)
 			    json_real(fl_clock.tsc_hz) : json_null());
 	if (fl_clock.why)
 		json_object_set_new(clock, "why_not_tsc", json_string(fl_clock.why));
+	json_object_set_new(clock, "read_ns", json_real(fl_clock.read_ns));
+	json_object_set_new(clock, "calibration_spread", json_real(fl_clock.calib_spread));
 	json_object_set_new(host, "clock", clock);
 
 	if (dir) {

@@ -102,6 +102,12 @@ json_t *fl_latency_json_ns(const struct fl_hist *h)
 	return latency_json(h, false);
 }
 
+/*
+ * The slowest touches are the faulting ones when the fastest touch taken
+ * as a fault is at least this many times the p99 of the others.
+ */
+#define FAULT_SEPARATION 2.0
+
 /* Sums over a set of actors: one node's, or all of them. */
 struct totals {
 	int threads;
@@ -147,6 +153,35 @@ static void totals_add(struct totals *t, const struct fl_actor_result *a)
 			return;
 		fl_hist_add(t->hist, a->hist);
 	}
+}
+
+/*
+ * The slowest touches are the faulting ones only where hits are much
+ * faster than faults. Where they are not (a hypervisor that traps the
+ * first touch of every page, say), the fault latency is not reported:
+ * 1 with @why set, else 0.
+ */
+static int fault_latency_mixed(const struct totals *t, char *why, size_t len)
+{
+	uint64_t touches, faults, hits;
+	double hit_p99, cut;
+
+	if (!t->fault_hist || !t->hist)
+		return 0;
+	touches = t->hist->total;
+	faults = t->fault_hist->total;
+	hits = touches - faults;
+	if (!faults || !hits)
+		return 0;
+	hit_p99 = fl_clock_ns(fl_hist_percentile(t->hist, 99.0 * (double)hits /
+						 (double)touches));
+	cut = fl_clock_ns(t->fault_hist->min);
+	if (hit_p99 * FAULT_SEPARATION <= cut)
+		return 0;
+	snprintf(why, len,
+		 "touches that did not fault were about as slow as those that did (p99 of the %llu hits %.0f ns, the %llu slowest from %.0f ns): the slowest touches are not only the faulting ones",
+		 (unsigned long long)hits, hit_p99, (unsigned long long)faults, cut);
+	return 1;
 }
 
 /* The latency of faulting touches, or null when it is not known. */
@@ -391,6 +426,10 @@ static void judge_clock(json_t *v, const struct fl_run_result *rr)
 {
 	double drift;
 
+	if (fl_clock.read_ns > FL_CLOCK_SLOW_NS)
+		fl_validity_add(v, "clock", "latency,fault_latency",
+				"one %s timestamp costs %.0f ns: touch latencies under a few times that measure the clock",
+				fl_clock.source, fl_clock.read_ns);
 	if (!fl_clock.tsc)
 		return;
 	if (fl_clock.calib_spread > FL_VALID_CLOCK_DRIFT)
@@ -412,6 +451,7 @@ static json_t *run_validity(const struct fl_run_result *rr,
 {
 	json_t *v = fl_validity_new();
 	int shared, pus;
+
 
 	if (rr->interrupted)
 		fl_validity_add(v, "interrupted", "all",
@@ -441,6 +481,7 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	struct totals inval = { .faults_known = true };
 	json_t *run = json_object(), *nodes = json_array(), *actors = json_array();
 	json_t *kernel, *totals;
+	char mixed[FL_ERR_LEN] = "";
 	double window = 0;
 
 	/* Faulters first in the array; invalidators are summed apart. */
@@ -460,6 +501,12 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	totals = totals_json(&all);
 	json_object_set_new(run, "totals", totals);
 	json_object_set_new(run, "latency_ns", fl_latency_json(all.hist));
+	/* Not a number that would mislead: unknown, and why. */
+	if (fault_latency_mixed(&all, mixed, sizeof(mixed))) {
+		fl_hist_free(all.fault_hist);
+		all.fault_hist = NULL;
+		json_object_set_new(run, "fault_latency_unknown", json_string(mixed));
+	}
 	json_object_set_new(run, "fault_latency_ns", fault_latency_json(&all));
 	fl_hist_free(all.hist);
 	if (inval.threads) {
@@ -495,6 +542,10 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 		json_object_set_new(node, "threads", json_integer(nt.threads));
 		json_object_set_new(node, "cpus", cpus);
 		json_object_set_new(node, "latency_ns", fl_latency_json(nt.hist));
+		if (mixed[0]) {
+			fl_hist_free(nt.fault_hist);
+			nt.fault_hist = NULL;
+		}
 		json_object_set_new(node, "fault_latency_ns", fault_latency_json(&nt));
 		fl_hist_free(nt.hist);
 		for (int k = 0; k < rr->nr_nodes; k++)

@@ -26,7 +26,7 @@ const struct fl_validity_code fl_validity_codes[] = {
 	  "lengthen --duration, or lower --inval-rate to what the filesystem can sustain" },
 	{ "interrupted", "a signal cut the timed window short",
 	  "run again without interrupting it" },
-	{ "clock", "the timestamps cannot be trusted: the TSC rate drifted from its calibration during the window, or its calibration was unstable",
+	{ "clock", "the timestamps cannot be trusted: the TSC rate drifted from its calibration during the window, its calibration was unstable, or a timestamp costs more than 100 ns (no TSC and a slow clocksource)",
 	  "check the clocksource and the TSC flags (constant_tsc, nonstop_tsc) in /proc/cpuinfo; on a VM, pin the vCPUs" },
 	{ "collector_lost", "a BPF collector lost events or could not be read: its counts are incomplete",
 	  "see kernel.why_untrustworthy; FAULTLINE_BPF_LOCK_ENTRIES raises the lock table size" },

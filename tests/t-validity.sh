@@ -34,13 +34,18 @@ fi
 # A plain run of as many faulters as PUs (2 when possible) is trustworthy.
 n=2
 [ "$pus" -lt 2 ] && n=1
+# Other load on the machine can make it untrustworthy (rightly): one retry.
 r=$scratch/plain.json
-"$fl" run fault --threads $n --duration 1 --warmup 0.2 --size 32M --dir "$scratch" \
-	--out "$r" >/dev/null 2>&1
-st=$?
+for try in 1 2; do
+	"$fl" run fault --threads $n --duration 1 --warmup 0.2 --size 32M --dir "$scratch" \
+		--out "$r" >/dev/null 2>&1
+	st=$?
+	[ $st -eq 0 ] && break
+	diag "try $try: exit $st: $(jq -c '[.validity.reasons[].text]' "$r" 2>/dev/null)"
+done
 [ $st -eq 0 ] && validate "$r" && jqv '.validity == {"status": "ok", "reasons": []}
 	and all(.runs[]; .validity.status == "ok")' "$r"
-ok $? "a plain $n-thread run: exit 0, validity ok (exit $st: $(jq -c '[.validity.reasons[].text]' "$r" 2>/dev/null))"
+ok $? "a plain $n-thread run: exit 0, validity ok"
 
 # An invalidator asked for 1 op/s in a 0.5 s window barely runs.
 r=$scratch/starved.json
@@ -81,10 +86,11 @@ ok $? "truncate: the faulters did take SIGBUS (the case being tested)"
 
 # The latency of touches that faulted is its own distribution.
 r=$scratch/plain.json
-jqv 'all(.runs[]; .fault_latency_ns.count == .totals.faults
+jqv 'all(.runs[]; (.fault_latency_ns.count == .totals.faults
 	and .fault_latency_ns.p50 >= .latency_ns.p50
-	and all(.nodes[]; .fault_latency_ns.count == .faults))' "$r"
-ok $? "fault_latency_ns: one entry per kernel-counted fault, run and per node, slower than touches"
+	and all(.nodes[]; .fault_latency_ns.count == .faults))
+	or (.fault_latency_ns == null and (.fault_latency_unknown | length) > 0))' "$r"
+ok $? "fault_latency_ns: one entry per kernel-counted fault, run and per node; or null and why"
 "$fl" run fault --threads 1 --duration 0.3 --warmup 0 --size 8M --no-latency \
 	--dir "$scratch" --out "$scratch/nolat.json" >/dev/null 2>&1
 jqv '.runs[0].fault_latency_ns == null and .runs[0].latency_ns == null' "$scratch/nolat.json"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "commands.h"
 #include "faultline.h"
 #include "harness.h"
 #include "result.h"
@@ -319,6 +320,53 @@ TEST(readme_lists_every_code)
 		EXPECT_TRUE(strstr(text, cell) != NULL);
 	}
 	free(text);
+}
+
+/* One faulter whose touches took @hit ns (900) and @fault ns (100 faults). */
+static json_t *fault_latency_of(uint64_t hit, uint64_t fault)
+{
+	struct fl_actor_result a[1];
+	struct fl_run_result rr;
+	struct fl_result res = { 0 };
+	json_t *run;
+
+	fl_clock.ns_per_tick = 1;
+	fake_run(&rr, a, 1, 0);
+	a[0].ops = 1000;
+	a[0].faults.minor = 100;
+	if (fl_hist_init(&a[0].hist))
+		return NULL;
+	for (int i = 0; i < 900; i++)
+		fl_hist_record(a[0].hist, hit);
+	for (int i = 0; i < 100; i++)
+		fl_hist_record(a[0].hist, fault);
+	run = fl_run_result_json(&rr, &res);
+	fl_hist_free(a[0].hist);
+	return run;
+}
+
+TEST(fault_latency_is_the_slowest_touches)
+{
+	json_t *run = fault_latency_of(20, 1000);
+
+	ASSERT_TRUE(run != NULL);
+	EXPECT_EQ(fl_json_num(run, "fault_latency_ns.count"), 100);
+	EXPECT_EQ(fl_json_num(run, "fault_latency_ns.p50"), 1000);
+	EXPECT_EQ(fl_json_num(run, "latency_ns.p50"), 20);
+	EXPECT_TRUE(json_object_get(run, "fault_latency_unknown") == NULL);
+	json_decref(run);
+}
+
+/* Hits as slow as faults: the slowest touches are not the faults. */
+TEST(fault_latency_unknown_when_hits_are_slow)
+{
+	json_t *run = fault_latency_of(800, 1000);
+
+	ASSERT_TRUE(run != NULL);
+	EXPECT_TRUE(json_is_null(json_object_get(run, "fault_latency_ns")));
+	EXPECT_TRUE(json_string_value(json_object_get(run, "fault_latency_unknown")) != NULL);
+	EXPECT_TRUE(fl_validity_ok(run));
+	json_decref(run);
 }
 
 TEST_HARNESS_MAIN
