@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The check contract (CHECKS.md): a check is a stress workload with an
+ * The check contract: a check is a stress workload with an
  * invariant. It starts its own actors, races them against invalidation
  * until the deadline, and reports every violation through the oracle; the
  * stress runner owns the oracle, the kernel-log window, the verdict and
@@ -30,6 +30,8 @@ struct fl_check_ctx {
 	int nr_faulters;		/* readers/faulters to start */
 	struct fl_oracle *oracle;
 	uint64_t iterations;		/* add with __atomic_fetch_add */
+	/* Stop after this many (test hook FAULTLINE_STRESS_MAX_ITERATIONS). */
+	uint64_t max_iterations;
 	char note[256];			/* optional: what was exercised */
 };
 
@@ -53,7 +55,9 @@ extern volatile sig_atomic_t fl_check_stop;
 
 static inline bool fl_check_running(const struct fl_check_ctx *c)
 {
-	return !fl_check_stop && fl_mono_ns() < c->deadline_ns;
+	return !fl_check_stop && fl_mono_ns() < c->deadline_ns &&
+	       __atomic_load_n(&c->iterations, __ATOMIC_RELAXED) <
+	       c->max_iterations;
 }
 
 static inline void fl_check_iteration(struct fl_check_ctx *c)

@@ -54,6 +54,10 @@ struct fl_ofile {
 	uint64_t size_seq_intent;
 	uint64_t size_seq_pub;
 	uint64_t size_ring[FL_ORACLE_SIZE_RING];
+	/* fl_oracle_past_eof_store(): bytes that must not come back. */
+	uint64_t past_eof_off;
+	uint64_t past_eof_len;
+	unsigned char past_eof_fill;
 };
 
 static struct actor_slot *slot(struct fl_oracle *o, uint32_t actor)
@@ -329,6 +333,14 @@ void fl_oracle_abort(struct fl_ofile *f, uint64_t first, uint64_t nr)
 {
 	if (range_ok(f, first, nr))
 		unclaim(f, first, nr);
+}
+
+void fl_oracle_past_eof_store(struct fl_ofile *f, uint64_t off, uint64_t len,
+			      unsigned char fill)
+{
+	f->past_eof_off = off;
+	f->past_eof_len = len;
+	f->past_eof_fill = fill;
 }
 
 /* Readers: snapshots and judgement. */
@@ -613,18 +625,102 @@ static void record_block(struct fl_ofile *f, uint64_t block, uint64_t p,
 	record(f->o, &v);
 }
 
+/*
+ * Judge bytes [off, end) of @block against the states @before and
+ * @intent (@j), recording the first illegal byte: the body of
+ * fl_oracle_judge_range once the read is counted.
+ */
+static enum fl_viol_kind judge_bytes(struct fl_ofile *f, uint64_t block,
+				     uint64_t before, uint64_t intent,
+				     const struct judge *j, const void *buf,
+				     size_t off, size_t end, uint32_t actor)
+{
+	bool whole = off == 0 && end == FL_STAMP_SIZE;
+	enum fl_viol_kind nomatch;
+	struct fl_stamp_seen seen;
+	struct verdict vd;
+	size_t len = end - off;
+
+	fl_stamp_classify_range(buf, off, len, f->file_id, block, &seen);
+	switch (seen.kind) {
+	case FL_SEEN_ZERO:
+		if (zero_ok_range(j, off, end))
+			return FL_VIOL_NONE;
+		break;
+	case FL_SEEN_DATA:
+		if (data_ok_range(j, seen.gen, off, end))
+			return FL_VIOL_NONE;
+		break;
+	case FL_SEEN_WRONG_BLOCK:
+		/* A whole valid stamp of another block is never legal. */
+		vd = (struct verdict){ FL_VIOL_WRONG_BLOCK, (uint32_t)off, 0 };
+		record_block(f, block, before, intent, &seen, &vd, actor);
+		return vd.kind;
+	case FL_SEEN_TORN:
+		/* Nothing raced and the block must be whole data: torn. */
+		if (whole && j->strict && !fl_bs_has_zero(before)) {
+			vd = (struct verdict){ FL_VIOL_TORN, seen.bad_off, 0 };
+			record_block(f, block, before, intent, &seen, &vd,
+				     actor);
+			return vd.kind;
+		}
+		break;
+	default:
+		break;
+	}
+	nomatch = seen.kind == FL_SEEN_GARBAGE || seen.kind == FL_SEEN_UNKNOWN ?
+		  FL_VIOL_GARBAGE : FL_VIOL_TORN;
+	if (judge_words(j, f->file_id, block, buf, off, end, nomatch, &vd))
+		return FL_VIOL_NONE;
+	record_block(f, block, before, intent, &seen, &vd, actor);
+	return vd.kind;
+}
+
+/*
+ * Bytes [*lo, *hi) of [off, end) of @block were stored past EOF
+ * (fl_oracle_past_eof_store), only zero is legal there, and they read as
+ * zeros and fill bytes, the first fill at *@first: the store came back.
+ * Any other byte there is left to the usual judgement.
+ */
+static bool past_eof_back(const struct fl_ofile *f, uint64_t block,
+			  const struct judge *j, const unsigned char *buf,
+			  size_t off, size_t end, size_t *lo, size_t *hi,
+			  size_t *first)
+{
+	uint64_t bstart = block * FL_STAMP_SIZE;
+	uint64_t s = f->past_eof_off, e = s + f->past_eof_len;
+	bool seen = false;
+
+	if (!f->past_eof_len || e <= bstart + off || s >= bstart + end)
+		return false;
+	*lo = s > bstart + off ? (size_t)(s - bstart) : off;
+	*hi = e < bstart + end ? (size_t)(e - bstart) : end;
+	/* Where data may be legal a fill byte could be a stamp byte. */
+	if (j->multi || j->iwrite || *lo < j->zp_lo || *hi > j->zp_hi)
+		return false;
+	for (size_t x = *lo; x < *hi; x++) {
+		if (buf[x] && buf[x] != f->past_eof_fill)
+			return false;
+		if (buf[x] && !seen) {
+			seen = true;
+			*first = x;
+		}
+	}
+	return seen;
+}
+
 enum fl_viol_kind fl_oracle_judge_range(struct fl_ofile *f, uint64_t block,
 					uint64_t before, const void *buf,
 					size_t off, size_t len, uint32_t actor)
 {
 	struct actor_slot *a = slot(f->o, actor);
-	bool whole = off == 0 && len >= FL_STAMP_SIZE;
-	enum fl_viol_kind nomatch;
+	uint64_t copy[FL_STAMP_WORDS];
+	enum fl_viol_kind kind;
 	struct fl_stamp_seen seen;
 	struct verdict vd;
 	struct judge j;
+	size_t end, lo, hi, first = 0;
 	uint64_t intent;
-	size_t end;
 
 	if (block >= f->nr_blocks || off >= FL_STAMP_SIZE || !len) {
 		count(&a->unjudged);
@@ -639,38 +735,17 @@ enum fl_viol_kind fl_oracle_judge_range(struct fl_ofile *f, uint64_t block,
 	intent = __atomic_load_n(&f->intent[block], __ATOMIC_ACQUIRE) &
 		 ~FL_BS_BUSY;
 	judge_init(&j, before, intent);
-
+	if (!past_eof_back(f, block, &j, buf, off, end, &lo, &hi, &first))
+		return judge_bytes(f, block, before, intent, &j, buf, off,
+				   end, actor);
+	/* The rest of the block first, as if the stored bytes were zero. */
+	memcpy((char *)copy + off, (const char *)buf + off, len);
+	memset((char *)copy + lo, 0, hi - lo);
+	kind = judge_bytes(f, block, before, intent, &j, copy, off, end, actor);
+	if (kind != FL_VIOL_NONE)
+		return kind;
 	fl_stamp_classify_range(buf, off, len, f->file_id, block, &seen);
-	switch (seen.kind) {
-	case FL_SEEN_ZERO:
-		if (zero_ok_range(&j, off, end))
-			return FL_VIOL_NONE;
-		break;
-	case FL_SEEN_DATA:
-		if (data_ok_range(&j, seen.gen, off, end))
-			return FL_VIOL_NONE;
-		break;
-	case FL_SEEN_WRONG_BLOCK:
-		/* A whole valid stamp of another block is never legal. */
-		vd = (struct verdict){ FL_VIOL_WRONG_BLOCK, (uint32_t)off, 0 };
-		record_block(f, block, before, intent, &seen, &vd, actor);
-		return vd.kind;
-	case FL_SEEN_TORN:
-		/* Nothing raced and the block must be whole data: torn. */
-		if (whole && j.strict && !fl_bs_has_zero(before)) {
-			vd = (struct verdict){ FL_VIOL_TORN, seen.bad_off, 0 };
-			record_block(f, block, before, intent, &seen, &vd,
-				     actor);
-			return vd.kind;
-		}
-		break;
-	default:
-		break;
-	}
-	nomatch = seen.kind == FL_SEEN_GARBAGE || seen.kind == FL_SEEN_UNKNOWN ?
-		  FL_VIOL_GARBAGE : FL_VIOL_TORN;
-	if (judge_words(&j, f->file_id, block, buf, off, end, nomatch, &vd))
-		return FL_VIOL_NONE;
+	vd = (struct verdict){ FL_VIOL_EOF_DATA_REAPPEARED, (uint32_t)first, 0 };
 	record_block(f, block, before, intent, &seen, &vd, actor);
 	return vd.kind;
 }
@@ -973,6 +1048,7 @@ const char *fl_viol_kind_str(enum fl_viol_kind kind)
 		[FL_VIOL_WRONG_BLOCK] = "wrong_block",
 		[FL_VIOL_TORN] = "torn",
 		[FL_VIOL_GARBAGE] = "garbage",
+		[FL_VIOL_EOF_DATA_REAPPEARED] = "eof_data_reappeared",
 		[FL_VIOL_UNEXPECTED_SIGBUS] = "unexpected_sigbus",
 		[FL_VIOL_MISSING_SIGBUS] = "missing_sigbus",
 		[FL_VIOL_MEMORY_POISON] = "memory_poison",
@@ -984,6 +1060,14 @@ const char *fl_viol_kind_str(enum fl_viol_kind kind)
 	if ((unsigned int)kind >= FL_VIOL_NR)
 		return "invalid";
 	return names[kind];
+}
+
+enum fl_viol_kind fl_viol_kind_from_str(const char *name)
+{
+	for (int k = FL_VIOL_NONE + 1; k < FL_VIOL_NR; k++)
+		if (!strcmp(fl_viol_kind_str((enum fl_viol_kind)k), name))
+			return (enum fl_viol_kind)k;
+	return FL_VIOL_NONE;
 }
 
 int fl_bs_str(uint64_t s, char *buf, size_t len)
@@ -1001,7 +1085,7 @@ int fl_bs_str(uint64_t s, char *buf, size_t len)
 
 static bool is_block_kind(enum fl_viol_kind kind)
 {
-	return kind >= FL_VIOL_STALE && kind <= FL_VIOL_GARBAGE;
+	return kind >= FL_VIOL_STALE && kind <= FL_VIOL_EOF_DATA_REAPPEARED;
 }
 
 static bool is_sigbus_kind(enum fl_viol_kind kind)

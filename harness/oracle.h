@@ -62,6 +62,8 @@ enum fl_viol_kind {
 	FL_VIOL_WRONG_BLOCK,	/* a valid stamp of another block or file */
 	FL_VIOL_TORN,		/* not a mix of legal states */
 	FL_VIOL_GARBAGE,	/* bytes that are neither zero nor a stamp */
+	/* bytes stored past EOF through a mapping, back after the file grew */
+	FL_VIOL_EOF_DATA_REAPPEARED,
 	FL_VIOL_UNEXPECTED_SIGBUS,
 	FL_VIOL_MISSING_SIGBUS,
 	FL_VIOL_MEMORY_POISON,	/* SIGBUS with BUS_MCEERR_*: hardware */
@@ -236,6 +238,17 @@ void fl_oracle_end(struct fl_ofile *f, uint64_t first, uint64_t nr);
 /* The syscall failed and changed nothing: forget what begin announced. */
 void fl_oracle_abort(struct fl_ofile *f, uint64_t first, uint64_t nr);
 
+/*
+ * A writer stored @fill at bytes [off, off + len) through the mapping
+ * beyond EOF (legal on the EOF page); growing the file must zero-fill
+ * them. Where only zero is legal, a read showing @fill bytes among zeros
+ * there is EOF_DATA_REAPPEARED, not garbage: those bytes are judged apart
+ * and the rest of the block as usual, one violation per block at most.
+ * One range per file (len 0 forgets it); set it before readers judge.
+ */
+void fl_oracle_past_eof_store(struct fl_ofile *f, uint64_t off, uint64_t len,
+			      unsigned char fill);
+
 /* Readers: snapshot before reading a block, judge after. */
 
 /* The published state of @block (acquire); read the block after this. */
@@ -327,6 +340,8 @@ unsigned int fl_oracle_log(struct fl_oracle *o, struct fl_violation *out,
 			   unsigned int max);
 /* "stale", "zero_where_data", ...; "none" for FL_VIOL_NONE. */
 const char *fl_viol_kind_str(enum fl_viol_kind kind);
+/* The kind named @name by fl_viol_kind_str; FL_VIOL_NONE if none is. */
+enum fl_viol_kind fl_viol_kind_from_str(const char *name);
 /* One line describing @v; returns what snprintf returns. */
 int fl_violation_str(const struct fl_violation *v, char *buf, size_t len);
 /*

@@ -48,13 +48,13 @@ if [ "$kind" = host ]; then
 	fi
 	if [ -n "$stress" ]; then
 		"$fl" stress --duration "$stress" --out "$out/stress-tmpdir.json"
-		c=$?; [ $c -gt $worst ] && worst=$c
+		worst=$(worst $worst $?)
 		fs=$(jq -r '.host.test_fs.type // "tmpdir"' "$out/stress-tmpdir.json" 2>/dev/null)
 		[ "$fs" = tmpdir ] || mv "$out/stress-tmpdir.json" "$out/stress-$fs.json"
 		if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ "$fs" != tmpfs ]; then
 			shm=$(mktemp -d /dev/shm/faultline-stress.XXXXXX)
 			"$fl" stress --duration "$stress" --dir "$shm" --out "$out/stress-tmpfs.json"
-			c=$?; [ $c -gt $worst ] && worst=$c
+			worst=$(worst $worst $?)
 			rm -rf "$shm"
 		fi
 		"$fl" summary "$out" >/dev/null
@@ -98,7 +98,7 @@ if [ -n "$stress" ]; then
 				'[.commands[] | select(.args | contains($c))][0].status' "$out/boot.json")
 			docs+=("$(jq -c -n --arg c "$c" --arg s "$status" --slurpfile b "$out/boot.json" \
 				--arg sum "$("$fl" stress --list | awk -F'\t' -v c="$c" '$1 == c { print $2 }')" '
-				{name: $c, summary: $sum, iterations: 0,
+				{name: $c, summary: $sum, iterations: 0, validity: {status: "ok", reasons: []},
 				 oracle: {checked: 0, accesses: 0, sigbus_expected: 0, sigbus_unexpected: 0,
 					  unjudged: 0, violations: 0, by_kind: {}, details: []}}
 				+ if $s == "died" then
@@ -114,10 +114,13 @@ if [ -n "$stress" ]; then
 		printf '%s\n' "${docs[@]}" | jq -s --arg fs "$fs" --arg d "$stress" --arg cpus "$(jq .cpus <<<"$v")" \
 			--slurpfile t "${template:-/dev/null}" --slurpfile b "$out/boot.json" '
 			. as $checks | ($t[0] // {}) as $t |
+			any($checks[]; .verdict | IN("fail", "error", "not_run")) as $failed |
 			{schema: "faultline-stress/1", tool: ($t.tool // {}), host: ($t.host // {}),
 			 variant: $b[0].variant, accel: $b[0].accel,
-			 status: (if any($checks[]; .verdict == "fail" or .verdict == "error") then "failed" else "ok" end),
-			 exit_code: (if any($checks[]; .verdict == "fail" or .verdict == "error") then 1 else 0 end),
+			 status: (if $failed then "failed" else "ok" end),
+			 exit_code: (if $failed then 1 else 0 end),
+			 validity: ([$checks[] | .name as $n | .validity.reasons[]? | .text = "\($n): \(.text)"] |
+				    {status: (if length > 0 then "untrustworthy" else "ok" end), reasons: .}),
 			 duration_s: ($d | tonumber), faulters: ($t.faulters // ([$cpus | tonumber, 2] | max)), test_fs: $fs,
 			 checks: $checks}' >"$out/stress-$fs.json"
 		for c in $checks; do rm -f "$out/stress-$fs-$c.json"; done

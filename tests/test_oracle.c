@@ -747,6 +747,110 @@ TEST(legal_eof_page_tail_zero)
 	teardown(&fx);
 }
 
+/*
+ * eof_boundary's finding: bytes stored through the mapping past EOF read
+ * back after the file grew. The scribbled range is its own kind; the rest
+ * of the block is judged as usual, and one bad block counts once.
+ */
+TEST(detect_eof_data_reappeared)
+{
+	struct fixture fx;
+	uint64_t before, eof = 5 * PAGE + 100, total;
+	char *b = (char *)blk, text[256];
+	struct fl_violation v;
+
+	setup(&fx);
+	ASSERT_EQ(fl_oracle_size_begin(fx.f, eof), 0);
+	ASSERT_EQ(fl_oracle_begin_zero(fx.f, eof, NR_BLOCKS * PAGE - eof), 0);
+	fl_oracle_size_end(fx.f);
+	fl_oracle_end(fx.f, 5, NR_BLOCKS - 5);
+	fl_oracle_past_eof_store(fx.f, eof, PAGE - 100, 0xff);
+	ASSERT_EQ(fl_oracle_size_begin(fx.f, NR_BLOCKS * PAGE), 0);
+	fl_oracle_size_end(fx.f);
+	before = fl_oracle_snapshot(fx.f, 5);
+
+	/* Zero-filled, as POSIX ftruncate requires: legal. */
+	fl_stamp_fill(blk, FILE_ID, 5, 1);
+	memset(b + 100, 0, PAGE - 100);
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_NONE);
+	ASSERT_EQ(fl_oracle_judge_range(fx.f, 5, before, blk, 100, PAGE - 100,
+					ACTOR), FL_VIOL_NONE);
+	ASSERT_EQ(fl_oracle_violations_total(fx.o), 0);
+
+	/* The whole scribble back, through the mapping and through read(). */
+	memset(b + 100, 0xff, PAGE - 100);
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_EOF_DATA_REAPPEARED);
+	v = last_violation(&fx);
+	EXPECT_EQ(v.offset, 5 * PAGE + 100);
+	fl_violation_str(&v, text, sizeof(text));
+	TH_LOG("%s", text);
+	EXPECT_TRUE(!strncmp(text, "eof_data_reappeared: file 7 offset 20580 ", 41));
+	ASSERT_EQ(fl_oracle_judge_range(fx.f, 5, before, blk, 0, PAGE, ACTOR),
+		  FL_VIOL_EOF_DATA_REAPPEARED);
+	ASSERT_EQ(fl_oracle_judge_range(fx.f, 5, before, blk, 100, PAGE - 100,
+					ACTOR), FL_VIOL_EOF_DATA_REAPPEARED);
+	/* Part of it, among zeros: the first byte back is named. */
+	memset(b + 100, 0, PAGE - 100);
+	b[3000] = (char)0xff;
+	b[3001] = (char)0xff;
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_EOF_DATA_REAPPEARED);
+	EXPECT_EQ(last_violation(&fx).offset, 5 * PAGE + 3000);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 4);
+	ASSERT_EQ(fl_oracle_violations_total(fx.o), 4);
+
+	/* Other bytes there are not the scribble: judged as before (torn). */
+	b[3002] = 0x5a;
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_TORN);
+	EXPECT_EQ(last_violation(&fx).offset, 5 * PAGE + 3000);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 4);
+	/* The data before EOF is still judged; the block counts once. */
+	memset(b + 100, 0xff, PAGE - 100);
+	b[10] ^= 0x40;
+	total = fl_oracle_violations_total(fx.o);
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_TORN);
+	EXPECT_EQ(last_violation(&fx).offset, 5 * PAGE + 10);
+	EXPECT_EQ(fl_oracle_violations_total(fx.o), total + 1);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 4);
+
+	/* Where data is legal again (rewritten), 0xff is no scribble. */
+	write_block(&fx, 5, 3);
+	before = fl_oracle_snapshot(fx.f, 5);
+	fl_stamp_fill(blk, FILE_ID, 5, 3);
+	ASSERT_EQ(judge(&fx, 5, before, blk), FL_VIOL_NONE);
+	memset(b + 100, 0xff, PAGE - 100);
+	EXPECT_EQ(judge(&fx, 5, before, blk), FL_VIOL_TORN);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 4);
+	/* A block the store did not cover: data where zero must be. */
+	before = fl_oracle_snapshot(fx.f, 6);
+	memset(blk, 0xff, sizeof(blk));
+	EXPECT_EQ(judge(&fx, 6, before, blk), FL_VIOL_GARBAGE);
+	teardown(&fx);
+}
+
+/* Without the store announced, the same bytes are only garbage. */
+TEST(eof_data_unannounced_is_garbage)
+{
+	struct fixture fx;
+	uint64_t before, eof = 5 * PAGE + 100;
+
+	setup(&fx);
+	ASSERT_EQ(fl_oracle_size_begin(fx.f, eof), 0);
+	ASSERT_EQ(fl_oracle_begin_zero(fx.f, eof, NR_BLOCKS * PAGE - eof), 0);
+	fl_oracle_size_end(fx.f);
+	fl_oracle_end(fx.f, 5, NR_BLOCKS - 5);
+	before = fl_oracle_snapshot(fx.f, 5);
+	fl_stamp_fill(blk, FILE_ID, 5, 1);
+	memset((char *)blk + 100, 0xff, PAGE - 100);
+	ASSERT_NE(judge(&fx, 5, before, blk), FL_VIOL_NONE);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 0);
+	/* Forgotten (len 0): the same. */
+	fl_oracle_past_eof_store(fx.f, eof, PAGE - 100, 0xff);
+	fl_oracle_past_eof_store(fx.f, 0, 0, 0);
+	ASSERT_NE(judge(&fx, 5, before, blk), FL_VIOL_NONE);
+	EXPECT_EQ(fl_oracle_count(fx.o, FL_VIOL_EOF_DATA_REAPPEARED), 0);
+	teardown(&fx);
+}
+
 TEST(legal_size_changes_during_access)
 {
 	struct fixture fx;
@@ -1189,6 +1293,11 @@ TEST(json_and_text)
 	for (int k = 0; k < FL_VIOL_NR; k++)
 		EXPECT_TRUE(strcmp(fl_viol_kind_str(k), "invalid") != 0);
 	EXPECT_STREQ(fl_viol_kind_str(FL_VIOL_NR), "invalid");
+	/* Names read back to their kinds (the known-failures list uses them). */
+	for (int k = FL_VIOL_NONE + 1; k < FL_VIOL_NR; k++)
+		EXPECT_EQ(fl_viol_kind_from_str(fl_viol_kind_str(k)), k);
+	EXPECT_EQ(fl_viol_kind_from_str("none"), FL_VIOL_NONE);
+	EXPECT_EQ(fl_viol_kind_from_str("Torn"), FL_VIOL_NONE);
 	teardown(&fx);
 }
 

@@ -3,7 +3,9 @@
  * eof_boundary: single-threaded, at sizes around page and block
  * boundaries. After a truncate the EOF page's tail reads zero and the page
  * after it SIGBUSes; bytes then stored beyond EOF through the mapping must
- * not reappear, in the mapping or through read(), once the file grows.
+ * not reappear, in the mapping or through read(), once the file grows
+ * (POSIX ftruncate zero-fills the new range). The oracle is told what was
+ * stored where, so a reappearance is reported as eof_data_reappeared.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +21,8 @@
 #define NR_BLOCKS 3
 #define FILE_ID 3
 #define ACTOR 0
+/* Stored past EOF: any non-zero byte would do; this one is easy to spot. */
+#define SCRIBBLE 0xff
 
 /* Judge block @b through the mapping and through read(). */
 static void judge_block(struct fl_ofile *f, int fd, volatile char *map,
@@ -88,8 +92,9 @@ static int one_size(struct fl_check_ctx *c, uint64_t to, char *err, size_t len)
 	if (to < eof_page_end) {
 		int code;
 
+		fl_oracle_past_eof_store(f, to, eof_page_end - to, SCRIBBLE);
 		for (uint64_t o = to; o < eof_page_end; o++) {
-			char ff = (char)0xff;
+			char ff = (char)SCRIBBLE;
 
 			if (!fl_sigbus_store(map + o, &ff, 1, &code))
 				break;

@@ -69,6 +69,8 @@ struct liv_thread {
 struct liv {
 	struct fl_check_ctx *c;		/* main thread, or inside the gate */
 	uint64_t deadline_ns;		/* copies for use outside the gate */
+	uint64_t max_iterations;
+	uint64_t iterations;		/* c->iterations, readable outside it */
 	uint32_t page_size;
 	/* Read-held around every use of @c; abandoned: @c is gone. */
 	pthread_rwlock_t gate;
@@ -93,6 +95,7 @@ struct liv {
 static bool liv_running(struct liv *l)
 {
 	return !fl_check_stop && fl_mono_ns() < l->deadline_ns &&
+	       __atomic_load_n(&l->iterations, __ATOMIC_RELAXED) < l->max_iterations &&
 	       !__atomic_load_n(&l->error, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&l->abandoned, __ATOMIC_RELAXED);
 }
@@ -305,6 +308,7 @@ static void *actor(void *arg)
 			break;
 		}
 		th->ops++;
+		__atomic_fetch_add(&l->iterations, 1, __ATOMIC_RELAXED);
 		if (gate_enter(l)) {
 			fl_check_iteration(l->c);
 			gate_leave(l);
@@ -498,6 +502,7 @@ static int liv_run(struct fl_check_ctx *c, char *err, size_t len)
 	}
 	l->c = c;
 	l->deadline_ns = c->deadline_ns;
+	l->max_iterations = c->max_iterations;
 	l->page_size = c->page_size;
 	l->fd = -1;
 	l->dio_fd = -1;
