@@ -6,11 +6,14 @@
  * cluster filesystem does; with --dir (and a --hostfile for several hosts)
  * the ranks use that directory of a real shared filesystem directly.
  * One result file per workload in --out-dir; the daemon and its mounts are
- * gone afterwards, also after SIGINT or a rank that died.
+ * gone afterwards, also after SIGINT or a rank that died. A first SIGINT
+ * asks the ranks to stop and report (their result is kept, marked
+ * interrupted); a second one ends the job.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +30,11 @@
 #include "option.h"
 #include "result.h"
 #include "testdir.h"
+#include "validity.h"
 
 #define MAX_ARGS 96
+#define MAX_MOUNTS 64	/* clusterfs mounts, one per rank */
+#define MAX_RANKS 4096
 
 static const char *const fault_names[] = { "none", "skip-invalidation", NULL };
 
@@ -45,8 +51,9 @@ struct mpi_cmd_opts {
 
 #define O(f) offsetof(struct mpi_cmd_opts, f)
 static const struct fl_option mpi_cmd_options[] = {
-	{ .name = "np", .type = FL_OPT_UINT, .offset = O(np), .def = "4",
-	  .help = "MPI ranks", .min = 2, .max = 4096 },
+	{ .name = "np", .type = FL_OPT_UINT, .offset = O(np),
+	  .help = "MPI ranks (default: one per PU this process may use, at least 2; "
+		  "with --hostfile, its slots)", .min = 2, .max = MAX_RANKS },
 	{ .name = "hostfile", .type = FL_OPT_STR, .offset = O(hostfile), .arg = "FILE",
 	  .help = "mpirun hostfile for several hosts (needs --dir on a shared filesystem)" },
 	{ .name = "dir", .type = FL_OPT_STR, .offset = O(dir), .arg = "PATH",
@@ -70,11 +77,46 @@ static const struct fl_option mpi_cmd_options[] = {
 static volatile sig_atomic_t stop_sig;
 static volatile pid_t child_pgid;
 
+/*
+ * The first signal asks the ranks to stop (mpirun forwards SIGUSR1 to
+ * every rank): they end their window or pass, and rank 0 writes the
+ * document. A second one stops mpirun itself, which kills the job.
+ */
 static void on_stop(int sig)
 {
-	stop_sig = sig;
 	if (child_pgid > 0)
-		kill(-child_pgid, sig);
+		kill(stop_sig ? -child_pgid : child_pgid, stop_sig ? sig : SIGUSR1);
+	stop_sig = sig;
+}
+
+/*
+ * Ranks by default: one per PU this process may use, at least 2 (the
+ * workloads need a writer and a reader), at most @max. More would share
+ * PUs, and the result would be untrustworthy ("oversubscribed").
+ */
+static uint64_t default_np(uint64_t max)
+{
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof(set), &set) ? 0 : CPU_COUNT(&set);
+
+	return n < 2 ? 2 : (uint64_t)n > max ? max : (uint64_t)n;
+}
+
+/*
+ * The exit code of a workload's document combined with @code, and a
+ * warning naming the reasons when the result is untrustworthy.
+ */
+static int judge_doc(const char *out, const char *workload, int code)
+{
+	json_t *doc = json_load_file(out, 0, NULL);
+	char what[PATH_MAX + 128];
+
+	if (json_is_integer(json_object_get(doc, "exit_code")))
+		code = fl_exit_worst(code, (int)json_integer_value(json_object_get(doc, "exit_code")));
+	snprintf(what, sizeof(what), "mpi: %s (%s)", workload, out);
+	fl_validity_warn(what, doc);
+	json_decref(doc);
+	return code;
 }
 
 /* faultline-mpi beside this binary. */
@@ -127,12 +169,15 @@ static int run_child(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* A failed document when rank 0 could not write one: partial, valid JSON. */
+/*
+ * A failed document when rank 0 could not write one: partial, valid JSON.
+ * It holds no numbers, so only a signal makes it untrustworthy.
+ */
 static void write_failed(const char *out, const char *workload, int code, const char *why)
 {
 	char written[64], err[FL_ERR_LEN];
 	time_t now = time(NULL);
-	json_t *doc;
+	json_t *doc, *v = fl_validity_new();
 
 	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
 	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
@@ -143,6 +188,9 @@ static void write_failed(const char *out, const char *workload, int code, const 
 				"status", code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed",
 				"exit_code", code, "error", why, "ranks",
 				"integrity", "verified", false, "why_not", why);
+	if (code == FL_EXIT_INTERRUPTED)
+		fl_validity_add(v, "interrupted", "all", "a signal stopped the job before rank 0 wrote a result");
+	json_object_set_new(doc, "validity", v);
 	if (doc && fl_json_write_atomic(doc, out, err, sizeof(err)))
 		fl_err("%s", err);
 	json_decref(doc);
@@ -158,6 +206,8 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 
 	snprintf(out, sizeof(out), "%s/%s.json", o->out_dir, workload);
 	snprintf(np, sizeof(np), "%llu", (unsigned long long)o->np);
+	if (!o->np)
+		snprintf(np, sizeof(np), "the hostfile's");
 	snprintf(nm, sizeof(nm), "%d", mounts);
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
 	snprintf(passes, sizeof(passes), "%llu", (unsigned long long)o->passes);
@@ -166,8 +216,10 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 	if (geteuid() == 0)
 		argv[n++] = "--allow-run-as-root";
 	argv[n++] = "--oversubscribe";
-	argv[n++] = "-np";
-	argv[n++] = np;
+	if (o->np) {
+		argv[n++] = "-np";
+		argv[n++] = np;
+	}
 	if (o->hostfile) {
 		argv[n++] = "--hostfile";
 		argv[n++] = (char *)o->hostfile;
@@ -207,7 +259,7 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 			ret = FL_EXIT_USAGE;
 	}
 	printf("result: %s\n", out);
-	return ret;
+	return judge_doc(out, workload, ret);
 }
 
 static void usage(void)
@@ -217,12 +269,13 @@ static void usage(void)
 	       "clusterfs mount; with --dir on a shared filesystem (and --hostfile).\n\n");
 	fl_opt_help(stdout, mpi_cmd_options);
 	printf("\nExit: 0 ok, 1 a coherence violation, 2 usage or a failed run,\n"
-	       "3 MPI or FUSE unavailable, 4 interrupted.\n");
+	       "3 MPI or FUSE unavailable, 4 interrupted, 5 ran but a result is\n"
+	       "untrustworthy (its \"validity\" says why).\n");
 }
 
 int cmd_mpi(int argc, char **argv)
 {
-	struct mpi_cmd_opts o;
+	struct mpi_cmd_opts o = { 0 };
 	struct fl_opt_set set = { mpi_cmd_options, &o };
 	struct fl_clusterfs *fs = NULL;
 	struct fl_testdir td = { 0 };
@@ -248,6 +301,9 @@ int cmd_mpi(int argc, char **argv)
 		fl_err("mpi: %s", err);
 		return FL_EXIT_USAGE;
 	}
+	/* With a hostfile and no --np, mpirun starts one rank per slot. */
+	if (!o.np && !o.hostfile)
+		o.np = default_np(o.dir ? MAX_RANKS : MAX_MOUNTS);
 	if (find_mpi_binary(bin, sizeof(bin))) {
 		fl_err("mpi: %s is missing: faultline was built without MPI; run: apt-get install -y libopenmpi-dev openmpi-bin && make",
 		       bin);
@@ -273,9 +329,9 @@ int cmd_mpi(int argc, char **argv)
 			.skip_invalidation = o.fault == 1,
 		};
 
-		if (o.np > 64) {
-			fl_err("mpi: clusterfs has at most 64 mounts; --np %llu needs --dir",
-			       (unsigned long long)o.np);
+		if (o.np > MAX_MOUNTS) {
+			fl_err("mpi: clusterfs has at most %d mounts; --np %llu needs --dir",
+			       MAX_MOUNTS, (unsigned long long)o.np);
 			return FL_EXIT_USAGE;
 		}
 		ret = fl_testdir_prepare(&td, NULL, err, sizeof(err));
@@ -298,16 +354,15 @@ int cmd_mpi(int argc, char **argv)
 	snprintf(list, sizeof(list), "%s", o.workloads);
 	for (char *w = strtok_r(list, ",", &save); w && !stop_sig; w = strtok_r(NULL, ",", &save)) {
 		ret = run_workload(&o, mpirun, bin, w, dir, mounts);
-		if (ret > code)
-			code = ret;
+		/* mpirun's own codes above ours (a rank killed: 128+sig) are failures. */
+		code = fl_exit_worst(code, ret > FL_EXIT_UNTRUSTWORTHY ? FL_EXIT_USAGE : ret);
 	}
 	if (fs && fl_clusterfs_stop(fs, err, sizeof(err))) {
 		fl_err("mpi: clusterfs: %s", err);
-		if (!code)
-			code = FL_EXIT_USAGE;
+		code = fl_exit_worst(code, FL_EXIT_USAGE);
 	}
 	fl_testdir_cleanup(&td);
 	if (stop_sig)
 		code = FL_EXIT_INTERRUPTED;
-	return code > FL_EXIT_INTERRUPTED ? FL_EXIT_USAGE : code;
+	return code;
 }

@@ -12,6 +12,8 @@
 
 #include "commands.h"
 #include "faultline.h"
+#include "summary_validity.h"
+#include "validity.h"
 
 #define TOP_LOCKS 5
 
@@ -73,11 +75,24 @@ static struct lock_row *find_row(struct lock_row *rows, int nr, int node, json_t
 	return NULL;
 }
 
+/* Whether any chosen run is untrustworthy for metric family @family. */
+static bool spoiled(json_t *runs, int threads, bool inval, const char *family)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run)
+		if (chosen(run, threads, inval) && fl_validity_spoils(run, family))
+			return true;
+	return false;
+}
+
 /* Locks summed over the chosen runs, per node; the top few of each node. */
 static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_runs)
 {
 	struct lock_row *rows = NULL;
 	int nr = 0, cap = 0;
+	bool bad;
 	json_t *run, *node, *l;
 	size_t i, j, k;
 
@@ -119,20 +134,25 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 		goto out;
 	}
 	qsort(rows, (size_t)nr, sizeof(*rows), by_total);
+	bad = spoiled(runs, threads, inval, "locks");
 	fprintf(f, "| node | lock | type | caller | contended/run | wait/run | max wait |\n"
 		"|--:|:--|:--|:--|--:|--:|--:|\n");
 	for (int n = 0; n < 1024; n++) {
 		int shown = 0;
 
 		for (int r = 0; r < nr && shown < TOP_LOCKS; r++) {
-			char tot[32], max[32];
+			char tot[32], max[32], cont[32];
 
 			if (rows[r].node != n)
 				continue;
+			snprintf(cont, sizeof(cont), "%.0f", rows[r].contended / nr_runs);
 			fl_fmt_ns(tot, sizeof(tot), rows[r].wait_total / nr_runs);
 			fl_fmt_ns(max, sizeof(max), rows[r].wait_max);
-			fprintf(f, "| %d | %s | %s | %s | %.0f | %s | %s |\n", n, rows[r].name,
-				rows[r].type, rows[r].caller, rows[r].contended / nr_runs, tot, max);
+			fl_mark_cell(cont, sizeof(cont), bad);
+			fl_mark_cell(tot, sizeof(tot), bad);
+			fl_mark_cell(max, sizeof(max), bad);
+			fprintf(f, "| %d | %s | %s | %s | %s | %s | %s |\n", n, rows[r].name,
+				rows[r].type, rows[r].caller, cont, tot, max);
 			shown++;
 		}
 	}
@@ -167,31 +187,47 @@ static double node_median(json_t *runs, int threads, bool inval, int node,
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * What the user saw (touch latency, and the touches that faulted) beside
+ * what the kernel spent per fault, per node.
+ */
 static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, bool inval)
 {
-	static const char *const paths[] = {
-		"latency_ns.p50", "latency_ns.p99", "kernel_fault_latency_ns.p50",
-		"kernel_fault_latency_ns.p99", "kernel_fault_latency_ns.max",
-		"mmap_lock_wait_ns.write.p99",
+	static const struct {
+		const char *path, *family;
+	} cols[] = {
+		{ "latency_ns.p99", "latency" },
+		{ "fault_latency_ns.p50", "fault_latency" },
+		{ "fault_latency_ns.p99", "fault_latency" },
+		{ "kernel_fault_latency_ns.p50", "kernel_latency" },
+		{ "kernel_fault_latency_ns.p99", "kernel_latency" },
+		{ "kernel_fault_latency_ns.max", "kernel_latency" },
+		{ "mmap_lock_wait_ns.write.p99", "locks" },
 	};
+	bool marked = false;
 	json_t *nd;
 	size_t j;
 
-	fprintf(f, "| node | user p50 | user p99 | kernel p50 | kernel p99 | kernel max | mmap_lock write p99 |\n"
-		"|--:|--:|--:|--:|--:|--:|--:|\n");
+	fprintf(f, "| node | touch p99 | fault p50 | fault p99 | kernel p50 | kernel p99 | kernel max | mmap_lock write p99 |\n"
+		"|--:|--:|--:|--:|--:|--:|--:|--:|\n");
 	json_array_foreach(json_object_get(first, "nodes"), j, nd) {
 		int n = (int)json_integer_value(json_object_get(nd, "node"));
 
 		fprintf(f, "| %d", n);
-		for (size_t c = 0; c < ARRAY_SIZE(paths); c++) {
+		for (size_t c = 0; c < ARRAY_SIZE(cols); c++) {
 			char cell[32];
 
-			fl_fmt_ns(cell, sizeof(cell), node_median(runs, threads, inval, n, paths[c]));
+			fl_fmt_ns(cell, sizeof(cell), node_median(runs, threads, inval, n, cols[c].path));
+			if (strcmp(cell, "-") && spoiled(runs, threads, inval, cols[c].family)) {
+				fl_mark_cell(cell, sizeof(cell), true);
+				marked = true;
+			}
 			fprintf(f, " | %s", cell);
 		}
 		fprintf(f, " |\n");
 	}
-	fprintf(f, "\nUser latency is per touch (most touches do not fault); kernel latency is per handle_mm_fault() call; \"-\" means not measured (see the collectors' status).\n\n");
+	fprintf(f, "\nTouch latency is per touch (most touches do not fault); fault latency is that of the touches that faulted, as the actors saw it; kernel latency is per handle_mm_fault() call; \"-\" means not measured (see the collectors' status)%s.\n\n",
+		marked ? "; `" FL_MARK "`: spoiled by an untrustworthy run (reasons above)" : "");
 }
 
 void fl_summary_kernel(FILE *f, json_t *doc, int markdown)

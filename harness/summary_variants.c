@@ -4,7 +4,8 @@
  * per-variant result directories, shown side by side. Variants are grouped
  * by accelerator and each group gets its own tables, because emulated
  * (TCG) and native CPUs run at unrelated speeds: a number from one group
- * is never put beside a number from another.
+ * is never put beside a number from another. A value that an
+ * untrustworthy run spoils is marked, as in a single directory's summary.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,6 +21,8 @@
 #include "faultline.h"
 #include "result.h"
 #include "stats.h"
+#include "summary_validity.h"
+#include "validity.h"
 
 #define MAX_VARIANTS 32
 #define MAX_FILES 64
@@ -31,6 +34,7 @@ struct variant_dir {
 	char release[128];
 	int nodes;
 	char boot[320];		/* boot.json's status and why; "" natively */
+	struct fl_doc_count count;	/* its documents by validity */
 	char files[MAX_FILES][256];	/* result and stress files, sorted */
 	int nr_files;
 };
@@ -67,6 +71,7 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 		json_t *doc = load(top, dir, names[i]->d_name);
 		const char *schema = str(doc, "schema");
 
+		fl_doc_count_add(&v->count, doc);
 		/* Result, stress and MPI documents; boot.json is read below. */
 		if ((!strcmp(schema, "faultline-result/1") ||
 		     !strcmp(schema, "faultline-stress/1") ||
@@ -102,10 +107,31 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 	return v->name[0];
 }
 
-/* Median ops/s and p99 over the runs with @threads and @baseline. */
-static void cell(char *buf, size_t len, json_t *doc, long threads, bool invalidated)
+/*
+ * The two figures of a cell: ops/s and touch p99, or for a document with
+ * an invalidator (its baseline rows too) faults/s and the p99 of the
+ * touches that faulted, with the families that spoil them.
+ */
+static const struct cell_figures {
+	const char *rate, *rate_unit, *rate_family;
+	const char *lat, *lat_name, *lat_family;
+} touch_figures = {
+	"totals.ops_per_sec", "ops/s", "ops", "latency_ns.p99", "p99", "latency",
+}, inval_figures = {
+	"totals.faults_per_sec", "faults/s", "faults", "fault_latency_ns.p99", "fault p99",
+	"fault_latency",
+};
+
+/*
+ * Medians over the runs with @threads and @invalidated; a figure ends in
+ * FL_MARK when any of those runs is untrustworthy for it. Returns whether
+ * one did.
+ */
+static bool cell(char *buf, size_t len, json_t *doc, long threads, bool invalidated,
+		 const struct cell_figures *fig)
 {
-	double ops[256], p99[256];
+	double rates[256], lats[256];
+	bool rate_bad = false, lat_bad = false;
 	char rate[32], lat[32];
 	json_t *run;
 	size_t i;
@@ -116,24 +142,48 @@ static void cell(char *buf, size_t len, json_t *doc, long threads, bool invalida
 		    json_is_object(json_object_get(run, "invalidator")) != invalidated ||
 		    n >= 256)
 			continue;
-		ops[n] = fl_json_num(run, "totals.ops_per_sec");
-		p99[n++] = fl_json_num(run, "latency_ns.p99");
+		rates[n] = fl_json_num(run, fig->rate);
+		lats[n++] = fl_json_num(run, fig->lat);
+		rate_bad |= fl_validity_spoils(run, fig->rate_family);
+		lat_bad |= fl_validity_spoils(run, fig->lat_family);
 	}
 	if (!n) {
 		snprintf(buf, len, "-");
-		return;
+		return false;
 	}
-	fl_fmt_rate(rate, sizeof(rate), fl_stats_median(ops, n));
-	fl_fmt_ns(lat, sizeof(lat), fl_stats_median(p99, n));
-	snprintf(buf, len, "%s ops/s, p99 %s", rate, lat);
+	fl_fmt_rate(rate, sizeof(rate), fl_stats_median(rates, n));
+	fl_fmt_ns(lat, sizeof(lat), fl_stats_median(lats, n));
+	fl_mark_cell(rate, sizeof(rate), rate_bad && strcmp(rate, "-"));
+	fl_mark_cell(lat, sizeof(lat), lat_bad && strcmp(lat, "-"));
+	snprintf(buf, len, "%s %s, %s %s", rate, fig->rate_unit, fig->lat_name, lat);
+	return rate_bad || lat_bad;
+}
+
+/* The reason codes of @doc's runs, once each: "oversubscribed, spread". */
+static void codes_of(json_t *doc, char *buf, size_t len)
+{
+	json_t *r, *seen = json_object();
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(json_object_get(doc, "validity"), "reasons"), i, r) {
+		const char *code = str(r, "code");
+
+		if (json_object_get(seen, code) || off >= len)
+			continue;
+		json_object_set_new(seen, code, json_true());
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", code);
+	}
+	json_decref(seen);
 }
 
 /* Thread counts and invalidation of @file's runs over the group, as rows. */
 static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 		      const char *file)
 {
+	const struct cell_figures *fig = &touch_figures;
 	json_t *docs[MAX_VARIANTS] = { 0 };
-	bool seen[2][257] = { { false } };
+	bool seen[2][257] = { { false } }, marked[MAX_VARIANTS] = { false };
 	json_t *run;
 	size_t i;
 
@@ -151,6 +201,9 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 				seen[json_is_object(json_object_get(run, "invalidator"))][t] = true;
 		}
 	}
+	for (long t = 1; t <= 256; t++)
+		if (seen[1][t])
+			fig = &inval_figures;
 	fprintf(f, "### %s\n\n| threads | invalidator |", file);
 	for (int k = 0; k < nr; k++)
 		fprintf(f, " %s |", g[k]->name);
@@ -167,12 +220,21 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 				char c[96] = "-";
 
 				if (docs[k])
-					cell(c, sizeof(c), docs[k], t, inv);
+					marked[k] |= cell(c, sizeof(c), docs[k], t, inv, fig);
 				fprintf(f, " %s |", c);
 			}
 			fputc('\n', f);
 		}
 	fputc('\n', f);
+	for (int k = 0; k < nr; k++) {
+		char codes[256];
+
+		if (!marked[k])
+			continue;
+		codes_of(docs[k], codes, sizeof(codes));
+		fprintf(f, "`%s` %s: untrustworthy runs (%s), see [%s/summary.md](%s/summary.md).\n\n",
+			FL_MARK, g[k]->name, codes, g[k]->dir, g[k]->dir);
+	}
 	for (int k = 0; k < nr; k++)
 		json_decref(docs[k]);
 }
@@ -313,17 +375,24 @@ int fl_summary_variants(FILE *f, const char *top)
 		return 0;
 
 	fprintf(f, "# faultline: %d kernel variants\n\n", nr);
-	fprintf(f, "| variant | accel | kernel | NUMA nodes | guest | details |\n"
-		"|:--|:--|:--|--:|:--|:--|\n");
-	for (int k = 0; k < nr; k++)
-		fprintf(f, "| %s | %s | %s | %d | %s | [%s/summary.md](%s/summary.md) |\n",
+	fprintf(f, "| variant | accel | kernel | NUMA nodes | guest | details | validity |\n"
+		"|:--|:--|:--|--:|:--|:--|:--|\n");
+	for (int k = 0; k < nr; k++) {
+		char counted[128];
+
+		fl_doc_count_text(&vs[k].count, counted, sizeof(counted));
+		fprintf(f, "| %s | %s | %s | %d | %s | [%s/summary.md](%s/summary.md) | %s |\n",
 			vs[k].name, vs[k].accel, vs[k].release[0] ? vs[k].release : "?",
 			vs[k].nodes, vs[k].boot[0] ? vs[k].boot : "native", vs[k].dir,
-			vs[k].dir);
+			vs[k].dir, counted);
+	}
 	fprintf(f, "\nEach section holds the variants that ran on one kind of CPU. "
 		"Numbers from different sections are not comparable: emulated "
 		"CPUs are several times slower than native ones and scale "
-		"differently. Cells are medians over repetitions.\n\n");
+		"differently. Cells are medians over repetitions: ops/s and touch "
+		"p99, or for results with an invalidator faults/s and the p99 of "
+		"the touches that faulted. `" FL_MARK "` marks a figure that an "
+		"untrustworthy run spoils.\n\n");
 	for (size_t a = 0; a < ARRAY_SIZE(accels); a++) {
 		struct variant_dir *g[MAX_VARIANTS];
 		int ng = 0;

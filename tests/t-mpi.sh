@@ -3,7 +3,10 @@
 # MPI workloads through `faultline mpi`: coherence across clusterfs mounts
 # with 0 violations, violations caught when clusterfs forgets to
 # invalidate, per-rank results, and nothing left mounted or running after
-# a normal end, SIGINT, or a rank killed with -9.
+# a normal end, SIGINT, or a rank killed with -9. Validity: a default run
+# (one rank per PU) is ok; ranks sharing a PU, a rank stopped by a signal,
+# a rank that did no work and a writer that barely wrote each make the
+# result untrustworthy (exit 5), with the reason on the rank concerned.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
 # OpenMPI's own allocations look like leaks to LeakSanitizer.
@@ -39,29 +42,86 @@ if [ ! -c /dev/fuse ] || [ "$(id -u)" != 0 ]; then
 	done_testing
 fi
 
+# The default: one rank per PU this process may use, at least 2.
+np=$(nproc)
+[ "$np" -ge 2 ] || np=2
+want=0
+[ "$(nproc)" -ge 2 ] || want=5
 out=$scratch/normal
-"$fl" mpi --np 4 --passes 16 --duration 1 --out-dir "$out" >"$scratch/log" 2>&1
-ok $? "faultline mpi --np 4: both workloads, exit 0"
+"$fl" mpi --passes 16 --duration 1 --out-dir "$out" >"$scratch/log" 2>&1
+st=$?
+[ $st -eq $want ]
+ok $? "faultline mpi (default --np: $np ranks on $(nproc) PUs): both workloads, exit $want (got $st)"
 validate "$out/mpi-coherence.json" && validate "$out/mpi-faultstorm.json"
 ok $? "both results validate (faultline-mpi/1)"
-jqv '.status == "ok" and .mpi.mode == "clusterfs" and .mpi.ranks == 4
-	and .integrity.violations == 0 and (.ranks | length) == 4
+jqv --argjson np "$np" '.status == "ok" and .mpi.mode == "clusterfs" and .mpi.ranks == $np
+	and .integrity.violations == 0 and (.ranks | length) == $np
 	and all(.ranks[]; .passes == 16 and .blocks_verified > 0 and .violations == 0)
 	and (.nodes | length) >= 1' "$out/mpi-coherence.json"
-ok $? "mpi-coherence: 4 ranks on their own mounts, every pass verified, 0 violations"
+ok $? "mpi-coherence: $np ranks on their own mounts, every pass verified, 0 violations"
 diag "coherence verify p99 per rank: $(jq -c '[.ranks[].verify_ns.p99]' "$out/mpi-coherence.json")"
-jqv '.status == "ok" and (.ranks | length) == 4 and .ranks[0].role == "writer"
+jqv --argjson np "$np" '.status == "ok" and (.ranks | length) == $np and .ranks[0].role == "writer"
 	and .ranks[0].writer.writes > 0
 	and all(.ranks[1:][]; .role == "faulter" and .touches > 0 and .faults > 0)
 	and .totals.faults_per_sec > 0' "$out/mpi-faultstorm.json"
 ok $? "mpi-faultstorm: the writer writes, every other rank refaults (remote invalidation)"
 diag "faultstorm faults/s per rank: $(jq -c '[.ranks[].faults_per_sec | floor]' "$out/mpi-faultstorm.json")"
+if [ $want = 0 ]; then
+	jqv 'all(.validity.status == "ok" and .exit_code == 0 and (.ranks | length) > 0
+		and all(.ranks[]; .validity == {"status": "ok", "reasons": []}
+			and .interrupted == false and (.cpus_allowed | length) > 0))' \
+		--slurp "$out/mpi-coherence.json" "$out/mpi-faultstorm.json"
+	ok $? "one rank per PU: every rank and both documents ok"
+	"$fl" summary "$out" >/dev/null &&
+		grep -q '^- validity: all 2 documents ok$' "$out/summary.md" &&
+		! grep -q 'Untrustworthy' "$out/summary.md" &&
+		[ "$(grep -E '^\| [0-9]+ \|' "$out/summary.md" | tr -cd '!' | wc -c)" -eq 0 ]
+	ok $? "summary of a trustworthy run: 'all 2 documents ok', no mark"
+else
+	skip "one rank per PU: every rank and both documents ok" "one PU: 2 ranks share it"
+	skip "summary of a trustworthy run" "one PU"
+fi
 ! leftovers
 ok $? "normal end: no clusterfs mount, daemon or rank left"
 
-# The fault mode: clusterfs never invalidates, so readers keep stale pages.
+# Two ranks on one PU: OpenMPI's binding off, the launcher confined to
+# PU 0 (the ranks inherit it). Both documents are untrustworthy, every
+# rank says why; coherence keeps its verdict, only its latency is spoilt.
+over=$scratch/over
+OMPI_MCA_hwloc_base_binding_policy=none taskset -c 0 \
+	"$fl" mpi --np 2 --passes 4 --duration 0.5 --out-dir "$over" >"$scratch/log" 2>&1
+st=$?
+[ $st -eq 5 ]
+ok $? "2 ranks on 1 PU: exit 5 (got $st)"
+validate "$over/mpi-coherence.json" && validate "$over/mpi-faultstorm.json" &&
+	jqv 'all(.status == "ok" and .exit_code == 5 and .validity.status == "untrustworthy"
+		and all(.ranks[]; .cpus_allowed == "0" and any(.validity.reasons[];
+			.code == "oversubscribed" and (.text | test("2 ranks on host .* share 1 PU \\(0\\)")))))' \
+		--slurp "$over/mpi-coherence.json" "$over/mpi-faultstorm.json" &&
+	jqv 'all(.ranks[]; [.validity.reasons[].code] == ["oversubscribed"])' "$over/mpi-coherence.json"
+ok $? "2 ranks on 1 PU: every rank 'oversubscribed', naming the PU (coherence: nothing else)"
+diag "faultstorm on 1 PU: $(jq -c '[.ranks[] | [.validity.reasons[].code]]' "$over/mpi-faultstorm.json")"
+jqv '.integrity.violations == 0 and .ranks[0].validity.reasons[0].metrics == ["latency"]' \
+	"$over/mpi-coherence.json" &&
+	jqv 'all(.ranks[].validity.reasons[]; .code != "oversubscribed" or .metrics == ["all"])' \
+		"$over/mpi-faultstorm.json"
+ok $? "oversubscribed spoils coherence's latency only, every figure of faultstorm"
+grep -q "mpi: mpi-coherence ($over/mpi-coherence.json): the result is untrustworthy" "$scratch/log" &&
+	grep -q '^  oversubscribed: ' "$scratch/log" && ! grep -q 'mpirun detected' "$scratch/log"
+ok $? "the launcher names the reason; mpirun does not report a failed job"
+"$fl" summary "$over" >/dev/null
+s=$over/summary.md
+grep -q '^- validity: 2 of 2 documents untrustworthy' "$s" &&
+	grep -q '^### mpi-coherence: 2 ranks, clusterfs (ok; 2 of 2 ranks untrustworthy)' "$s" &&
+	grep -E '^\| 0 \| .* \| 0 \| [0-9]+ \| [0-9]+ \| 0 \| [^|]+! \| [^|]+! \| [^|]+! \|$' "$s" >/dev/null &&
+	grep -q '^- rank 0 on .*, rank 1 on .*: oversubscribed \[latency\]: 2 ranks on host .* share 1 PU (0)$' "$s"
+ok $? "summary: counts, latency cells marked (passes and verdict not), the reason once for both ranks"
+
+# The fault mode: clusterfs never invalidates, so readers keep stale
+# pages. With 2 ranks on one PU: a failed check outranks untrustworthy.
 bad=$scratch/skip
-"$fl" mpi --np 3 --passes 6 --workloads mpi-coherence --clusterfs-fault skip-invalidation \
+OMPI_MCA_hwloc_base_binding_policy=none taskset -c 0 \
+	"$fl" mpi --np 2 --passes 6 --workloads mpi-coherence --clusterfs-fault skip-invalidation \
 	--out-dir "$bad" >"$scratch/log" 2>&1
 st=$?
 [ $st -eq 1 ]
@@ -69,15 +129,49 @@ ok $? "skip-invalidation: mpi-coherence exits 1 (got $st)"
 validate "$bad/mpi-coherence.json" &&
 	jqv '.integrity.violations > 0 and (.integrity.details | length) > 0
 	and all(.integrity.details[]; .expected_gen != .observed_gen)
-	and .exit_code == 1' "$bad/mpi-coherence.json"
-ok $? "skip-invalidation: violations with rank, block, expected and observed generation"
+	and .exit_code == 1 and .validity.status == "untrustworthy"' "$bad/mpi-coherence.json"
+ok $? "skip-invalidation: violations with rank, block, expected and observed generation; exit 1 over 5"
 diag "first violation: $(jq -c '.integrity.details[0]' "$bad/mpi-coherence.json")"
 ! leftovers
 ok $? "after a failed check: nothing left"
 
+# faultline-mpi straight under mpirun, in a plain directory.
+direct=$scratch/direct
+mkdir -p "$direct"
+mpirun=(mpirun --allow-run-as-root --oversubscribe -np 2 "$mpi_bin")
+
+# A writer asked for 1 write a second in a 0.5 s window barely writes.
+r=$scratch/starved.json
+"${mpirun[@]}" mpi-faultstorm --inval-rate 1 --duration 0.5 --dir "$direct" --out "$r" \
+	>"$scratch/log" 2>&1
+st=$?
+[ $st -eq 0 ] && validate "$r" &&
+	jqv '.exit_code == 5 and .status == "ok" and .ranks[0].writer.writes < 10
+	and [.ranks[0].validity.reasons[].code] == ["invalidator_starved"]
+	and (.ranks[0].validity.reasons[0].text | test("did [0-9] writes? in 0.5[0-9] s"))
+	and .ranks[1].validity.status == "ok"' "$r"
+ok $? "writer at 1 write/s in 0.5 s: 'invalidator_starved' on the writer rank alone, exit_code 5 (faultline-mpi exit $st)"
+
+# Stopped before the first pass: every rank idle and interrupted. The
+# stop comes while rank 0 still fills a 256 MiB file.
+r=$scratch/idle.json
+"${mpirun[@]}" mpi-coherence --size 256M --dir "$direct" --out "$r" >"$scratch/log" 2>&1 &
+pid=$!
+for _ in $(seq 200); do [ -e "$direct/mpi-coherence.dat" ] && break; sleep 0.02; done
+kill -USR1 $pid	# mpirun forwards it to the ranks
+wait $pid
+validate "$r" &&
+	jqv '.status == "interrupted" and .exit_code == 4 and (.error | test("interrupted"))
+	and all(.ranks[]; .passes == 0 and .interrupted
+		and ([.validity.reasons[].code] | sort) == ["interrupted", "rank_idle"])
+	and ([.validity.reasons[].code] | length) == 4' "$r"
+ok $? "stopped before any pass: every rank 'rank_idle' (0 passes) and 'interrupted', exit_code 4"
+[ ! -e "$direct/mpi-coherence.dat" ]
+ok $? "stopped before any pass: the file is removed"
+
 # SIGINT to the launcher mid-run.
 int=$scratch/int
-"$fl" mpi --np 3 --passes 1000000 --workloads mpi-coherence --out-dir "$int" >"$scratch/log" 2>&1 &
+"$fl" mpi --np 2 --passes 1000000 --workloads mpi-coherence --out-dir "$int" >"$scratch/log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do [ -n "$(live "$mpi_bin")" ] && break; sleep 0.1; done
 sleep 1
@@ -86,14 +180,21 @@ wait $pid
 st=$?
 [ $st -eq 4 ]
 ok $? "SIGINT: exit 4 (got $st)"
-validate "$int/mpi-coherence.json" && jqv '.status != "ok"' "$int/mpi-coherence.json"
-ok $? "SIGINT: a valid result marked as not ok"
+validate "$int/mpi-coherence.json" &&
+	jqv '.status == "interrupted" and .exit_code == 4 and .validity.status == "untrustworthy"
+	and ([.ranks[].passes] | unique | length) == 1
+	and all(.ranks[]; .interrupted and .passes < 1000000
+		and [.validity.reasons[].code] == (["interrupted"] + (if .passes == 0 then ["rank_idle"] else [] end))
+		and (.validity.reasons[0].text | test("stopped it after [0-9]+ of 1000000 passes")))' \
+		"$int/mpi-coherence.json"
+ok $? "SIGINT: the ranks stop together, rank 0 writes the result: interrupted, every rank says after how many passes"
+diag "SIGINT after $(jq '.ranks[0].passes' "$int/mpi-coherence.json") passes"
 ! leftovers
 ok $? "SIGINT: no mount, daemon or rank left"
 
 # A rank killed with -9.
 kill9=$scratch/kill9
-"$fl" mpi --np 3 --passes 1000000 --workloads mpi-coherence --out-dir "$kill9" >"$scratch/log" 2>&1 &
+"$fl" mpi --np 2 --passes 1000000 --workloads mpi-coherence --out-dir "$kill9" >"$scratch/log" 2>&1 &
 pid=$!
 rank=
 for _ in $(seq 50); do rank=$(live "$mpi_bin" | tail -n 1); [ -n "$rank" ] && break; sleep 0.1; done

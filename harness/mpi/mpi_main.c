@@ -7,11 +7,16 @@
  *   faultline-mpi WORKLOAD --dir DIR [--mounts N] [--out FILE] [options]
  * With --mounts N rank r works in DIR/node<r % N> (clusterfs mounts);
  * without, every rank uses DIR (a shared cluster filesystem).
+ * Every rank exits 0 once the document is written (its "exit_code" is
+ * the verdict, which `faultline mpi` reads), else with the failure's
+ * code: mpirun then reports a job that failed, not one that found
+ * violations or untrustworthy numbers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <numa.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +26,11 @@
 #include "clock.h"
 #include "env.h"
 #include "faultline.h"
+#include "mpi_validity.h"
 #include "mpi_workload.h"
 #include "result.h"
 #include "sigbus.h"
+#include "validity.h"
 
 #define DETAILS_KEPT 50
 
@@ -46,6 +53,14 @@ static const struct fl_option mpi_options[] = {
 	  .def = "3", .arg = "SECONDS", .help = "length of timed workloads", .min = 0.1, .max = 86400 },
 	{ 0 }
 };
+
+volatile sig_atomic_t fl_mpi_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	fl_mpi_stop = 1;
+}
 
 int fl_mpi_any(const struct fl_mpi_ctx *c, int mine)
 {
@@ -110,8 +125,9 @@ static json_t *gather(const struct fl_mpi_ctx *c, json_t *mine)
 		for (int r = 0; r < c->size; r++) {
 			json_t *o = json_loads(all + offs[r], 0, NULL);
 
-			json_array_append_new(ranks, o ? o : json_pack("{s:i, s:s}", "rank", r,
-					      "error", "its result could not be read"));
+			json_array_append_new(ranks, o ? o : json_pack("{s:i, s:s, s:o}", "rank", r,
+					      "error", "its result could not be read",
+					      "validity", fl_validity_new()));
 		}
 	}
 	free(text);
@@ -139,7 +155,23 @@ static json_t *integrity(json_t *ranks, json_int_t *violations)
 			 "details", details);
 }
 
-/* Rank 0: the result document. Returns the exit code, violations included. */
+/* Ranks whose work a signal cut short. */
+static int interrupted_ranks(json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(ranks, i, r)
+		n += json_is_true(json_object_get(r, "interrupted"));
+	return n;
+}
+
+/*
+ * Rank 0: the result document. Its exit code is the ranks' worst, then
+ * violations, interruption and validity, by fl_exit_worst(). Returns 0
+ * once it is written, else that code made at least a usage error.
+ */
 static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *wl,
 		      const void *params, const struct mpi_opts *o, json_t *ranks,
 		      int code, const char *error, int argc, char **argv)
@@ -149,6 +181,7 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	char err[FL_ERR_LEN], stamp[64];
 	time_t now = time(NULL);
 	json_int_t bad = 0;
+	int cut;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
 	json_object_set_new(doc, "schema", json_string("faultline-mpi/1"));
@@ -168,21 +201,35 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 			    "mode", o->mounts ? "clusterfs" : "shared-dir", "dir", o->dir,
 			    "mounts", (json_int_t)o->mounts));
 	json_object_set_new(doc, "integrity", integrity(ranks, &bad));
-	if (bad && !code)
-		code = FL_EXIT_CHECK;
-	json_object_set_new(doc, "status", json_string(code == FL_EXIT_OK || code == FL_EXIT_CHECK ?
-			    "ok" : code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed"));
+	fl_mpi_judge(doc, ranks, wl->shared_pu_spoils);
+	cut = interrupted_ranks(ranks);
+	if (bad)
+		code = fl_exit_worst(code, FL_EXIT_CHECK);
+	if (cut)
+		code = fl_exit_worst(code, FL_EXIT_INTERRUPTED);
+	if (!fl_validity_ok(doc))
+		code = fl_exit_worst(code, FL_EXIT_UNTRUSTWORTHY);
+	json_object_set_new(doc, "status", json_string(code == FL_EXIT_OK || code == FL_EXIT_CHECK ||
+			    code == FL_EXIT_UNTRUSTWORTHY ? "ok" :
+			    code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed"));
 	json_object_set_new(doc, "exit_code", json_integer(code));
 	if (error && *error)
 		json_object_set_new(doc, "error", json_string(error));
+	else if (cut)
+		json_object_set_new(doc, "error", json_sprintf("interrupted: a signal stopped %d of %d ranks early",
+				    cut, c->size));
 	else if (bad)
 		json_object_set_new(doc, "error", json_sprintf("%lld coherence violation%s (see integrity.details)",
 				    (long long)bad, bad == 1 ? "" : "s"));
 	if (wl->totals)
 		wl->totals(ranks, doc);
 	json_object_set_new(doc, "ranks", json_incref(ranks));
-	if (fl_json_write_atomic(doc, o->out, err, sizeof(err)))
+	if (fl_json_write_atomic(doc, o->out, err, sizeof(err))) {
 		fl_err("%s", err);
+		code = fl_exit_worst(code, FL_EXIT_USAGE);
+	} else {
+		code = FL_EXIT_OK;
+	}
 	json_decref(doc);
 	return code;
 }
@@ -194,9 +241,16 @@ int main(int argc, char **argv)
 	struct mpi_opts o = { 0 };
 	char err[FL_ERR_LEN] = "", dir[4096], errors[FL_ERR_LEN] = "";
 	void *params = NULL;
+	struct sigaction sa = { .sa_handler = on_stop };
 	json_t *mine, *ranks;
 	int ret = 0, code, worst;
+	cpu_set_t cpus;
 
+	/*
+	 * Before MPI_Init: mpirun may forward a stop as soon as we exist.
+	 * SIGTERM stays fatal: mpirun sends it to abort the job.
+	 */
+	sigaction(SIGUSR1, &sa, NULL);
 	MPI_Init(&argc, &argv);
 	MPI_Comm_rank(c.comm, &c.rank);
 	MPI_Comm_size(c.comm, &c.size);
@@ -239,8 +293,14 @@ int main(int argc, char **argv)
 	fl_clock_init();
 	fl_sigbus_install();
 
-	mine = json_pack("{s:i, s:s, s:i, s:i, s:s}", "rank", c.rank, "host", c.host,
-			 "cpu", c.cpu, "node", c.node, "dir", c.dir);
+	mine = json_pack("{s:i, s:s, s:i, s:i, s:s, s:o}", "rank", c.rank, "host", c.host,
+			 "cpu", c.cpu, "node", c.node, "dir", c.dir, "validity", fl_validity_new());
+	if (!sched_getaffinity(0, sizeof(cpus), &cpus)) {
+		char list[1024];
+
+		fl_mpi_cpulist(&cpus, list, sizeof(list));
+		json_object_set_new(mine, "cpus_allowed", json_string(list));
+	}
 	ret = wl->run(&c, params, mine, err, sizeof(err));
 	if (ret)
 		json_object_set_new(mine, "error", json_string(err));
@@ -257,7 +317,7 @@ int main(int argc, char **argv)
 					 json_string_value(json_object_get(r, "error")));
 		worst = write_doc(&c, wl, params, &o, ranks, worst, errors, argc, argv);
 	}
-	/* Violations decide the exit code too: every rank returns the same. */
+	/* Every rank returns the same: 0 when the document holds the verdict. */
 	MPI_Bcast(&worst, 1, MPI_INT, 0, c.comm);
 	json_decref(mine);
 	json_decref(ranks);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "option.h"
@@ -33,17 +34,30 @@ struct fl_mpi_workload {
 			size_t len);
 	/*
 	 * Run this rank; fill @out ("violations" counts integrity failures,
-	 * "details" lists them). Collective: every rank calls it. 0, or
-	 * -errno with @err; a failing rank must still join the collectives
-	 * the others wait in, or abort the job.
+	 * "details" lists them, "interrupted" whether fl_mpi_stop cut its
+	 * work short) and judge it in @out's "validity" (fl_validity_add):
+	 * "rank_idle" when it did none of the workload's unit of work,
+	 * "interrupted" when it stopped early. Collective: every rank calls
+	 * it. 0, or -errno with @err; a failing rank must still join the
+	 * collectives the others wait in, or abort the job.
 	 */
 	int (*run)(const struct fl_mpi_ctx *c, const void *params, json_t *out,
 		   char *err, size_t len);
 	/* Rank 0: the document's "totals" from every rank's object. */
 	void (*totals)(json_t *ranks, json_t *doc);
+	/* Metric families that ranks sharing a PU spoil ("all", "latency"). */
+	const char *shared_pu_spoils;
 };
 
 extern const struct fl_mpi_workload *const fl_mpi_workloads[];
+
+/*
+ * Set when the rank is asked to stop: SIGUSR1, which mpirun forwards to
+ * every rank (`faultline mpi` sends it on its first SIGINT). Workloads
+ * end their window or their passes early, together, so that rank 0 still
+ * writes the document.
+ */
+extern volatile sig_atomic_t fl_mpi_stop;
 
 /*
  * Collective helpers for workloads: whether any rank failed (an

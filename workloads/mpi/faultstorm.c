@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -22,6 +23,7 @@
 #include "mpi_workload.h"
 #include "result.h"
 #include "sigbus.h"
+#include "validity.h"
 
 #define FILE_NAME "mpi-faultstorm.dat"
 
@@ -82,7 +84,7 @@ static void *writer_main(void *arg)
 		return NULL;
 	}
 	while (!w->stop) {
-		uint64_t off, t0;
+		uint64_t off, t0, now;
 
 		w->seed ^= w->seed << 13;
 		w->seed ^= w->seed >> 7;
@@ -94,16 +96,49 @@ static void *writer_main(void *arg)
 			w->error = errno ? errno : EIO;
 			break;
 		}
-		fl_hist_record(w->lat, fl_mono_ns() - t0);
+		now = fl_mono_ns();
+		fl_hist_record(w->lat, now - t0);
 		w->writes++;
-		if (period) {
-			next += period;
-			while (fl_mono_ns() < next && !w->stop)
-				usleep(50);
+		if (!period)
+			continue;
+		/* Behind schedule: start afresh rather than burst. */
+		next = now > next + period ? now : next + period;
+		/* Sleep, not poll, so the writer leaves its rank's PU alone. */
+		while ((now = fl_mono_ns()) < next && !w->stop) {
+			uint64_t step = next - now < 10000000 ? next - now : 10000000;
+			struct timespec ts = { .tv_nsec = (long)step };
+
+			nanosleep(&ts, NULL);
 		}
 	}
 	free(buf);
 	return NULL;
+}
+
+/*
+ * This rank's reasons: no touch in its window, a writer that barely
+ * wrote (the storm then measures little invalidation), a window a signal
+ * cut short.
+ */
+static void judge(json_t *v, const struct storm_params *p, const struct writer *w,
+		  uint64_t touches, double window_s, bool cut)
+{
+	double rate = w ? (double)w->writes / window_s : 0;
+
+	if (!touches)
+		fl_validity_add(v, "rank_idle", "all", "0 touches in its %.2f s window", window_s);
+	if (w && !w->writes)
+		fl_validity_add(v, "rank_idle", "all", "its writer did 0 writes in the %.2f s window",
+				window_s);
+	else if (w && (w->writes < FL_VALID_MIN_INVAL_OPS ||
+		       (p->rate > 0 && rate < FL_VALID_INVAL_RATE_SHARE * p->rate)))
+		fl_validity_add(v, "invalidator_starved", "all",
+				"its writer did %llu write%s in %.2f s (%.0f/s); wanted at least %d, and half of --inval-rate %g",
+				(unsigned long long)w->writes, w->writes == 1 ? "" : "s", window_s,
+				rate, FL_VALID_MIN_INVAL_OPS, p->rate);
+	if (cut)
+		fl_validity_add(v, "interrupted", "all", "a signal ended its window after %.2f s",
+				window_s);
 }
 
 static uint64_t faults_now(void)
@@ -121,8 +156,9 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 	long page = sysconf(_SC_PAGESIZE);
 	struct writer w = { .fd = -1, .p = p, .seed = 0x9e3779b97f4a7c15ull * (uint64_t)(c->rank + 1) };
 	struct fl_hist *lat = NULL;
-	uint64_t touches = 0, f0, f1, t0, t1, prev, end;
-	bool is_writer = (uint64_t)c->rank < p->writers, started = false;
+	uint64_t touches = 0, f0, f1, t0, t1, prev, end, off = 0;
+	bool is_writer = (uint64_t)c->rank < p->writers, started = false, cut;
+	json_t *v = json_object_get(out, "validity");
 	char path[4200];
 	uint8_t *map = NULL;
 	int fd = -1, ret = 0, code;
@@ -165,25 +201,28 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 	MPI_Barrier(c->comm);
 	f0 = faults_now();
 	t0 = fl_mono_ns();
-	end = t0 + (uint64_t)(c->duration_s * 1e9);
 	prev = fl_clock_ticks();
-	while (fl_mono_ns() < end && !ret) {
-		for (uint64_t off = 0; off < p->size; off += (uint64_t)page) {
-			uint8_t x;
-			uint64_t now;
+	/* The window ends at a touch, on time even when one pass is long. */
+	end = prev + (uint64_t)(c->duration_s * 1e9 / fl_clock.ns_per_tick);
+	while (prev < end && !fl_mpi_stop) {
+		uint8_t x;
+		uint64_t now;
 
-			if (!fl_sigbus_copy(&x, map + off, 1, &code)) {
-				ret = -EFAULT;
-				fl_set_err(err, len, "SIGBUS (%s) at %s offset %llu inside EOF",
-					   fl_sigbus_code_str(code), path, (unsigned long long)off);
-				break;
-			}
-			now = fl_clock_ticks();
-			fl_hist_record(lat, (uint64_t)fl_clock_ns(now - prev));
-			prev = now;
-			touches++;
+		if (!fl_sigbus_copy(&x, map + off, 1, &code)) {
+			ret = -EFAULT;
+			fl_set_err(err, len, "SIGBUS (%s) at %s offset %llu inside EOF",
+				   fl_sigbus_code_str(code), path, (unsigned long long)off);
+			break;
 		}
+		now = fl_clock_ticks();
+		fl_hist_record(lat, (uint64_t)fl_clock_ns(now - prev));
+		prev = now;
+		touches++;
+		off += (uint64_t)page;
+		if (off >= p->size)
+			off = 0;
 	}
+	cut = !ret && prev < end;
 	t1 = fl_mono_ns();
 	f1 = faults_now();
 	if (started) {
@@ -206,6 +245,8 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 				    (json_int_t)w.writes, "writes_per_sec",
 				    (double)w.writes * 1e9 / (double)(t1 - t0),
 				    "latency_ns", fl_latency_json_ns(w.lat)));
+	json_object_set_new(out, "interrupted", json_boolean(cut));
+	judge(v, p, is_writer ? &w : NULL, touches, (double)(t1 - t0) / 1e9, cut);
 out:
 	json_object_set_new(out, "violations", json_integer(0));
 	if (map)
@@ -257,4 +298,5 @@ const struct fl_mpi_workload mpi_faultstorm = {
 	.validate = validate,
 	.run = run,
 	.totals = totals,
+	.shared_pu_spoils = "all",
 };
