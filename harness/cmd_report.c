@@ -15,6 +15,7 @@
 #include "env.h"
 #include "faultline.h"
 #include "report.h"
+#include "testdir.h"
 
 static void report_usage(FILE *f)
 {
@@ -35,6 +36,10 @@ static void report_usage(FILE *f)
 		"The output keeps each figure's data (NAME.dat) and gnuplot script\n"
 		"(NAME.gp, built from the templates in plots/): `gnuplot NAME.gp` there\n"
 		"draws it again. Figures without data are listed with the reason.\n\n"
+		"Untrustworthy runs (their \"validity\") are drawn distinctly in every\n"
+		"figure and named in its reading; the Validity section lists them all\n"
+		"with their reasons. They do not change the exit code: the report itself\n"
+		"is complete (the commands that wrote the results exit 5 for them).\n\n"
 		"Exit: 0 ok; 1 gnuplot failed on a figure (report.md says which and why);\n"
 		"2 bad usage or an input that is missing or not a result;\n"
 		"3 gnuplot (or a template) is not available.\n");
@@ -55,28 +60,6 @@ static bool have_gnuplot(void)
 		path += n + (path[n] == ':');
 	}
 	return false;
-}
-
-static int mkdir_p(const char *dir, char *err, size_t len)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST) {
-			fl_set_err(err, len, "report: --out %s: mkdir %s: %s", dir, buf, strerror(errno));
-			return -errno;
-		}
-		*p = c;
-		if (!c)
-			break;
-	}
-	return 0;
 }
 
 /* The directory an input lives in: itself, or a file's directory. */
@@ -157,8 +140,8 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 		fl_err("report: --out %s: path too long", r->out);
 		return FL_EXIT_USAGE;
 	}
-	if (mkdir_p(r->out, err, sizeof(err))) {
-		fl_err("%s", err);
+	if (fl_mkdir_p(r->out, err, sizeof(err))) {
+		fl_err("report: --out %s: %s", r->out, err);
 		return FL_EXIT_USAGE;
 	}
 	rp_label_series(r);
@@ -179,6 +162,9 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 		return FL_EXIT_USAGE;
 	}
 	printf("%s/index.html\n%s/report.md\n", r->out, r->out);
+	if (r->bad_docs)
+		fl_warn("report: %d untrustworthy document%s among the inputs (listed with their reasons in %s/report.md, Validity)",
+			r->bad_docs, r->bad_docs == 1 ? "" : "s", r->out);
 	if (r->failed) {
 		fl_err("report: gnuplot failed on %d figure%s (listed in %s/report.md)",
 		       r->failed, r->failed == 1 ? "" : "s", r->out);

@@ -32,3 +32,15 @@ c_better = '#1A9850'
 c_worse = '#D73027'
 c_unchanged = '#8C8C8C'
 c_noisy = '#F28E2B'
+# Untrustworthy numbers (their validity says why), in every figure: crosses
+# on runs and medians, hatching on bars. RP_UNTRUST_RGB in report.h.
+c_untrust = '#7B3294'
+# The hatching over an untrustworthy bar or interval (a macro: @hatch).
+hatch = "fs transparent pattern 4 border lc rgb c_untrust lc rgb c_untrust lw 2"
+# A key entry only when the figure has what it names: an empty title
+# leaves the entry out.
+key_if(have, s) = have ? s : ''
+# Where a mark that is not drawn goes: beyond the fixed range of an axis,
+# a valid point gnuplot leaves out. Not NaN: a plot whose points are all
+# missing earns a warning. (Not on a time axis: there it crashes gnuplot.)
+off = 1e30

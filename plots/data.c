@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "report.h"
 #include "stats.h"
+#include "validity.h"
 
 /* Median, min and max of the finite values of @v (which is reordered). */
 void rp_stat(double *v, int n, struct rp_stat *s)
@@ -351,4 +352,92 @@ struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
 			return c;
 	}
 	return NULL;
+}
+
+bool rp_spoiled(json_t *run, const char *families)
+{
+	char fam[64];
+	const char *p = families;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(fam, sizeof(fam), "%.*s", (int)n, p);
+		if (fl_validity_spoils(run, fam))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* Whether reason @r names one of @families or "all" (as fl_validity_spoils). */
+static bool reason_spoils(json_t *r, const char *families)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "metrics"), i, m) {
+		const char *f = json_string_value(m), *p = families;
+
+		if (!f)
+			continue;
+		if (!strcmp(f, "all"))
+			return true;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+
+			if (strlen(f) == n && !strncmp(f, p, n))
+				return true;
+			p += n + (p[n] == ',');
+		}
+	}
+	return false;
+}
+
+void rp_reason_codes(char *buf, size_t len, json_t *holder, const char *families)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(holder, "validity"), "reasons"),
+			   i, r) {
+		const char *code = json_string_value(json_object_get(r, "code")) ?: "?";
+		const char *at = buf;
+		size_t n = strlen(code);
+		bool seen = false;
+
+		if (!reason_spoils(r, families))
+			continue;
+		/* Codes are words: a match between separators is the same code. */
+		while ((at = strstr(at, code))) {
+			if ((at == buf || at[-1] == ' ') && (at[n] == ',' || !at[n]))
+				seen = true;
+			at += n;
+		}
+		if (!seen)
+			rp_cat(buf, len, "%s%s", *buf ? ", " : "", code);
+	}
+}
+
+int rp_spoiled_runs(char *buf, size_t len, const char *label, json_t *runs, int threads,
+		    bool inval, const char *families)
+{
+	char codes[256] = "";
+	int all = 0, bad = 0;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		if (!rp_chosen(run, threads, inval))
+			continue;
+		all++;
+		if (!rp_spoiled(run, families))
+			continue;
+		bad++;
+		rp_reason_codes(codes, sizeof(codes), run, families);
+	}
+	if (bad && buf)
+		rp_cat(buf, len, "%s%s: %d of %d run%s (%s)", *buf ? "; " : "", label, bad, all,
+		       all == 1 ? "" : "s", codes);
+	return bad;
 }

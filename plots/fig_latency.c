@@ -3,7 +3,8 @@
  * Latency spectrum: touch latency against percentile per series and NUMA
  * node, from the latency_ns histograms of the chosen runs (most threads
  * common to all series; with the invalidator when there is one) merged
- * over repetitions.
+ * over repetitions. A curve that merges an untrustworthy run is marked
+ * with crosses and named so in the legend.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,11 +16,17 @@
 
 #define MAX_CURVES 32
 #define MAX_NODES 64
+/* The validity family of touch latency. */
+#define FAMILY "latency"
 
 struct curve {
 	int series, node;	/* node -1: the whole run (no per-node data) */
+	bool bad;		/* it merges an untrustworthy run */
 	struct rp_hist h;
 };
+
+/* Where a marked curve gets its crosses. */
+static const double marks[] = { 0.5, 0.9, 0.99, 0.999 };
 
 /* The runs' histograms: of node @node, or overall for -1. */
 static void merge_runs(struct rp_hist *h, json_t *runs, int threads, bool inval, int node)
@@ -73,6 +80,8 @@ static void latency_tics(char *buf, size_t len, double lo, double hi)
 	int decades = (int)lround(log10(hi / lo));
 
 	buf[0] = '\0';
+	if (!(lo > 0) || !(hi >= lo))
+		return;
 	for (double d = lo; d <= hi * 1.001; d *= 10) {
 		static const double steps[] = { 1, 2, 5 };
 
@@ -124,10 +133,11 @@ static void read_nodes(char *buf, size_t len, const char *label, struct curve *c
 void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 {
 	char labels[MAX_CURVES][192], colors[MAX_CURVES][192], name[192], tics[2048];
-	char reading[RP_TEXT - 200] = "", nodes_txt[RP_TEXT / 2] = "";
+	char reading[RP_TEXT / 2] = "", nodes_txt[RP_TEXT / 4] = "";
+	char untrusted[RP_TEXT / 4 - 100] = "";
 	struct curve *cv = calloc(MAX_CURVES, sizeof(*cv));
 	struct rp_hist all[RP_MAX_SERIES] = { 0 };
-	int threads = rp_config_threads(r, c), nc = 0, multi = 0;
+	int threads = rp_config_threads(r, c), nc = 0, multi = 0, bad = 0;
 	double dashes[MAX_CURVES], xmax = 1, ymin = INFINITY, ymax = 0;
 	const char *kind = NULL;
 	struct rp_fig *f;
@@ -152,8 +162,13 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 		if (!nr)
 			nodes[nr++] = -1;
 		multi |= nr > 1;
+		/* Validity is per run: every node's curve of a spoiled run is marked. */
+		int spoiled = rp_spoiled_runs(untrusted, sizeof(untrusted), r->series[s].label,
+					      c->runs[s], threads, inval, FAMILY);
+
+		bad += spoiled;
 		for (int k = 0; k < nr && nc < MAX_CURVES; k++) {
-			cv[nc] = (struct curve){ .series = s, .node = nodes[k] };
+			cv[nc] = (struct curve){ .series = s, .node = nodes[k], .bad = spoiled > 0 };
 			merge_runs(&cv[nc].h, c->runs[s], threads, inval, nodes[k]);
 			if (cv[nc].h.nr)
 				nc++;
@@ -191,18 +206,34 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 				 r->series[v->series].label, v->node);
 		else
 			snprintf(labels[i], sizeof(labels[i]), "%s", r->series[v->series].label);
+		if (v->bad)
+			rp_cat(labels[i], sizeof(labels[i]), " (untrustworthy)");
 		snprintf(colors[i], sizeof(colors[i]), "%s", rp_color(v->series));
 		dashes[i] = same + 1;
 	}
-	ymin = pow(10, floor(log10(ymin)));
+	/* The last block: crosses on the curves that merge untrustworthy runs. */
+	fprintf(f->dat, "# untrustworthy curves: 1/(1-p) latency_ns at p50, p90, p99, p99.9, 1\n");
+	for (int i = 0; i < nc; i++)
+		for (size_t k = 0; cv[i].bad && k < ARRAY_SIZE(marks); k++)
+			fprintf(f->dat, "%.6g %.6g 1\n", 1 / (1 - marks[k]),
+				rp_hist_pct(&cv[i].h, marks[k]));
+	/* gnuplot needs a block to plot, even an invisible one (flag 0) */
+	if (!bad)
+		fprintf(f->dat, "1 1 0\n");
+	/* A log axis has no 0: a 0 ns bucket (coarse clocks under emulation) sits at 1. */
+	ymin = pow(10, floor(log10(fmax(ymin, 1))));
 	ymax = pow(10, ceil(log10(ymax)));
 	xmax = pow(10, ceil(log10(xmax)));
 	latency_tics(tics, sizeof(tics), ymin, ymax);
 	snprintf(f->text, sizeof(f->text), "%s at %d thread%s: %s%s", c->name, threads,
 		 threads == 1 ? "" : "s", reading, nodes_txt);
+	if (bad)
+		rp_cat(f->text, sizeof(f->text), "; untrustworthy latency (crosses) merged in: %s",
+		       untrusted);
 	rp_var_num(f, "W", 900);
 	rp_var_num(f, "H", 560);
 	rp_var_num(f, "n", nc);
+	rp_var_num(f, "have_bad", bad > 0);
 	rp_var_strs(f, "labels", labels, nc);
 	rp_var_strs(f, "colors", colors, nc);
 	rp_var_nums(f, "dashes", dashes, nc);

@@ -3,7 +3,8 @@
  * Lock contention: wait time per run on each NUMA node, stacked by lock
  * (name and type) from nodes[].locks[] of the chosen runs, one bar per
  * series and node. Without any lock data it says why: the collectors'
- * status from kernel.collectors.
+ * status from kernel.collectors. The bars of a series whose runs include
+ * one with untrustworthy lock data are hatched.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #define MAX_KEYS 256
 #define MAX_BARS 128
 #define TOP_KEYS 7
+/* The validity family of lock waits. */
+#define FAMILY "locks"
 
 struct bar {
 	int series, node;
@@ -32,6 +35,8 @@ struct locks {
 	/* The single most waited-on lock of each series. */
 	char top[RP_MAX_SERIES][256];
 	double top_wait[RP_MAX_SERIES];
+	/* Runs of each series with untrustworthy lock data. */
+	int bad[RP_MAX_SERIES];
 };
 
 static int key_index(struct locks *L, json_t *l)
@@ -204,11 +209,11 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 {
 	int threads = rp_config_threads(r, c), order[MAX_KEYS], nl, nodes_seen = -2;
 	char keys[TOP_KEYS + 1][192], colors[TOP_KEYS + 1][192], name[192], tics[4096] = "";
-	char reading[RP_TEXT - 200] = "";
+	char reading[RP_TEXT / 2] = "", untrusted[RP_TEXT / 2 - 200] = "";
 	struct locks *L = calloc(1, sizeof(*L));
 	double max = 0, div, x[MAX_BARS], pos = 0, gx[RP_MAX_SERIES], gfirst = 0;
 	char glabels[RP_MAX_SERIES][192];
-	int ng = 0;
+	int ng = 0, bad = 0;
 	bool one_node = true;
 	const char *unit;
 	struct rp_fig *f;
@@ -220,9 +225,16 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}
-	for (int s = 0; s < r->nr_series; s++)
-		if (c->runs[s])
-			gather(L, s, c->runs[s], threads, rp_invalidated_at(c->runs[s], threads));
+	for (int s = 0; s < r->nr_series; s++) {
+		bool inval = rp_invalidated_at(c->runs[s], threads);
+
+		if (!c->runs[s])
+			continue;
+		gather(L, s, c->runs[s], threads, inval);
+		L->bad[s] = rp_spoiled_runs(untrusted, sizeof(untrusted), r->series[s].label,
+					    c->runs[s], threads, inval, FAMILY);
+		bad += L->bad[s];
+	}
 	if (!L->nr_keys) {
 		char why[RP_TEXT - 16];
 
@@ -305,12 +317,13 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 		}
 		fprintf(f->dat, "\n\n");
 	}
-	fprintf(f->dat, "# totals\n");
+	fprintf(f->dat, "# totals: x total label untrustworthy\n");
 	for (int b = 0; b < L->nr_bars; b++) {
 		char total[32];
 
 		fl_fmt_ns(total, sizeof(total), L->bar[b].total);
-		fprintf(f->dat, "%.4g %.6g \"%s\"\n", x[b], L->bar[b].total / div, total);
+		fprintf(f->dat, "%.4g %.6g \"%s\" %d\n", x[b], L->bar[b].total / div, total,
+			L->bad[L->bar[b].series] > 0);
 	}
 	for (int s = 0; s < r->nr_series; s++)
 		if (L->top[s][0])
@@ -318,9 +331,13 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 			       L->top[s], r->series[s].label);
 	snprintf(f->text, sizeof(f->text), "%s at %d thread%s, top lock per run: %s", c->name,
 		 threads, threads == 1 ? "" : "s", reading);
+	if (bad)
+		rp_cat(f->text, sizeof(f->text), "; untrustworthy lock data (hatched): %s",
+		       untrusted);
 	rp_var_num(f, "W", 1000 + (L->nr_bars > 6 ? 60 * (L->nr_bars - 6) : 0));
 	rp_var_num(f, "H", 540);
 	rp_var_num(f, "nl", blocks);
+	rp_var_num(f, "have_bad", bad > 0);
 	rp_var_strs(f, "locks", keys, blocks);
 	rp_var_strs(f, "lcolors", colors, blocks);
 	rp_var_num(f, "bw", 0.7);

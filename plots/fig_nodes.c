@@ -2,7 +2,8 @@
 /*
  * Per-node bars: each NUMA node's fault rate and p99 touch latency, one
  * bar per series in the node's group, from the runs' nodes[] (the chosen
- * runs: most threads common to all series, invalidated if any are).
+ * runs: most threads common to all series, invalidated if any are). A bar
+ * whose median includes an untrustworthy run is hatched.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,10 +18,14 @@
 struct bar {
 	bool present;
 	struct rp_stat rate, p99;
+	bool bad_rate, bad_p99;	/* the median includes an untrustworthy run */
 };
 
+/* The validity family of the p99 panel (the rate panel's is "faults" or "ops"). */
+#define LATENCY_FAMILY "latency"
+
 static void node_stats(json_t *runs, int threads, bool inval, int node,
-		       const char *rate_path, struct bar *b)
+		       const char *rate_path, const char *rate_family, struct bar *b)
 {
 	double rate[256], p99[256];
 	json_t *run;
@@ -34,6 +39,8 @@ static void node_stats(json_t *runs, int threads, bool inval, int node,
 			continue;
 		rate[n] = fl_json_num(nd, rate_path);
 		p99[n] = fl_json_num(nd, "latency_ns.p99");
+		b->bad_rate |= rp_spoiled(run, rate_family);
+		b->bad_p99 |= isfinite(p99[n]) && rp_spoiled(run, LATENCY_FAMILY);
 		n++;
 	}
 	b->present = n > 0;
@@ -84,12 +91,13 @@ static void read_spread(char *buf, size_t len, const char *label, const char *wh
 void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 {
 	char labels[RP_MAX_SERIES][192], colors[RP_MAX_SERIES][192], name[192];
-	char tics[2048] = "", reading[RP_TEXT - 200] = "", spread[RP_TEXT / 2] = "";
-	int threads = rp_config_threads(r, c), nodes[MAX_NODES], nr = 0, ns = 0;
+	char tics[2048] = "", reading[RP_TEXT / 2] = "", spread[RP_TEXT / 4] = "";
+	char untrusted[RP_TEXT / 4 - 200] = "";
+	int threads = rp_config_threads(r, c), nodes[MAX_NODES], nr = 0, ns = 0, bad = 0;
 	struct bar (*bars)[MAX_NODES] = calloc(RP_MAX_SERIES, sizeof(*bars));
 	double rmax = 0, lmax = 0, bw, div, ldiv;
 	bool have_p99 = false;
-	const char *path, *what, *runit, *lunit;
+	const char *path, *what, *family, *runit, *lunit;
 	struct rp_fig *f;
 
 	snprintf(name, sizeof(name), "nodes-%s", c->name);
@@ -103,6 +111,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 
 	path = faults ? "faults_per_sec" : "ops_per_sec";
 	what = faults ? "faults/s" : "ops/s";
+	family = faults ? "faults" : "ops";
 	for (int s = 0; s < r->nr_series; s++) {
 		int got[MAX_NODES], n;
 
@@ -136,8 +145,8 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 		if (c->runs[s])
 			ns++;
 	bw = 0.8 / ns;
-	fprintf(f->dat, "# x node %s:median min max p99_ns:median min max \"%s\" \"p99\"\n",
-		what, what);
+	fprintf(f->dat, "# x node %s:median min max p99_ns:median min max \"%s\" \"p99\" untrustworthy:%s p99\n",
+		what, what, what);
 	for (int s = 0, i = 0; s < r->nr_series; s++) {
 		bool inval;
 
@@ -149,14 +158,15 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 			struct bar *b = &bars[s][k];
 			char rate[16], p99[32];
 
-			node_stats(c->runs[s], threads, inval, nodes[k], path, b);
+			node_stats(c->runs[s], threads, inval, nodes[k], path, family, b);
 			if (!b->present)
 				continue;
 			fl_fmt_rate(rate, sizeof(rate), b->rate.med);
 			fl_fmt_ns(p99, sizeof(p99), b->p99.med);
-			fprintf(f->dat, "%.4g %d %.6g %.6g %.6g %.6g %.6g %.6g \"%s\" \"%s\"\n",
+			fprintf(f->dat, "%.4g %d %.6g %.6g %.6g %.6g %.6g %.6g \"%s\" \"%s\" %d %d\n",
 				k + (i - (ns - 1) / 2.0) * bw, nodes[k], b->rate.med, b->rate.min,
-				b->rate.max, b->p99.med, b->p99.min, b->p99.max, rate, p99);
+				b->rate.max, b->p99.med, b->p99.min, b->p99.max, rate, p99,
+				b->bad_rate, b->bad_p99);
 			rmax = fmax(rmax, isfinite(b->rate.max) ? b->rate.max : 0);
 			lmax = fmax(lmax, isfinite(b->p99.max) ? b->p99.max : 0);
 			have_p99 |= isfinite(b->p99.med);
@@ -168,6 +178,11 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 		}
 		fprintf(f->dat, "\n\n");
 		read_spread(spread, sizeof(spread), r->series[s].label, what, bars[s], nodes, nr);
+		char families[32];
+
+		snprintf(families, sizeof(families), "%s%s", family, have_p99 ? ",latency" : "");
+		bad += rp_spoiled_runs(untrusted, sizeof(untrusted), r->series[s].label,
+				       c->runs[s], threads, inval, families);
 		snprintf(labels[i], sizeof(labels[i]), "%s", r->series[s].label);
 		snprintf(colors[i], sizeof(colors[i]), "%s", rp_color(s));
 		i++;
@@ -189,15 +204,19 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 	div = rmax >= 1e6 ? 1e6 : rmax >= 1e3 ? 1e3 : 1;
 	runit = rmax >= 1e6 ? "M" : rmax >= 1e3 ? "k" : "";
 	/* The legend under the panels: as many rows as it needs. */
-	int key = rp_legend_px(labels, ns, 0, have_p99 ? 1100 : 650);
+	int key = rp_legend_px(labels, ns, bad ? 32 : 0, have_p99 ? 1100 : 650);
 
 	if (!have_p99)
 		rp_cat(f->text, sizeof(f->text), " (no latency measured: --no-latency)");
+	if (bad)
+		rp_cat(f->text, sizeof(f->text), "; untrustworthy runs in the medians (hatched): %s",
+		       untrusted);
 	rp_var_num(f, "have_p99", have_p99);
 	rp_var_num(f, "W", have_p99 ? 1100 : 650);
 	rp_var_num(f, "H", 440 + key);
 	rp_var_num(f, "bmarg", (double)key / (440 + key));
 	rp_var_num(f, "n", ns);
+	rp_var_num(f, "have_bad", bad > 0);
 	rp_var_strs(f, "labels", labels, ns);
 	rp_var_strs(f, "colors", colors, ns);
 	rp_var_num(f, "bw", bw * 0.9);

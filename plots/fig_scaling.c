@@ -3,7 +3,8 @@
  * Scaling figure: faults/s and ops/s against threads for each series (and,
  * for a workload with an invalidator, with and without it), medians over
  * repetitions with min-max bars and a linear reference from the fewest
- * threads.
+ * threads. An untrustworthy run is drawn as a cross at its own value, and
+ * a median that includes one is hollow: never averaged in silently.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -19,10 +20,13 @@
 struct point {
 	int threads;
 	struct rp_stat faults, ops;
+	int bad_faults, bad_ops;	/* runs whose faults/s, ops/s are untrustworthy */
 };
 
 struct line {
 	char label[192];
+	json_t *runs;		/* the series' runs */
+	bool inval;		/* those with the invalidator */
 	int nr;
 	struct point p[MAX_POINTS];
 };
@@ -34,6 +38,10 @@ static int cmp_point(const void *a, const void *b)
 	return (x->threads > y->threads) - (x->threads < y->threads);
 }
 
+/* Validity families of the two panels. */
+#define FAULTS_FAMILY "faults"
+#define OPS_FAMILY "ops"
+
 /* One line: the runs of @runs with or without an invalidator. */
 static void build_line(struct line *l, json_t *runs, bool inval)
 {
@@ -42,6 +50,8 @@ static void build_line(struct line *l, json_t *runs, bool inval)
 	size_t i;
 
 	l->nr = 0;
+	l->runs = runs;
+	l->inval = inval;
 	json_array_foreach(runs, i, run) {
 		int t = rp_run_threads(run);
 		bool seen = false;
@@ -62,12 +72,67 @@ static void build_line(struct line *l, json_t *runs, bool inval)
 				continue;
 			f[n] = fl_json_num(run, "totals.faults_per_sec");
 			o[n] = fl_json_num(run, "totals.ops_per_sec");
+			l->p[k].bad_faults += rp_spoiled(run, FAULTS_FAMILY) && isfinite(f[n]);
+			l->p[k].bad_ops += rp_spoiled(run, OPS_FAMILY);
 			n++;
 		}
 		rp_stat(f, n, &l->p[k].faults);
 		rp_stat(o, n, &l->p[k].ops);
 	}
 	qsort(l->p, (size_t)l->nr, sizeof(*l->p), cmp_point);
+}
+
+/*
+ * Where line @i of @n draws @threads: lines of equal thread counts apart,
+ * so their bars do not hide each other.
+ */
+static double point_x(int threads, int i, int n, bool logx, double span)
+{
+	double nudge = (i - (n - 1) / 2.0) * 0.015;
+
+	return logx ? threads * exp2(nudge * 2) : threads + nudge * span;
+}
+
+/*
+ * The untrustworthy runs of a line, each at its own value with a flag per
+ * panel (0: that metric is not spoiled), at the line's nudged x; and what
+ * the reading says about them. Flags, not NaN: a block gnuplot reads as
+ * all missing earns a warning.
+ */
+static int write_bad_runs(FILE *dat, const struct line *l, int li, int n, bool logx,
+			  double span, char *reading, size_t len)
+{
+	int bad = 0;
+
+	for (int k = 0; k < l->nr; k++) {
+		const struct point *p = &l->p[k];
+		double x = point_x(p->threads, li, n, logx, span);
+		char label[256];
+		json_t *run;
+		size_t i;
+
+		if (!p->bad_faults && !p->bad_ops)
+			continue;
+		json_array_foreach(l->runs, i, run) {
+			bool bf, bo;
+
+			if (!rp_chosen(run, p->threads, l->inval))
+				continue;
+			double fr = fl_json_num(run, "totals.faults_per_sec");
+			double or = fl_json_num(run, "totals.ops_per_sec");
+
+			bf = rp_spoiled(run, FAULTS_FAMILY) && isfinite(fr);
+			bo = rp_spoiled(run, OPS_FAMILY) && isfinite(or);
+			if (bf || bo)
+				fprintf(dat, "%.6g %.6g %.6g %d %d\n", x, bf ? fr : 0, bo ? or : 0,
+					bf, bo);
+		}
+		snprintf(label, sizeof(label), "%s at %d thread%s", l->label, p->threads,
+			 p->threads == 1 ? "" : "s");
+		bad += rp_spoiled_runs(reading, len, label, l->runs, p->threads, l->inval,
+				       FAULTS_FAMILY "," OPS_FAMILY);
+	}
+	return bad;
 }
 
 static void rate_unit(double max, double *div, const char **unit)
@@ -95,10 +160,11 @@ static void read_line(char *buf, size_t len, const struct line *l, bool faults)
 void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 {
 	struct line *lines = calloc(MAX_LINES, sizeof(*lines));
-	char labels[MAX_LINES][192], colors[MAX_LINES][192], tics[1024] = "";
-	char name[192], reading[RP_TEXT - 100] = "";
+	/* Two more labels: the untrustworthy key entries, for the legend's size. */
+	char labels[MAX_LINES + 2][192], colors[MAX_LINES][192], tics[1024] = "";
+	char name[192], reading[RP_TEXT / 2] = "", untrusted[RP_TEXT / 2 - 100] = "";
 	double fmx = 0, omax = 0;
-	int n = 0, most = 0, tmin = 1 << 30, tmax = 0;
+	int n = 0, most = 0, tmin = 1 << 30, tmax = 0, bad = 0;
 	bool have_faults = false;
 	struct rp_fig *f;
 
@@ -177,40 +243,53 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 		if (used)
 			rp_tic(tics, sizeof(tics), at, t);
 	}
-	fprintf(f->dat, "# threads x faults/s:median min max ops/s:median min max linear:faults/s ops/s\n");
+	fprintf(f->dat, "# threads x faults/s:median min max ops/s:median min max linear:faults/s ops/s untrustworthy:faults ops\n");
 	for (int i = 0; i < n; i++) {
 		const struct line *l = &lines[i];
 		const struct point *p0 = &l->p[0];
-		/* Lines of equal thread counts apart, so their bars do not hide each other. */
-		double nudge = (i - (n - 1) / 2.0) * 0.015;
-
 		fprintf(f->dat, "# %s\n", l->label);
 		for (int k = 0; k < l->nr; k++) {
 			const struct point *p = &l->p[k];
-			double x = logx ? p->threads * exp2(nudge * 2) : p->threads + nudge * span;
+			double x = point_x(p->threads, i, n, logx, span);
 			double scale = (double)p->threads / p0->threads;
 
-			fprintf(f->dat, "%d %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g\n",
+			fprintf(f->dat, "%d %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g %.6g %d %d\n",
 				p->threads, x, p->faults.med, p->faults.min, p->faults.max,
 				p->ops.med, p->ops.min, p->ops.max,
-				p0->faults.med * scale, p0->ops.med * scale);
+				p0->faults.med * scale, p0->ops.med * scale,
+				p->bad_faults > 0, p->bad_ops > 0);
 		}
 		fprintf(f->dat, "\n\n");
 		snprintf(labels[i], sizeof(labels[i]), "%s", l->label);
 		snprintf(colors[i], sizeof(colors[i]), "%s", rp_color(i));
 		read_line(reading, sizeof(reading), l, have_faults);
 	}
+	/* The last block: every untrustworthy run, x faults/s ops/s. */
+	fprintf(f->dat, "# untrustworthy runs: x faults/s ops/s untrustworthy:faults ops\n");
+	for (int i = 0; i < n; i++)
+		bad += write_bad_runs(f->dat, &lines[i], i, n, logx, span,
+				      untrusted, sizeof(untrusted));
+	if (!bad)	/* gnuplot needs a block to plot, even an invisible one */
+		fprintf(f->dat, "%d 0 0 0 0\n", tmin);
 	double div;
 	const char *unit;
 
 	snprintf(f->text, sizeof(f->text), "%s: %s", c->name, reading);
+	if (bad)
+		rp_cat(f->text, sizeof(f->text), "; untrustworthy (crosses; hollow medians include them): %s",
+		       untrusted);
 	/* The legend under the panels: as many rows as it needs. */
-	int w = have_faults ? 1200 : 760, key = rp_legend_px(labels, n, 30, w);
+	int w = have_faults ? 1200 : 760, key;
+
+	snprintf(labels[n], sizeof(labels[n]), "untrustworthy run");
+	snprintf(labels[n + 1], sizeof(labels[n + 1]), "median includes untrustworthy runs");
+	key = rp_legend_px(labels, n + (bad ? 2 : 0), 30, w);
 
 	rp_var_num(f, "W", w);
 	rp_var_num(f, "H", 440 + key);
 	rp_var_num(f, "bmarg", (double)key / (440 + key));
 	rp_var_num(f, "n", n);
+	rp_var_num(f, "have_bad", bad > 0);
 	rp_var_strs(f, "labels", labels, n);
 	rp_var_strs(f, "colors", colors, n);
 	rp_var_num(f, "have_faults", have_faults);

@@ -3,7 +3,8 @@
  * Nightly trend figures from the history (JSON Lines, one line per night
  * and metric): per workload configuration one panel per metric and thread
  * count, the night's median against the baseline's min-max band, points
- * coloured by verdict.
+ * coloured by verdict. A night whose number was untrustworthy (its verdict,
+ * or a "validity" in the line) gets a cross, and the reading names it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "commands.h"
 #include "faultline.h"
 #include "report.h"
+#include "validity.h"
 
 #define MAX_PANELS 8
 #define MAX_POINTS 1024
@@ -20,6 +22,8 @@
 struct point {
 	double t, med, bmed, bmin, bmax, change;
 	const char *verdict;
+	json_t *line;		/* the history entry */
+	bool bad;		/* untrustworthy */
 };
 
 struct panel {
@@ -29,6 +33,7 @@ struct panel {
 	int nr;
 };
 
+/* As c_better... in common.gp; black for a verdict this report does not know. */
 static unsigned verdict_rgb(const char *v)
 {
 	if (!v)
@@ -39,7 +44,18 @@ static unsigned verdict_rgb(const char *v)
 		return 0xD73027;
 	if (!strcmp(v, "noisy"))
 		return 0xF28E2B;
-	return 0x8C8C8C;
+	if (!strcmp(v, "unchanged"))
+		return 0x8C8C8C;
+	if (!strcmp(v, "untrustworthy"))
+		return RP_UNTRUST_RGB;
+	return 0;
+}
+
+static bool untrusted(json_t *line)
+{
+	const char *v = json_string_value(json_object_get(line, "verdict"));
+
+	return (v && !strcmp(v, "untrustworthy")) || !fl_validity_ok(line);
 }
 
 /* Entries for the whole run ("all") when there are any, else the first node. */
@@ -126,7 +142,9 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 	char name[192], titles[MAX_PANELS][192], ylabels[MAX_PANELS][192], fmts[MAX_PANELS][192];
 	char node_txt[32], d0[16], d1[16], worse[RP_TEXT / 2] = "";
 	double tmin = INFINITY, tmax = -INFINITY, last;
-	int np = 0, omitted = 0, nights_worse = 0, nights = 0, counts[4] = { 0 };
+	int np = 0, omitted = 0, nights_worse = 0, nights = 0, counts[6] = { 0 }, bad = 0;
+	bool other = false;	/* a verdict this report does not know (black) */
+	char bad_txt[RP_TEXT / 4] = "";
 	struct rp_fig *f;
 	size_t i;
 
@@ -179,6 +197,8 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 			.bmax = fl_json_num(l, "base_max"),
 			.change = fl_json_num(l, "change_pct"),
 			.verdict = json_string_value(json_object_get(l, "verdict")),
+			.line = l,
+			.bad = untrusted(l),
 		};
 		tmin = fmin(tmin, t);
 		tmax = fmax(tmax, t);
@@ -223,15 +243,15 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 	}
 	nights = nseen;
 	for (int s = 0; s < nseen; s++) {
-		bool bad = false;
+		bool night_worse = false;
 
 		for (int k = 0; k < np; k++)
 			for (int j = 0; j < pn[k].nr; j++)
-				bad |= pn[k].p[j].t == seen[s] && pn[k].p[j].verdict &&
-				       !strcmp(pn[k].p[j].verdict, "worse");
-		nights_worse += bad;
+				night_worse |= pn[k].p[j].t == seen[s] && pn[k].p[j].verdict &&
+					       !strcmp(pn[k].p[j].verdict, "worse");
+		nights_worse += night_worse;
 	}
-	fprintf(f->dat, "# time median base_median base_min base_max colour (panel's unit)\n");
+	fprintf(f->dat, "# time median base_median base_min base_max colour untrustworthy (panel's unit)\n");
 	for (int k = 0; k < np; k++) {
 		struct panel *p = &pn[k];
 		double div;
@@ -245,9 +265,19 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		for (int j = 0; j < p->nr; j++) {
 			const struct point *q = &p->p[j];
 
-			fprintf(f->dat, "%.0f %.6g %.6g %.6g %.6g %u\n", q->t, q->med / div,
+			fprintf(f->dat, "%.0f %.6g %.6g %.6g %.6g %u %d\n", q->t, q->med / div,
 				q->bmed / div, q->bmin / div, q->bmax / div,
-				verdict_rgb(q->verdict));
+				verdict_rgb(q->verdict), q->bad);
+			other |= !verdict_rgb(q->verdict);
+			if (q->bad) {
+				char when[16], codes[128] = "";
+
+				day(when, sizeof(when), q->t);
+				rp_reason_codes(codes, sizeof(codes), q->line, "all");
+				rp_cat(bad_txt, sizeof(bad_txt), "%s%s (%s%s%s)", *bad_txt ? "; " : "",
+				       when, titles[k], *codes ? ": " : "", codes);
+				bad++;
+			}
 		}
 		fprintf(f->dat, "\n\n");
 		/* The latest night's verdict of this panel. */
@@ -255,14 +285,20 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 
 		if (q->t != last)
 			continue;
-		if (!q->verdict || !strcmp(q->verdict, "unchanged"))
+		if (q->bad)
+			counts[4]++;
+		else if (!q->verdict)
+			counts[5]++;
+		else if (!strcmp(q->verdict, "unchanged"))
 			counts[0]++;
 		else if (!strcmp(q->verdict, "worse"))
 			counts[1]++;
 		else if (!strcmp(q->verdict, "better"))
 			counts[2]++;
-		else
+		else if (!strcmp(q->verdict, "noisy"))
 			counts[3]++;
+		else
+			counts[5]++;
 		if (q->verdict && !strcmp(q->verdict, "worse"))
 			rp_cat(worse, sizeof(worse), "%s%s %+.1f%%", *worse ? ", " : "", titles[k],
 			       q->change);
@@ -273,6 +309,12 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		 "%s: %d nights from %s to %s, %d with a worse metric; last night %d worse%s%s%s, %d better, %d unchanged, %d noisy",
 		 c ? c->name : wl, nights, d0, d1, nights_worse, counts[1], *worse ? " (" : "",
 		 worse, *worse ? ")" : "", counts[2], counts[0], counts[3]);
+	if (counts[4])
+		rp_cat(f->text, sizeof(f->text), ", %d untrustworthy", counts[4]);
+	if (counts[5])
+		rp_cat(f->text, sizeof(f->text), ", %d with another verdict (black)", counts[5]);
+	if (bad)
+		rp_cat(f->text, sizeof(f->text), "; untrustworthy nights (crosses): %s", bad_txt);
 	if (omitted)
 		rp_cat(f->text, sizeof(f->text), "; %d entries of further metrics not drawn", omitted);
 	int cols = np > 1 ? 2 : 1, rows = (np + cols - 1) / cols;
@@ -284,6 +326,8 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 	rp_var_num(f, "H", h);
 	rp_var_num(f, "bmarg", 64.0 / h);
 	rp_var_num(f, "np", np);
+	rp_var_num(f, "have_bad", bad > 0);
+	rp_var_num(f, "have_other", other);
 	rp_var_strs(f, "ptitles", titles, np);
 	rp_var_strs(f, "pylabels", ylabels, np);
 	rp_var_strs(f, "pfmts", fmts, np);

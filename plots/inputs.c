@@ -36,6 +36,7 @@ static int take_doc(struct rp_report *r, struct rp_series *s, json_t *doc,
 			*dot = '\0';
 		json_array_append(s->docs, doc);
 		json_array_append_new(s->stems, json_string(stem));
+		json_array_append_new(s->files, json_string(file));
 		return 0;
 	}
 	if (!strcmp(schema, "faultline-compare/1")) {
@@ -46,7 +47,10 @@ static int take_doc(struct rp_report *r, struct rp_series *s, json_t *doc,
 		return 0;
 	}
 	if (!strncmp(schema, "faultline-", 10)) {
+		/* Not plotted, but their validity is reported. */
 		s->nr_other++;
+		json_array_append(s->others, doc);
+		json_array_append_new(s->other_files, json_string(file));
 		return 0;
 	}
 	fl_set_err(err, len, "report: %s: not a faultline document (schema \"%s\")",
@@ -84,6 +88,16 @@ static int scan_dir(struct rp_report *r, struct rp_series *s, const char *dir,
 	return 0;
 }
 
+static void series_free(struct rp_series *s)
+{
+	json_decref(s->docs);
+	json_decref(s->stems);
+	json_decref(s->files);
+	json_decref(s->others);
+	json_decref(s->other_files);
+	s->docs = s->stems = s->files = s->others = s->other_files = NULL;
+}
+
 int rp_add_input(struct rp_report *r, const char *path, char *err, size_t len)
 {
 	struct rp_series *s = &r->series[r->nr_series];
@@ -100,7 +114,9 @@ int rp_add_input(struct rp_report *r, const char *path, char *err, size_t len)
 			   path, RP_MAX_SERIES);
 		return -E2BIG;
 	}
-	*s = (struct rp_series){ .docs = json_array(), .stems = json_array() };
+	*s = (struct rp_series){ .docs = json_array(), .stems = json_array(),
+				 .files = json_array(), .others = json_array(),
+				 .other_files = json_array() };
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (S_ISDIR(st.st_mode)) {
 		ret = scan_dir(r, s, path, err, len);
@@ -123,8 +139,7 @@ int rp_add_input(struct rp_report *r, const char *path, char *err, size_t len)
 	}
 	if (ret || !json_array_size(s->docs)) {
 		/* Not a series: a failure, or only a compare document. */
-		json_decref(s->docs);
-		json_decref(s->stems);
+		series_free(s);
 		return ret;
 	}
 	r->nr_series++;
@@ -371,10 +386,8 @@ int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len
 
 void rp_report_free(struct rp_report *r)
 {
-	for (int s = 0; s < r->nr_series; s++) {
-		json_decref(r->series[s].docs);
-		json_decref(r->series[s].stems);
-	}
+	for (int s = 0; s < r->nr_series; s++)
+		series_free(&r->series[s]);
 	for (int i = 0; i < r->nr_configs; i++) {
 		json_decref(r->configs[i].params_obj);
 		for (int s = 0; s < RP_MAX_SERIES; s++)

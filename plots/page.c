@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The report pages: report.md and index.html in the output directory,
- * each figure with its PNG shown, its SVG, data and gnuplot script linked,
- * and its reading; figures not drawn or failed are listed with the reason.
+ * The report pages: report.md and index.html in the output directory, the
+ * inputs and their validity, then each figure with its PNG shown, its SVG,
+ * data and gnuplot script linked, and its reading; figures not drawn or
+ * failed are listed with the reason.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,17 +16,17 @@ static const struct {
 	const char *title, *about;
 } sections[RP_NR_SECTIONS] = {
 	[RP_SCALING] = { "Scaling",
-		"Throughput against threads: the median over repetitions, bars from min to max, dotted lines: linear scaling from the fewest threads." },
+		"Throughput against threads: the median over repetitions, bars from min to max, dotted lines: linear scaling from the fewest threads. Purple crosses: untrustworthy runs at their own value; a hollow point: a median that includes one." },
 	[RP_LATENCY] = { "Latency spectrum",
-		"Latency per page touch against percentile, both on log scales, from the latency histograms merged over repetitions; per NUMA node where there are several." },
+		"Latency per page touch against percentile, both on log scales, from the latency histograms merged over repetitions; per NUMA node where there are several. Purple crosses on a curve: it merges untrustworthy runs." },
 	[RP_NODES] = { "Per NUMA node",
-		"Each node's fault rate and p99 touch latency: the median over repetitions, bars from min to max." },
+		"Each node's fault rate and p99 touch latency: the median over repetitions, bars from min to max; hatched: the median includes untrustworthy runs." },
 	[RP_LOCKS] = { "Lock contention",
-		"Kernel lock wait per run (BPF collectors), stacked by lock name and type, per series and NUMA node of the waiting CPU." },
+		"Kernel lock wait per run (BPF collectors), stacked by lock name and type, per series and NUMA node of the waiting CPU; hatched: runs with untrustworthy lock data." },
 	[RP_AB] = { "A/B comparison",
-		"CUR/BASE ratio of each metric's median with its confidence interval, coloured by the compare verdict: green better, red worse, grey unchanged, orange noisy." },
+		"CUR/BASE ratio of each metric's median with its confidence interval, coloured by the compare verdict: green better, red worse, grey unchanged, orange noisy, purple hatched untrustworthy (not judged), black a verdict this report does not know. The axis is clipped: a metric beyond it sits at the edge with an arrow and its true ratio." },
 	[RP_TREND] = { "Nightly trend",
-		"Each metric night by night against the baseline's min-max band (blue) and median (dashed), points coloured by verdict." },
+		"Each metric night by night against the baseline's min-max band (blue) and median (dashed), points coloured by verdict; a purple cross: an untrustworthy night." },
 };
 
 static void html_esc(FILE *f, const char *s)
@@ -82,6 +83,79 @@ static void inputs_md(FILE *f, const struct rp_report *r)
 	fputc('\n', f);
 }
 
+static const char validity_about[] =
+	"Each run, stress check and MPI rank judges whether its numbers can be trusted "
+	"(its \"validity\"; the README explains each reason code and what to do). The "
+	"figures draw untrustworthy numbers in purple: crosses, hollow points, hatching.";
+
+/* "2 of 12 documents are untrustworthy (3 runs, 1 stress check)..." */
+static void trust_summary(char *buf, size_t len, const struct rp_trust *t)
+{
+	int judged = t->docs - (int)json_array_size(t->unjudged);
+	char parts[256] = "";
+
+	buf[0] = '\0';
+	if (!t->docs)
+		rp_cat(buf, len, "No result, stress or MPI document among the inputs.");
+	else if (!judged)
+		rp_cat(buf, len, "None of the %d documents records its validity (they were written by a faultline that did not judge its results): nothing says whether they can be trusted.",
+		       t->docs);
+	else if (!t->bad_docs && judged == t->docs)
+		rp_cat(buf, len, "All %d documents are valid: every run, stress check and MPI rank says its numbers can be trusted.",
+		       t->docs);
+	else if (!t->bad_docs)
+		rp_cat(buf, len, "The %d documents that record their validity are valid.", judged);
+	if (t->bad_docs) {
+		if (t->bad_runs)
+			rp_cat(parts, sizeof(parts), "%s%d run%s", *parts ? ", " : "", t->bad_runs,
+			       t->bad_runs == 1 ? "" : "s");
+		if (t->bad_checks)
+			rp_cat(parts, sizeof(parts), "%s%d stress check%s", *parts ? ", " : "",
+			       t->bad_checks, t->bad_checks == 1 ? "" : "s");
+		if (t->not_run)
+			rp_cat(parts, sizeof(parts), "%s%d check%s not run", *parts ? ", " : "",
+			       t->not_run, t->not_run == 1 ? "" : "s");
+		if (t->bad_ranks)
+			rp_cat(parts, sizeof(parts), "%s%d MPI rank%s", *parts ? ", " : "",
+			       t->bad_ranks, t->bad_ranks == 1 ? "" : "s");
+		rp_cat(buf, len, "%d of %d documents %s untrustworthy%s%s%s.", t->bad_docs, t->docs,
+		       t->bad_docs == 1 ? "is" : "are", *parts ? " (" : "", parts, *parts ? ")" : "");
+	}
+	if (t->known)
+		rp_cat(buf, len, " %d stress check%s failed as known (expected, not a failure).",
+		       t->known, t->known == 1 ? "" : "s");
+	if (t->bad_metrics)
+		rp_cat(buf, len, " %d compare metric%s untrustworthy, not judged.", t->bad_metrics,
+		       t->bad_metrics == 1 ? " is" : "s are");
+	if (judged && judged < t->docs)
+		rp_cat(buf, len, " %d document%s no validity (written before faultline judged its results): nothing says whether %s can be trusted.",
+		       t->docs - judged, t->docs - judged == 1 ? " records" : "s record",
+		       t->docs - judged == 1 ? "it" : "they");
+}
+
+static void validity_md(FILE *f, const struct rp_trust *t)
+{
+	char summary[1024];
+	json_t *g, *l;
+	size_t i, k;
+
+	trust_summary(summary, sizeof(summary), t);
+	fprintf(f, "## Validity\n\n%s\n\n%s\n\n", validity_about, summary);
+	json_array_foreach(t->groups, i, g) {
+		fprintf(f, "**`%s`** (%s):\n\n", json_string_value(json_object_get(g, "path")),
+			json_string_value(json_object_get(g, "label")));
+		json_array_foreach(json_object_get(g, "lines"), k, l)
+			fprintf(f, "- %s\n", json_string_value(l));
+		fputc('\n', f);
+	}
+	if (json_array_size(t->unjudged) && json_array_size(t->unjudged) < (size_t)t->docs) {
+		fprintf(f, "No validity recorded:\n\n");
+		json_array_foreach(t->unjudged, i, l)
+			fprintf(f, "- `%s`\n", json_string_value(l));
+		fputc('\n', f);
+	}
+}
+
 static void figure_md(FILE *f, const struct rp_fig *g)
 {
 	fprintf(f, "### %s\n\n", g->title);
@@ -128,7 +202,8 @@ static void figure_html(FILE *f, const struct rp_fig *g)
 	fprintf(f, "</div>\n");
 }
 
-static int write_md(const struct rp_report *r, const char *path, char *err, size_t len)
+static int write_md(const struct rp_report *r, const struct rp_trust *t, const char *path,
+		    char *err, size_t len)
 {
 	FILE *f = fopen(path, "w");
 	int drawn, skipped, failed;
@@ -140,6 +215,7 @@ static int write_md(const struct rp_report *r, const char *path, char *err, size
 	counts(r, &drawn, &skipped, &failed);
 	fprintf(f, "# faultline report\n\n");
 	inputs_md(f, r);
+	validity_md(f, t);
 	fprintf(f, "%d figure%s drawn (PNG shown, SVG linked), %d not drawn for want of data, %d failed. "
 		"Re-render any figure with `gnuplot NAME.gp` in this directory.\n\n",
 		drawn, drawn == 1 ? "" : "s", skipped, failed);
@@ -156,7 +232,44 @@ static int write_md(const struct rp_report *r, const char *path, char *err, size
 	return 0;
 }
 
-static int write_html(const struct rp_report *r, const char *path, char *err, size_t len)
+static void validity_html(FILE *f, const struct rp_trust *t)
+{
+	char summary[1024];
+	json_t *g, *l;
+	size_t i, k;
+
+	trust_summary(summary, sizeof(summary), t);
+	fprintf(f, "<h2>Validity</h2>\n<p>");
+	html_esc(f, validity_about);
+	fprintf(f, "</p>\n<p class=\"%s\">", t->bad_docs ? "untrust" : "valid");
+	html_esc(f, summary);
+	fprintf(f, "</p>\n");
+	json_array_foreach(t->groups, i, g) {
+		fprintf(f, "<p><b><code>");
+		html_esc(f, json_string_value(json_object_get(g, "path")));
+		fprintf(f, "</code></b> (");
+		html_esc(f, json_string_value(json_object_get(g, "label")));
+		fprintf(f, "):</p>\n<ul>\n");
+		json_array_foreach(json_object_get(g, "lines"), k, l) {
+			fprintf(f, "<li>");
+			html_esc(f, json_string_value(l));
+			fprintf(f, "</li>\n");
+		}
+		fprintf(f, "</ul>\n");
+	}
+	if (json_array_size(t->unjudged) && json_array_size(t->unjudged) < (size_t)t->docs) {
+		fprintf(f, "<p>No validity recorded:</p>\n<ul>\n");
+		json_array_foreach(t->unjudged, i, l) {
+			fprintf(f, "<li><code>");
+			html_esc(f, json_string_value(l));
+			fprintf(f, "</code></li>\n");
+		}
+		fprintf(f, "</ul>\n");
+	}
+}
+
+static int write_html(const struct rp_report *r, const struct rp_trust *t, const char *path,
+		      char *err, size_t len)
 {
 	FILE *f = fopen(path, "w");
 	int drawn, skipped, failed;
@@ -170,7 +283,7 @@ static int write_html(const struct rp_report *r, const char *path, char *err, si
 		"<title>faultline report</title>\n<style>\n"
 		"body{font-family:sans-serif;max-width:1250px;margin:1em auto;padding:0 1em;color:#222}\n"
 		"img{max-width:100%%;border:1px solid #ddd}\n"
-		".why{color:#666}.error{color:#b00}.links{font-size:90%%}\n"
+		".why{color:#666}.error{color:#b00}.links{font-size:90%%}.untrust{color:#7B3294}\n"
 		"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}\n"
 		"</style></head><body>\n<h1>faultline report</h1>\n<ul>\n");
 	for (int s = 0; s < r->nr_series; s++) {
@@ -211,7 +324,9 @@ static int write_html(const struct rp_report *r, const char *path, char *err, si
 		html_esc(f, r->configs[i].params);
 		fprintf(f, "</td></tr>\n");
 	}
-	fprintf(f, "</table>\n<p>%d figures drawn (click one for its SVG), %d not drawn for want of data, %d failed. "
+	fprintf(f, "</table>\n");
+	validity_html(f, t);
+	fprintf(f, "<p>%d figures drawn (click one for its SVG), %d not drawn for want of data, %d failed. "
 		"<a href=\"report.md\">report.md</a> has the same.</p>\n", drawn, skipped, failed);
 	for (int s = 0; s < RP_NR_SECTIONS; s++) {
 		fprintf(f, "<h2>%s</h2>\n<p>", sections[s].title);
@@ -232,12 +347,22 @@ static int write_html(const struct rp_report *r, const char *path, char *err, si
 int rp_write_pages(struct rp_report *r, char *err, size_t len)
 {
 	char path[PATH_MAX];
+	struct rp_trust t;
 	int ret;
 
+	ret = rp_trust_gather(r, &t);
+	if (ret) {
+		fl_set_err(err, len, "report: out of memory");
+		goto out;
+	}
+	r->bad_docs = t.bad_docs;
 	snprintf(path, sizeof(path), "%s/report.md", r->out);
-	ret = write_md(r, path, err, len);
+	ret = write_md(r, &t, path, err, len);
 	if (ret)
-		return ret;
+		goto out;
 	snprintf(path, sizeof(path), "%s/index.html", r->out);
-	return write_html(r, path, err, len);
+	ret = write_html(r, &t, path, err, len);
+out:
+	rp_trust_free(&t);
+	return ret;
 }

@@ -26,7 +26,10 @@ struct rp_series {
 	char variant[96], accel[32];
 	json_t *docs;		/* faultline-result/1 documents */
 	json_t *stems;		/* each document's file name without .json */
+	json_t *files;		/* each document's path */
 	int nr_other;		/* documents of other schemas (stress, mpi) */
+	json_t *others;		/* those documents, for their validity */
+	json_t *other_files;	/* and their paths */
 };
 
 /* A workload configuration (workload name + params) across the series. */
@@ -63,6 +66,9 @@ enum rp_section {
 	RP_NR_SECTIONS,
 };
 
+/* The colour of untrustworthy numbers in every figure (c_untrust in common.gp). */
+#define RP_UNTRUST_RGB 0x7B3294
+
 struct rp_report {
 	char out[RP_DIR_MAX];	/* output directory */
 	char plots[RP_DIR_MAX];	/* where the *.gp templates are */
@@ -78,6 +84,7 @@ struct rp_report {
 	struct rp_fig **figs;
 	int nr_figs;
 	int failed;
+	int bad_docs;		/* untrustworthy documents, once the pages are written */
 };
 
 /* inputs.c: the DIRs, the compare document and the history. */
@@ -167,6 +174,33 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c);
 void rp_fig_locks(struct rp_report *r, struct rp_config *c);
 void rp_fig_ab(struct rp_report *r);
 void rp_fig_trend(struct rp_report *r);
+
+/*
+ * Validity (harness/validity.h) as the figures use it. @families is a
+ * comma-separated list of metric families ("ops,faults"): a run is spoiled
+ * for a figure when a reason names any of them or "all".
+ */
+bool rp_spoiled(json_t *run, const char *families);
+/* Append the codes of @holder's reasons that spoil @families, once each. */
+void rp_reason_codes(char *buf, size_t len, json_t *holder, const char *families);
+/*
+ * How many of the runs rp_chosen(@threads, @inval) picks from @runs are
+ * spoiled for @families. With any, append to @buf "LABEL: 2 of 3 runs
+ * (actor_idle, spread)".
+ */
+int rp_spoiled_runs(char *buf, size_t len, const char *label, json_t *runs, int threads,
+		    bool inval, const char *families);
+
+/* trust.c: what the Validity section of the pages lists. */
+struct rp_trust {
+	int docs;		/* result, stress and MPI documents */
+	int bad_docs;		/* untrustworthy ones (or with a check not run) */
+	int bad_runs, bad_checks, bad_ranks, not_run, known, bad_metrics;
+	json_t *groups;		/* [{path, label, lines: ["...", ...]}], by document */
+	json_t *unjudged;	/* paths of documents that record no validity */
+};
+int rp_trust_gather(const struct rp_report *r, struct rp_trust *t);
+void rp_trust_free(struct rp_trust *t);
 
 /* page.c: report.md and index.html. */
 int rp_write_pages(struct rp_report *r, char *err, size_t len);

@@ -3,8 +3,11 @@
 # `faultline report`: figures (PNG and SVG) and report pages from two
 # variants' results (one real, one relabelled copy with a second NUMA
 # node), a fabricated compare document and nightly history; the reasons
-# given for figures without data; exit codes for a missing DIR, a missing
-# gnuplot and a gnuplot that fails.
+# given for figures without data; validity: untrustworthy runs, checks,
+# ranks and compare metrics drawn distinctly, named in the readings and
+# listed in the Validity section; the A/B axis clipped around 0x and 94x
+# ratios; stress A/B figures titled with their check and filesystem; exit
+# codes for a missing DIR, a missing gnuplot and a gnuplot that fails.
 . "$(dirname "$0")/lib.sh"
 fl=$FAULTLINE
 
@@ -25,13 +28,24 @@ ok $? "report --help documents the exit codes"
 # slower, with a second NUMA node whose latency is 3.2x worse.
 res=$scratch/results
 mkdir -p "$res/host" "$res/deb" "$res/cmp"
+# Exit 5: a result this busy machine judged untrustworthy (spread...), still a result.
 "$fl" run fault --map anon --threads 1,2 --repeat 3 --duration 0.3 --warmup 0.1 \
 	--size 16M --out "$res/host/page_fault1.json" >/dev/null 2>"$scratch/run.err"
-ok $? "a 1,2-thread run with 3 repetitions for the host series"
+st=$?
+[ $st -eq 0 ] || [ $st -eq 5 ]
+ok $? "a 1,2-thread run with 3 repetitions for the host series (exit $st)"
 "$fl" run fault --map shared --invalidator truncate --threads 1,2 --repeat 2 --duration 0.2 \
 	--warmup 0.1 --size 8M --out "$res/host/inval-truncate.json" >/dev/null 2>>"$scratch/run.err"
-ok $? "a run with an invalidator (and its baseline)"
+st=$?
+[ $st -eq 0 ] || [ $st -eq 5 ]
+ok $? "a run with an invalidator (and its baseline) (exit $st)"
 [ -s "$res/host/page_fault1.json" ] || { diag "$(tail -5 "$scratch/run.err")"; done_testing; }
+# Validity is set here, not left to the machine: the figures below must not
+# depend on how busy it was. The Validity tests further down spoil runs on purpose.
+for f in "$res"/host/*.json; do
+	jq '.validity = {status: "ok", reasons: []} |
+	    .runs |= map(.validity = {status: "ok", reasons: []})' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+done
 
 locks=$(jq '[.runs[].nodes[].locks // [] | length] | add' "$res/host/page_fault1.json")
 diag "host lock entries from the BPF collectors: $locks"
@@ -148,6 +162,10 @@ ok $? "the trend reading counts nights and worse ones"
 ok $? "compare.json found in a DIR; its verdict in report.md"
 grep -qF "history: \`$res/host/../history.jsonl\`, 20 entries" "$out/report.md"
 ok $? "history.jsonl found in a DIR's parent"
+grep -q '^All 4 documents are valid: every run, stress check and MPI rank' "$out/report.md" &&
+	grep -q '<h2>Validity</h2>' "$out/index.html" && ! grep -q 'have_bad = 1' "$out"/*.gp &&
+	! grep -q 'untrustworthy' "$scratch/stderr"
+ok $? "all runs valid: the Validity section says so, no figure marks a point, no warning"
 
 # Emulated and native never share a figure: each accelerator gets its own.
 mkdir -p "$scratch/tcg"
@@ -187,6 +205,169 @@ ok $? "no compare document and no history: said so"
 	[ ! -e "$scratch/nolocks/report/locks-page_fault1.png" ]
 ok $? "figures without data leave no files"
 
+# Validity. A copy of the host series whose 2-thread runs 3 and 5 are
+# spoiled, run 3 for everything (actor_idle), run 5 for its lock data only
+# (collector_lost), with the same lock waits in every run; a stress
+# document with a check not run and a known failure; an MPI document with
+# an idle rank; a result that records no validity (an older faultline).
+val=$scratch/val
+mkdir -p "$val"
+jq '.runs |= (reduce range(length) as $i (.;
+	if .[$i].threads == 2 and .[$i].repeat == 1 then .[$i].validity = {status: "untrustworthy",
+		reasons: [{code: "actor_idle", text: "1 of 2 actors did no op in the window", metrics: ["all"]}]}
+	elif .[$i].threads == 2 and .[$i].repeat == 2 then .[$i].validity = {status: "untrustworthy",
+		reasons: [{code: "collector_lost", text: "lockcon lost 12 events", metrics: ["locks", "kernel_latency"]}]}
+	else . end)) |
+    .runs |= map(.nodes |= map(.locks = [{name: "mmap_lock", type: "rwsem:W", caller: "__vm_munmap",
+	contended: 10, wait_total_ns: 5000000, wait_max_ns: 900000}])) |
+    .validity = {status: "untrustworthy", reasons: [{code: "actor_idle", text: "run 3: 1 of 2 actors did no op", metrics: ["all"]}]}' \
+	"$res/host/page_fault1.json" >"$val/page_fault1.json"
+jq -n '{schema: "faultline-stress/1", variant: "host", accel: "native", status: "failed", exit_code: 1,
+	host: {hostname: "h", test_fs: {path: "/tmp/x", type: "tmpfs"}}, duration_s: 3, faulters: 2,
+	checks: [
+	 {name: "trunc_fault_shared", verdict: "pass", iterations: 120, validity: {status: "ok", reasons: []}},
+	 {name: "remote_coherence", verdict: "not_run", iterations: 0, reason: "no iteration in 3 s",
+	  validity: {status: "untrustworthy", reasons: [{code: "check_not_run", text: "0 iterations in 3 s", metrics: ["all"]}]}},
+	 {name: "eof_boundary", verdict: "known", iterations: 40, validity: {status: "ok", reasons: []},
+	  known: {entry: "known-failures:3", fs: "tmpfs", reason: "tmpfs keeps bytes stored past EOF", reference: "fstests generic/363"}}],
+	validity: {status: "untrustworthy", reasons: [{code: "check_not_run", text: "remote_coherence: 0 iterations", metrics: ["all"]}]}}' \
+	>"$val/stress.json"
+jq -n '{schema: "faultline-mpi/1", variant: "host", accel: "native", status: "ok", workload: {name: "mpi-faultstorm"},
+	ranks: [{rank: 0, host: "h", validity: {status: "ok", reasons: []}},
+		{rank: 1, host: "h", validity: {status: "untrustworthy",
+		 reasons: [{code: "rank_idle", text: "rank 1 touched nothing in its window", metrics: ["all"]}]}}],
+	validity: {status: "untrustworthy", reasons: [{code: "rank_idle", text: "rank 1: idle", metrics: ["all"]}]}}' \
+	>"$val/mpi-faultstorm.json"
+jq 'del(.validity) | .runs |= map(del(.validity))' "$res/host/inval-truncate.json" >"$val/inval-truncate.json"
+# Three nights: the second untrustworthy, the third with a verdict no report knows.
+for night in 1 2 3; do
+	jq -cn --arg p "$params" --argjson n "$night" '{time: "2026-11-0\($n)T02:00:00Z", workload: "fault",
+		params: $p, threads: 2, node: "all", metric: "ops_per_sec", unit: "ops/s", direction: "higher",
+		median: 300000, base_median: 300000, base_min: 290000, base_max: 310000, change_pct: 0,
+		verdict: (if $n == 2 then "untrustworthy" elif $n == 3 then "sideways" else "unchanged" end)}'
+done >"$scratch/val-history.jsonl"
+"$fl" report "$val" --out "$scratch/valrep" --history "$scratch/val-history.jsonl" \
+	>/dev/null 2>"$scratch/stderr"
+st=$?
+[ $st -eq 0 ] && grep -q 'report: 3 untrustworthy documents among the inputs' "$scratch/stderr"
+ok $? "untrustworthy inputs: the report exits 0 (got $st) and warns about 3 documents"
+vr=$scratch/valrep
+# mawk has no CSV: strip the quoted strings of a .dat line before splitting it.
+unq() { sed 's/"[^"]*"//g' "$@"; }
+[ "$(awk '/^# untrustworthy/ { exit } $1 == 2 { print $11, $12 } $1 == 1 { print $11, $12 }' \
+	"$vr/scaling-page_fault1.dat" | sort -u | tr '\n' ,)" = "0 0,1 1," ] &&
+	[ "$(sed -n '/^# untrustworthy/,$p' "$vr/scaling-page_fault1.dat" | grep -vc '^#')" -eq 1 ] &&
+	grep -q '^have_bad = 1' "$vr/scaling-page_fault1.gp"
+ok $? "scaling: the 2-thread medians are hollow, 1-thread ones not, and only the actor_idle run is a cross (collector_lost spoils locks, not ops)"
+grep -q '^Reading: page_fault1: .*; untrustworthy (crosses; hollow medians include them): host (native) at 2 threads: 1 of 3 runs (actor_idle)$' "$vr/report.md"
+ok $? "scaling reading names the point, how many runs and the reason code"
+grep -q "labels\[1\] = \['host (native) (node 0) (untrustworthy)'\]" "$vr/latency-page_fault1.gp" &&
+	[ "$(sed -n '/^# untrustworthy/,$p' "$vr/latency-page_fault1.dat" | awk '$3 == 1' | wc -l)" -eq 4 ] &&
+	grep -q '^Reading: page_fault1 at 2 threads: .*untrustworthy latency (crosses) merged in: host (native): 1 of 3 runs (actor_idle)$' "$vr/report.md"
+ok $? "latency: the merged curve is named untrustworthy, crossed at 4 percentiles, and its reading says why"
+[ "$(grep -v '^#' "$vr/nodes-page_fault1.dat" | unq | awk 'NF { print $9, $10 }')" = "1 1" ] &&
+	grep -q '^Reading: page_fault1 at 2 threads, one NUMA node (0): .*; untrustworthy runs in the medians (hatched): host (native): 1 of 3 runs (actor_idle)$' "$vr/report.md"
+ok $? "per node: both bars hatched, the reading names the run's reason"
+[ "$(sed -n '/^# totals/,$p' "$vr/locks-page_fault1.dat" | grep -v '^#' | unq | awk '{ print $3 }')" = 1 ] &&
+	grep -q '^Reading: page_fault1 at 2 threads, top lock per run: .*; untrustworthy lock data (hatched): host (native): 2 of 3 runs (actor_idle, collector_lost)$' "$vr/report.md"
+ok $? "locks: hatched, and both runs whose lock data is spoiled are named"
+grep -q '^Reading: page_fault1: 3 nights .*; untrustworthy nights (crosses): 2026-11-02 (ops/s, 2 threads)$' "$vr/report.md" &&
+	[ "$(grep -v '^#' "$vr/trend-page_fault1.dat" | awk 'NF { print $7 }' | tr -d '\n')" = 010 ] &&
+	grep -q '^have_other = 1' "$vr/trend-page_fault1.gp"
+ok $? "trend: the untrustworthy night is crossed and named; an unknown verdict is drawn, not a crash"
+md=$vr/report.md
+grep -q '^3 of 4 documents are untrustworthy (2 runs, 1 check not run, 1 MPI rank)\. 1 stress check failed as known (expected, not a failure)\. 1 document records no validity' "$md"
+ok $? "Validity: the summary counts untrustworthy documents, runs, checks, ranks, known failures and unjudged documents"
+grep -A3 "^\*\*\`$val/page_fault1.json\`\*\* (host (native)):" "$md" | grep -q '^- run 3 (2 threads, repetition 1): actor_idle: 1 of 2 actors did no op in the window$' &&
+	grep -q '^- run 5 (2 threads, repetition 2): collector_lost: lockcon lost 12 events$' "$md" &&
+	grep -q '^- check remote_coherence: not run, so it fails: check_not_run: 0 iterations in 3 s$' "$md" &&
+	grep -q '^- check eof_boundary: known failure, counted but not failing: tmpfs keeps bytes stored past EOF (fstests generic/363)$' "$md" &&
+	grep -q '^- rank 1 (h): rank_idle: rank 1 touched nothing in its window$' "$md" &&
+	grep -q "^- \`$val/inval-truncate.json\`$" "$md" && ! grep -q 'check trunc_fault_shared' "$md"
+ok $? "Validity: one line per run, check and rank with its reasons, grouped by document; valid parts not listed"
+grep -q '<li>run 3 (2 threads, repetition 1): actor_idle: 1 of 2 actors did no op in the window</li>' "$vr/index.html" &&
+	grep -q '<li>check remote_coherence: not run, so it fails' "$vr/index.html"
+ok $? "Validity in index.html too"
+
+# A/B: a 0x and a 94x lock wait beside ordinary +-3% rows, a metric compare
+# could not judge, a verdict no report knows; a configuration of +-3% rows
+# only; two stress checks, each side's stress documents on disk (CUR ran
+# eof_boundary on tmpfs, everything else ran on ext4).
+abdir=$scratch/ab
+mkdir -p "$abdir"
+stressdoc() {	# FS CHECK...
+	local fs=$1; shift
+	jq -n --arg fs "$fs" '$ARGS.positional | {schema: "faultline-stress/1", host: {test_fs: {type: $fs}},
+		duration_s: 3, faulters: 2, checks: map({name: ., verdict: "pass"})}' --args "$@"
+}
+stressdoc ext4 trunc_fault_shared eof_boundary >"$abdir/base-stress.json"
+stressdoc ext4 trunc_fault_shared >"$abdir/cur-stress.json"
+stressdoc tmpfs eof_boundary >"$abdir/cur-stress-tmpfs.json"
+jq -n --arg p "$params" --arg d "$abdir" '
+def m(p; t; node; metric; b; c; ci; v): {workload: "fault", params: p, options: "duration=0.3",
+	threads: t, node: node, metric: metric, unit: "x", direction: "higher",
+	base: {n: 3, median: b}, cur: {n: 3, median: c},
+	change_pct: (if b == 0 then null else (c / b - 1) * 100 end), ci_pct: ci, verdict: v,
+	why: "fabricated by t-report"};
+def s(check; metric; b; c; v): {workload: "stress", params: "check=\(check)", options: "duration=3",
+	threads: 2, node: "all", metric: metric, unit: "count", direction: "lower",
+	base: {n: 3, median: b}, cur: {n: 3, median: c}, change_pct: null, ci_pct: null, verdict: v,
+	why: "fabricated by t-report"};
+{schema: "faultline-compare/1", confidence: 0.95, threshold_pct: 5, verdict: "worse",
+ base: {paths: ["\($d)/base-stress.json"], variant: "host", accel: "native"},
+ cur: {paths: ["\($d)/cur-stress.json", "\($d)/cur-stress-tmpfs.json"], variant: "patched", accel: "native"},
+ metrics: [
+	m($p; 1; "all"; "ops_per_sec"; 100000; 97000; [-4.5, -1.2]; "unchanged"),
+	m($p; 2; "all"; "ops_per_sec"; 180000; 185400; [1.0, 5.2]; "unchanged"),
+	m($p; 2; 0; "lock_wait_ns"; 250000; 0; [-100, -100]; "better"),
+	m($p; 2; 0; "lock_wait_ns[mmap_lock/rwsem:W]"; 1000; 94000; [8000, 12000]; "worse"),
+	m($p; 2; "all"; "faults_per_sec"; 180000; 150000; [-25, -10]; "untrustworthy"),
+	m($p; 2; "all"; "latency_p999"; 100000; 103000; [-1, 7]; "sideways"),
+	(m($p + ",baseline"; 1; "all"; "ops_per_sec"; 100000; 103000; [1.5, 4.4]; "unchanged") | .baseline = true),
+	(m($p + ",baseline"; 2; "all"; "ops_per_sec"; 100000; 97000; [-4.1, -1.8]; "unchanged") | .baseline = true),
+	s("trunc_fault_shared"; "integrity_violations"; 0; 3; "worse"),
+	s("trunc_fault_shared"; "check_failed"; 0; 0; "unchanged"),
+	s("eof_boundary"; "check_failed"; 0; 1; "worse")]}' >"$abdir/compare.json"
+ok $? "a fabricated compare.json with 0x and 94x rows and two stress checks"
+for k in 1 2; do
+	"$fl" report "$res/host" --compare "$abdir/compare.json" --out "$abdir/r$k" >/dev/null 2>&1
+done
+ab=$abdir/r1/ab-page_fault1
+gpv() { awk -F' = ' -v k="$1" '$1 == k { print $2 }' "$2"; }
+[ "$(gpv clip_lo "$ab.gp")" = 0.5 ] && [ "$(gpv clip_hi "$ab.gp")" = 2 ] && [ "$(gpv have_clip "$ab.gp")" = 1 ] &&
+	awk -v lo="$(gpv xmin "$ab.gp")" -v hi="$(gpv xmax "$ab.gp")" 'BEGIN { exit !(lo > 0.3 && lo < 0.5 && hi > 2 && hi <= 4) }'
+ok $? "A/B axis: clipped to 0.5x-2x (xmin $(gpv xmin "$ab.gp"), xmax $(gpv xmax "$ab.gp")), not stretched to 0x and 94x"
+[ "$(grep 'mmap_lock/rwsem:W' "$ab.dat" | unq | awk '{ print $2, $7, $10 }')" = "2 1 94" ] &&
+	[ "$(grep 'node 0: lock_wait_ns"' "$ab.dat" | unq | awk '{ print $2, $7, $10 }')" = "0.5 -1 0" ] &&
+	[ "$(grep 'ops/s"' "$ab.dat" | unq | awk '{ print $2, $7 }' | tr '\n' ,)" = "0.97 0,1.03 0," ] &&
+	grep -q '"94x worse"' "$ab.dat" && grep -q '"0x better"' "$ab.dat"
+ok $? "A/B data: 94x and 0x drawn at the edges with an arrow and their true ratio; +-3% rows where they are"
+grep -q '^Reading: page_fault1, patched (native) against host (native): 1 better, 1 worse (2 threads, node 0: lock_wait_ns\[mmap_lock/rwsem:W\] 94x \[+8000.0%, +12000.0%\]), 2 unchanged, 0 noisy, 1 untrustworthy, not judged (hatched: 2 threads, all nodes: faults/s (fabricated by t-report)), 1 with a verdict this report does not know (black: 2 threads, all nodes: latency_p999 "sideways"); 2 beyond the 0.5x-2x axis, drawn at its edge with an arrow: 2 threads, node 0: lock_wait_ns 0x; 2 threads, node 0: lock_wait_ns\[mmap_lock/rwsem:W\] 94x$' "$abdir/r1/report.md"
+ok $? "A/B reading: the clipped rows with their true ratio, the untrustworthy and the unknown verdict"
+[ "$(grep 'faults/s"' "$ab.dat" | unq | awk '{ print $5, $9 }')" = "8073876 1" ] &&
+	[ "$(grep 'latency_p999"' "$ab.dat" | unq | awk '{ print $5 }')" = 0 ] &&
+	[ "$(gpv have_bad "$ab.gp")" = 1 ] && [ "$(gpv have_other "$ab.gp")" = 1 ]
+ok $? "A/B: the untrustworthy metric in its own colour, hatched; the unknown verdict black"
+awk -v lo="$(gpv xmin "$ab-baseline.gp")" -v hi="$(gpv xmax "$ab-baseline.gp")" 'BEGIN { exit !(lo > 0.85 && hi < 1.3) }' &&
+	[ "$(gpv have_clip "$ab-baseline.gp")" = 0 ]
+ok $? "A/B axis of +-3% rows only stays narrow (xmin $(gpv xmin "$ab-baseline.gp"), xmax $(gpv xmax "$ab-baseline.gp"))"
+bad=
+for f in "$abdir"/r1/ab-*.gp "$abdir"/r1/ab-*.dat; do
+	cmp -s "$f" "$abdir/r2/${f##*/}" || bad+=" ${f##*/}"
+done
+[ -z "$bad" ]
+ok $? "A/B figures are deterministic: two reports of one document write the same data and scripts${bad:+ (differ:$bad)}"
+grep -q '^### stress trunc_fault_shared on ext4: patched (native) against host (native)$' "$abdir/r1/report.md" &&
+	grep -q '^### stress eof_boundary: patched (native) on tmpfs against host (native) on ext4$' "$abdir/r1/report.md" &&
+	[ -s "$abdir/r1/ab-stress-trunc_fault_shared.png" ] && [ -s "$abdir/r1/ab-stress-eof_boundary.png" ] &&
+	! grep -q '^### stress: ' "$abdir/r1/report.md"
+ok $? "stress A/B figures are named and titled with their check and each side's filesystem"
+jq '.base.paths = ["/nonexistent/base.json"] | .cur.paths = ["/nonexistent/cur.json"]' \
+	"$abdir/compare.json" >"$abdir/compare-gone.json"
+"$fl" report "$val" --compare "$abdir/compare-gone.json" --out "$abdir/r3" >/dev/null 2>&1 &&
+	grep -q '^### stress eof_boundary on tmpfs: patched (native) against host (native)$' "$abdir/r3/report.md"
+ok $? "stress A/B: with compare's documents gone, the filesystem comes from the stress documents among the inputs"
+
 expect 2 "report: $scratch/missing: No such file or directory" \
 	"a missing DIR: exit 2 naming it" -- "$fl" report "$scratch/missing" --out "$scratch/x"
 expect 2 'several inputs' "two DIRs without --out: exit 2" -- "$fl" report "$res/host" "$res/deb"
@@ -207,5 +388,16 @@ st=$?
 [ $st -eq 1 ] && grep -q '^\*\*Failed\*\*: gnuplot: line 7: fake gnuplot refuses' "$scratch/z/report.md" &&
 	grep -q 'gnuplot failed on' "$scratch/stderr"
 ok $? "gnuplot failing on figures: exit 1 (got $st), each listed as failed with gnuplot's message"
+
+# A touch of 0 ns (a coarse clock under emulation puts one in bucket 0):
+# the latency axis is logarithmic; the report must still end.
+mkdir -p "$scratch/zero"
+jq '.runs |= map(.latency_ns.min = 0 | .latency_ns.hist = [[0, 1, 5]] + .latency_ns.hist[1:]
+	| .nodes |= map(.latency_ns.min = 0 | .latency_ns.hist = [[0, 1, 5]] + .latency_ns.hist[1:]))' \
+	"$res/host/page_fault1.json" >"$scratch/zero/page_fault1.json"
+timeout 120 "$fl" report "$scratch/zero" --out "$scratch/zero/report" >/dev/null 2>&1
+st=$?
+[ $st -eq 0 ] && [ -s "$scratch/zero/report/report.md" ]
+ok $? "a latency of 0 ns: the report ends (exit $st) with its figures"
 
 done_testing
