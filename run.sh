@@ -12,7 +12,7 @@ usage() {
 	cat <<USAGE
 usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
        ./run.sh --kernels V1,V2,... [--stress SECONDS] [--suite NAME] [--out DIR] [-- options...]
-       ./run.sh --nightly --baseline DIR [--threshold PCT] [--update-baseline] [--suite NAME] [--out DIR]
+       ./run.sh --nightly --baseline DIR [--threshold PCT] [--drift K] [--update-baseline] [--suite NAME] [--out DIR]
        ./run.sh --mpi [-np N] [--hostfile FILE] [--dir DIR] [--out DIR]
 
   --suite NAME     suite to run (default: default; faultline suite --help lists them)
@@ -24,20 +24,26 @@ usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
                    OUT/summary.md (default OUT: results/<time>-kernels-<host>)
   --stress SECONDS with --kernels: also run every stress check for SECONDS on
                    each variant, on ext4 and on tmpfs
-  --nightly        regression mode: run the nightly suite (5 repetitions), compare
-                   it with --baseline DIR (faultline compare), append one line per
-                   metric to results/history.jsonl (--history FILE), write the
-                   report; exit 1 when a metric is significantly worse beyond
-                   --threshold (default 5%) or a check failed, 0 otherwise
-  --update-baseline  with --nightly: add this run to the baseline, which pools the
-                   last --baseline-runs N runs (default 3) as subdirectories
+  --nightly        regression mode (faultline nightly): run the nightly suite (10
+                   interleaved repetitions), judge it against the pool of nights in
+                   --baseline DIR, append one line per metric to results/history.jsonl
+                   (--history FILE), write the report; exit 1 when a metric's whole
+                   95% interval lies beyond --threshold (default 5%) and --drift K
+                   (default 2) times the pool's drift, or a check failed; 5 when a
+                   headline metric could not resolve twice the threshold (blind) or
+                   a result is untrustworthy; 0 otherwise
+  --update-baseline  with --nightly: add this run to the pool if it exited 0 (the
+                   first night: if its checks passed); the pool keeps the last
+                   --baseline-runs N nights (default 5)
   --mpi            run the MPI workloads (mpi-coherence, mpi-faultstorm) instead:
                    on this host each rank on its own clusterfs mount, or with
                    --dir on a shared cluster filesystem (and --hostfile for hosts)
-  -np N            MPI ranks (default 4)
+  -np N            MPI ranks (default: one per PU, at least 2; with --hostfile,
+                   its slots)
 
 Exit codes: 0 ok, 1 a check failed, 2 usage or environment error,
-3 a required resource is unavailable, 4 interrupted.
+3 a required resource is unavailable, 4 interrupted, 5 a result cannot be
+trusted (or a nightly was blind).
 USAGE
 }
 
@@ -58,7 +64,7 @@ while [ $# -gt 0 ]; do
 	--kernels) kernels=${2:?--kernels needs variant names}; shift 2 ;;
 	--stress) stress=${2:?--stress needs seconds}; shift 2 ;;
 	--nightly) nightly=1; shift ;;
-	--baseline|--threshold|--history|--baseline-runs) nightly_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+	--baseline|--threshold|--drift|--history|--baseline-runs) nightly_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
 	--update-baseline) nightly_args+=("$1"); shift ;;
 	-np|--np) mpi_args+=(--np "${2:?-np needs a number}"); shift 2 ;;
 	--hostfile) mpi_args+=(--hostfile "${2:?--hostfile needs a file}"); shift 2 ;;
@@ -82,7 +88,7 @@ if [ $(( mpi + nightly + (${#kernels} > 0) )) -gt 1 ]; then
 	exit 2
 fi
 if [ ${#nightly_args[@]} -gt 0 ] && [ $nightly = 0 ]; then
-	echo "run.sh: --baseline, --threshold, --history, --baseline-runs and --update-baseline go with --nightly" >&2
+	echo "run.sh: --baseline, --threshold, --drift, --history, --baseline-runs and --update-baseline go with --nightly" >&2
 	exit 2
 fi
 purposes=(build bpf run plots)
@@ -104,12 +110,12 @@ if [ -n "$kernels" ]; then
 	harness/install-deps.sh "${kernel_deps[@]}" || exit $?
 	[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-kernels-$(hostname -s)
 	mkdir -p "$out" || exit 2
+	. kernels/lib.sh	# worst: exit codes combined in faultline's order
 	status=0 i=0
 	for v in ${kernels//,/ }; do
 		echo "run.sh: variant ${names[$i]}" >&2
 		kernels/suite.sh "$v" "$out/${names[$i]}" --suite "$suite" ${stress:+--stress "$stress"} -- "${extra[@]}"
-		s=$?
-		[ $s -gt $status ] && status=$s
+		status=$(worst $status $?)
 		i=$((i + 1))
 	done
 	build/faultline summary "$out" >/dev/null

@@ -68,13 +68,17 @@ static void compare_usage(FILE *f)
 		"  noisy          under 3 runs a side, too few for the interval (4 vs 4\n"
 		"                 or 3 vs 5 at 95%%), or the CI holds 0 and reaches\n"
 		"                 past --noise\n"
-		"An integrity violation or a failed stress check in CUR is always worse.\n\n"
+		"  untrustworthy  too few samples left once those of runs whose validity\n"
+		"                 spoils the metric are left out (never better or worse)\n"
+		"An integrity violation or a failed stress check in CUR is always worse;\n"
+		"a stress check that ran no iteration (not run) failed; one that failed\n"
+		"as the known-failures list expects is \"known\" and passes.\n\n"
 		"Options:\n");
 	fl_opt_help(f, compare_options);
 	fprintf(f, "\nExit: 0 nothing worse, 1 at least one metric worse (a regression\n"
 		"or an integrity violation), 2 usage or input error (a file missing,\n"
 		"not JSON or not a result; no matching runs; accel differs without\n"
-		"--force).\n");
+		"--force), 5 nothing worse but a metric untrustworthy.\n");
 }
 
 /*
@@ -208,9 +212,15 @@ static void render(FILE *f, const struct fl_cmp *c,
 			s->name, s->arg, s->nr_docs, s->nr_docs == 1 ? "" : "s",
 			s->variant, s->accel, s->kernel);
 	}
-	fprintf(f, markdown ? "- method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI; threshold +-%g%%, noise limit +-%g%%\n\n" :
-		"method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI; threshold +-%g%%, noise limit +-%g%%\n",
-		c->opts.confidence * 100, c->opts.threshold_pct, c->opts.noise_pct);
+	if (c->pool)
+		fprintf(f, markdown ? "- method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI against a pool of nights; worse or better when the whole CI clears +-%g%% and %g x the pool's drift; blind when +-%g%% could not be resolved\n\n" :
+			"method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI against a pool of nights; worse or better when the whole CI clears +-%g%% and %g x the pool's drift; blind when +-%g%% could not be resolved\n",
+			c->opts.confidence * 100, c->opts.threshold_pct, c->opts.drift_k,
+			2 * c->opts.threshold_pct);
+	else
+		fprintf(f, markdown ? "- method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI; threshold +-%g%%, noise limit +-%g%%\n\n" :
+			"method: Hodges-Lehmann shift of log(CUR/BASE), exact Mann-Whitney %g%% CI; threshold +-%g%%, noise limit +-%g%%\n",
+			c->opts.confidence * 100, c->opts.threshold_pct, c->opts.noise_pct);
 	for (int i = 0; i < c->nr;) {
 		int j = i, any = 0;
 
@@ -246,11 +256,14 @@ static void render(FILE *f, const struct fl_cmp *c,
 			s->params, s->options, s->threads, fl_cmp_node_str(s, nb, sizeof(nb)),
 			s->metric);
 	}
-	fprintf(f, markdown ? "**verdict: %s** (%d worse, %d better, %d unchanged, %d noisy, %d unmatched)\n" :
-		"\nverdict: %s (%d worse, %d better, %d unchanged, %d noisy, %d unmatched)\n",
-		c->counts[FL_VERDICT_WORSE] ? "worse" : "ok", c->counts[FL_VERDICT_WORSE],
+	/* A pool's night is blind where a lone comparison is noisy. */
+	fprintf(f, markdown ? "**verdict: %s** (%d worse, %d better, %d unchanged, %d %s, %d untrustworthy, %d known, %d unmatched)\n" :
+		"\nverdict: %s (%d worse, %d better, %d unchanged, %d %s, %d untrustworthy, %d known, %d unmatched)\n",
+		fl_cmp_verdict(c), c->counts[FL_VERDICT_WORSE],
 		c->counts[FL_VERDICT_BETTER], c->counts[FL_VERDICT_UNCHANGED],
-		c->counts[FL_VERDICT_NOISY], c->unmatched[FL_BASE] + c->unmatched[FL_CUR]);
+		c->counts[c->pool ? FL_VERDICT_BLIND : FL_VERDICT_NOISY],
+		c->pool ? "blind" : "noisy", c->counts[FL_VERDICT_UNTRUSTWORTHY],
+		c->counts[FL_VERDICT_KNOWN], c->unmatched[FL_BASE] + c->unmatched[FL_CUR]);
 }
 
 static int write_markdown(const char *path, const struct fl_cmp *c,
@@ -345,10 +358,37 @@ static void warn_line(const char *msg)
 	fl_warn("%s", msg);
 }
 
+int fl_cmp_write(const struct fl_cmp *c, const struct fl_cmp_side *sides,
+		 const struct fl_cmp_outputs *o)
+{
+	char err[FL_ERR_LEN];
+	int ret = 0;
+
+	render(stdout, c, sides, false);
+	if (o->json) {
+		json_t *doc = fl_cmp_json(c, sides);
+
+		if (doc && o->extra)
+			json_object_update(doc, o->extra);
+		ret = doc ? fl_json_write_atomic(doc, o->json, err, sizeof(err)) : -ENOMEM;
+		json_decref(doc);
+		if (ret)
+			fl_err("compare: write %s: %s", o->json,
+			       ret == -ENOMEM ? "out of memory" : err);
+	}
+	if (o->markdown && !ret)
+		ret = write_markdown(o->markdown, c, sides);
+	if (o->history && !ret)
+		ret = append_history(o->history, c, sides);
+	return ret;
+}
+
 /* The comparison itself, once both sides are loaded. */
 static int compare_sides(struct fl_cmp_side *sides, const struct compare_opts *co,
 			 const struct fl_stats_opts *so)
 {
+	const struct fl_cmp_outputs out = { .json = co->json,
+		.markdown = co->markdown, .history = co->history };
 	char err[FL_ERR_LEN];
 	struct fl_cmp c;
 	int ret, status;
@@ -375,22 +415,9 @@ static int compare_sides(struct fl_cmp_side *sides, const struct compare_opts *c
 		fl_cmp_free(&c);
 		return FL_EXIT_USAGE;
 	}
-	render(stdout, &c, sides, false);
-	status = c.counts[FL_VERDICT_WORSE] ? FL_EXIT_CHECK : FL_EXIT_OK;
-	if (co->json) {
-		json_t *doc = fl_cmp_json(&c, sides);
-
-		ret = doc ? fl_json_write_atomic(doc, co->json, err, sizeof(err)) : -ENOMEM;
-		json_decref(doc);
-		if (ret) {
-			fl_err("compare: write %s: %s", co->json,
-			       doc ? err : "out of memory");
-			status = FL_EXIT_USAGE;
-		}
-	}
-	if (co->markdown && write_markdown(co->markdown, &c, sides))
-		status = FL_EXIT_USAGE;
-	if (co->history && append_history(co->history, &c, sides))
+	status = c.counts[FL_VERDICT_WORSE] ? FL_EXIT_CHECK :
+		 c.counts[FL_VERDICT_UNTRUSTWORTHY] ? FL_EXIT_UNTRUSTWORTHY : FL_EXIT_OK;
+	if (fl_cmp_write(&c, sides, &out))
 		status = FL_EXIT_USAGE;
 	fl_cmp_free(&c);
 	return status;

@@ -9,6 +9,10 @@
  * those in key_ignored below), whether the run was an invalidator's
  * baseline, the thread count, the node ("all" for the run's totals) and
  * the metric.
+ *
+ * A sample from a run whose validity spoils the metric's family is left
+ * out and counted; a metric left with too few samples is "untrustworthy",
+ * never better or worse.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include "compare.h"
 #include "env.h"
 #include "faultline.h"
+#include "validity.h"
 
 /*
  * Run options that do not change what is measured: bookkeeping (out,
@@ -50,36 +55,59 @@ struct metric_def {
 	const char *unit;
 	bool higher_better;
 	enum fl_metric_kind kind;
+	const char *family;	/* what a validity reason spoils; NULL: never */
 };
 
 /* The metrics in the order they are listed. */
 enum {
 	M_VIOLATIONS, M_CHECK, M_OPS, M_FAULTS, M_P50, M_P99, M_P999,
-	M_INVAL_OPS, M_KFAULT_P50, M_KFAULT_P99, M_LOCK_WAIT, M_LOCK,
+	M_FLAT_P50, M_FLAT_P99, M_INVAL_OPS, M_KFAULT_P50, M_KFAULT_P99,
+	M_LOCK_WAIT, M_LOCK,
 };
 
 static const struct metric_def defs[] = {
-	[M_VIOLATIONS] = { "integrity_violations", "count", false, FL_MK_INTEGRITY },
-	[M_CHECK] = { "check_failed", "count", false, FL_MK_INTEGRITY },
-	[M_OPS] = { "ops_per_sec", "ops/s", true, FL_MK_STAT },
-	[M_FAULTS] = { "faults_per_sec", "faults/s", true, FL_MK_STAT },
-	[M_P50] = { "latency_p50", "ns", false, FL_MK_STAT },
-	[M_P99] = { "latency_p99", "ns", false, FL_MK_STAT },
-	[M_P999] = { "latency_p999", "ns", false, FL_MK_STAT },
-	[M_INVAL_OPS] = { "invalidator_ops_per_sec", "ops/s", true, FL_MK_STAT },
-	[M_KFAULT_P50] = { "kernel_fault_latency_p50", "ns", false, FL_MK_STAT },
-	[M_KFAULT_P99] = { "kernel_fault_latency_p99", "ns", false, FL_MK_STAT },
-	[M_LOCK_WAIT] = { "lock_wait_ns", "ns", false, FL_MK_STAT },
-	[M_LOCK] = { "lock_wait_ns", "ns", false, FL_MK_STAT },
+	[M_VIOLATIONS] = { "integrity_violations", "count", false, FL_MK_INTEGRITY, NULL },
+	[M_CHECK] = { "check_failed", "count", false, FL_MK_INTEGRITY, NULL },
+	[M_OPS] = { "ops_per_sec", "ops/s", true, FL_MK_STAT, "ops" },
+	[M_FAULTS] = { "faults_per_sec", "faults/s", true, FL_MK_STAT, "faults" },
+	[M_P50] = { "latency_p50", "ns", false, FL_MK_STAT, "latency" },
+	[M_P99] = { "latency_p99", "ns", false, FL_MK_STAT, "latency" },
+	[M_P999] = { "latency_p999", "ns", false, FL_MK_STAT, "latency" },
+	[M_FLAT_P50] = { "fault_latency_p50", "ns", false, FL_MK_STAT, "fault_latency" },
+	[M_FLAT_P99] = { "fault_latency_p99", "ns", false, FL_MK_STAT, "fault_latency" },
+	[M_INVAL_OPS] = { "invalidator_ops_per_sec", "ops/s", true, FL_MK_STAT, "invalidator" },
+	[M_KFAULT_P50] = { "kernel_fault_latency_p50", "ns", false, FL_MK_STAT, "kernel_latency" },
+	[M_KFAULT_P99] = { "kernel_fault_latency_p99", "ns", false, FL_MK_STAT, "kernel_latency" },
+	[M_LOCK_WAIT] = { "lock_wait_ns", "ns", false, FL_MK_STAT, "locks" },
+	[M_LOCK] = { "lock_wait_ns", "ns", false, FL_MK_STAT, "locks" },
 };
 
 /* Where the runs of one configuration and thread count go. */
 struct ctx {
 	const char *workload, *params, *options;
 	bool baseline;
+	bool inval;		/* the invalidator ran (not its baseline) */
 	int config, threads;
+	int group;		/* of the document: a pool's night */
+	const char *file;	/* the document's path */
+	json_t *run;		/* whose validity says what is spoiled */
 	double window_ns;	/* threads x the run's window */
 };
+
+/*
+ * A run's own number, the one a nightly must be able to resolve: ops/s
+ * of a run without an invalidator; with one, faults/s and the median
+ * latency of the touches that faulted (an op under invalidation is not
+ * the op of the baseline row).
+ */
+static bool is_headline(const struct ctx *x, int node, int m)
+{
+	if (node >= 0)
+		return false;
+	if (x->inval)
+		return m == M_FAULTS || m == M_FLAT_P50;
+	return m == M_OPS;
+}
 
 int fl_cmp_init(struct fl_cmp *c, const struct fl_stats_opts *o)
 {
@@ -96,8 +124,10 @@ void fl_cmp_free(struct fl_cmp *c)
 		free(c->s[i].workload);
 		free(c->s[i].params);
 		free(c->s[i].options);
-		free(c->s[i].v[0]);
-		free(c->s[i].v[1]);
+		for (int w = 0; w < 2; w++) {
+			free(c->s[i].v[w]);
+			free(c->s[i].g[w]);
+		}
 	}
 	free(c->s);
 	json_decref(c->index);
@@ -150,8 +180,14 @@ static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
 		.config = x->config, .threads = x->threads, .node = node,
 		.unit = defs[m].unit, .higher_better = defs[m].higher_better,
 		.kind = defs[m].kind, .order = m, .parent = -1,
+		.headline = is_headline(x, node, m), .same_as = -1,
 	};
 	snprintf(s->metric, sizeof(s->metric), "%s", metric);
+	if (x->file) {
+		const char *base = strrchr(x->file, '/') ? strrchr(x->file, '/') + 1 : x->file;
+
+		snprintf(s->file, sizeof(s->file), "%.*s", (int)strcspn(base, "."), base);
+	}
 	if (lock_name) {
 		snprintf(s->lock_name, sizeof(s->lock_name), "%s", lock_name);
 		snprintf(s->lock_type, sizeof(s->lock_type), "%s", lock_type);
@@ -167,19 +203,51 @@ static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
 	return s;
 }
 
-static int push(struct fl_cmp_series *s, int which, double v)
+/* Sample @v of pool night (group) @group. */
+static int push(struct fl_cmp_series *s, int which, double v, int group)
 {
 	if (s->n[which] == s->cap[which]) {
 		int cap = s->cap[which] ? s->cap[which] * 2 : 8;
 		double *n = realloc(s->v[which], (size_t)cap * sizeof(*n));
+		int *g;
 
 		if (!n)
 			return -ENOMEM;
 		s->v[which] = n;
+		g = realloc(s->g[which], (size_t)cap * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		s->g[which] = g;
 		s->cap[which] = cap;
 	}
+	s->g[which][s->n[which]] = group;
 	s->v[which][s->n[which]++] = v;
 	return 0;
+}
+
+/*
+ * Whether @x's run spoils @family; if so the sample is counted as left
+ * out of @s, with the codes of the reasons that spoil it.
+ */
+static bool left_out(struct fl_cmp_series *s, const struct ctx *x,
+		     const char *family, int which)
+{
+	json_t *r, *m;
+	size_t i, k;
+
+	if (!family || !x->run || !fl_validity_spoils(x->run, family))
+		return false;
+	s->left_out[which]++;
+	json_array_foreach(json_object_get(json_object_get(x->run, "validity"),
+					   "reasons"), i, r)
+		json_array_foreach(json_object_get(r, "metrics"), k, m) {
+			const char *f = json_string_value(m);
+
+			if (f && (!strcmp(f, "all") || !strcmp(f, family)))
+				fl_cmp_add_word(s->left_why, sizeof(s->left_why),
+						json_string_value(json_object_get(r, "code")) ?: "?");
+		}
+	return true;
 }
 
 /* One sample; absent (non-numeric) values are no sample. */
@@ -191,7 +259,11 @@ static int add(struct fl_cmp *c, const struct ctx *x, int node, int m,
 	if (!isfinite(v))
 		return 0;
 	s = series_get(c, x, node, m, NULL, NULL);
-	return s ? push(s, which, v) : -ENOMEM;
+	if (!s)
+		return -ENOMEM;
+	if (left_out(s, x, defs[m].family, which))
+		return 0;
+	return push(s, which, v, x->group);
 }
 
 /* "k=v,k=v" of a JSON object's scalars, skipping @skip[0..nr_skip). */
@@ -248,6 +320,22 @@ static int config_of(struct fl_cmp *c, const struct ctx *x)
 }
 
 /*
+ * A lock's samples stay in step with its node's total: a run that did not
+ * list the lock waited 0 on it. Pads @s with zeros up to the total's
+ * samples less @ahead (the total's sample of the run being added).
+ */
+static int pad_lock(struct fl_cmp *c, struct fl_cmp_series *s, int which,
+		    int ahead)
+{
+	const struct fl_cmp_series *p = &c->s[s->parent];
+
+	while (s->n[which] < p->n[which] - ahead)
+		if (push(s, which, 0, p->g[which][s->n[which]]))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
  * A node's lock waits: the total (plus what the list left out), and each
  * lock by name and type, summed over its callers.
  */
@@ -282,7 +370,12 @@ static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
 	sum += json_number_value(json_object_get(json_object_get(nd, "locks_omitted"),
 						 "wait_total_ns"));
 	s = series_get(c, x, node, M_LOCK_WAIT, NULL, NULL);
-	if (!s || push(s, which, sum))
+	if (!s)
+		return -ENOMEM;
+	/* Spoiled counts: the locks of this run are no samples at all. */
+	if (left_out(s, x, defs[M_LOCK_WAIT].family, which))
+		return 0;
+	if (push(s, which, sum, x->group))
 		return -ENOMEM;
 	s->floor = fmax(s->floor, LOCK_FLOOR * x->window_ns);
 	total = (int)(s - c->s);	/* an index: c->s may move */
@@ -292,7 +385,8 @@ static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
 			return -ENOMEM;
 		s->parent = total;
 		s->floor = c->s[total].floor;
-		ret = push(s, which, agg[k].wait);
+		ret = pad_lock(c, s, which, 1);
+		ret = ret ?: push(s, which, agg[k].wait, x->group);
 		if (ret)
 			return ret;
 	}
@@ -322,6 +416,8 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 			ret = add(c, x, node, M_OPS, which, fl_json_num(nd, "ops_per_sec"));
 			ret = ret ?: add(c, x, node, M_P99, which,
 					 fl_json_num(nd, "latency_ns.p99"));
+			ret = ret ?: add(c, x, node, M_FLAT_P99, which,
+					 fl_json_num(nd, "fault_latency_ns.p99"));
 		}
 		ret = ret ?: add(c, x, node, M_KFAULT_P50, which,
 				 fl_json_num(nd, "kernel_fault_latency_ns.p50"));
@@ -334,13 +430,14 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 	return 0;
 }
 
-static int collect_result(struct fl_cmp *c, json_t *doc, int which)
+static int collect_result(struct fl_cmp *c, json_t *doc, int which, int group,
+			  const char *file)
 {
 	json_t *wl = json_object_get(doc, "workload"), *run;
 	char params[1024], options[1024];
 	struct ctx x = {
 		.workload = json_string_value(json_object_get(wl, "name")) ?: "?",
-		.options = options,
+		.options = options, .group = group, .file = file,
 	};
 	size_t i;
 	int ret;
@@ -355,7 +452,9 @@ static int collect_result(struct fl_cmp *c, json_t *doc, int which)
 		/* A window cut short measured something else. */
 		if (json_is_true(json_object_get(run, "interrupted")))
 			continue;
+		x.run = run;
 		x.baseline = json_is_true(json_object_get(run, "baseline"));
+		x.inval = json_is_object(json_object_get(run, "invalidator"));
 		snprintf(p, sizeof(p), "%s%s", params, x.baseline ? ",baseline" : "");
 		x.params = p;
 		x.threads = (int)json_integer_value(json_object_get(run, "threads"));
@@ -369,6 +468,10 @@ static int collect_result(struct fl_cmp *c, json_t *doc, int which)
 		ret = ret ?: add(c, &x, -1, M_P50, which, fl_json_num(run, "latency_ns.p50"));
 		ret = ret ?: add(c, &x, -1, M_P99, which, fl_json_num(run, "latency_ns.p99"));
 		ret = ret ?: add(c, &x, -1, M_P999, which, fl_json_num(run, "latency_ns.p999"));
+		ret = ret ?: add(c, &x, -1, M_FLAT_P50, which,
+				 fl_json_num(run, "fault_latency_ns.p50"));
+		ret = ret ?: add(c, &x, -1, M_FLAT_P99, which,
+				 fl_json_num(run, "fault_latency_ns.p99"));
 		ret = ret ?: add(c, &x, -1, M_INVAL_OPS, which,
 				 fl_json_num(run, "invalidator.ops_per_sec"));
 		if (!ret && json_is_true(json_object_get(integ, "verified")))
@@ -381,11 +484,18 @@ static int collect_result(struct fl_cmp *c, json_t *doc, int which)
 	return 0;
 }
 
-/* A stress check: passed (0) or failed (1), and its oracle's violations. */
-static int collect_stress(struct fl_cmp *c, json_t *doc, int which)
+/*
+ * A stress check: passed (0) or failed (1), and its oracle's violations.
+ * "known" (a failure the known-failures list expects) passes and is
+ * counted; skip and error are no sample; anything else, "not run" (no
+ * iteration: it checked nothing) included, fails.
+ */
+static int collect_stress(struct fl_cmp *c, json_t *doc, int which, int group,
+			  const char *file)
 {
 	char params[160], options[64];
-	struct ctx x = { .workload = "stress", .params = params, .options = options };
+	struct ctx x = { .workload = "stress", .params = params, .options = options,
+			 .group = group, .file = file };
 	json_t *chk;
 	size_t i;
 	int ret;
@@ -405,11 +515,14 @@ static int collect_stress(struct fl_cmp *c, json_t *doc, int which)
 		s = series_get(c, &x, -1, M_CHECK, NULL, NULL);
 		if (!s)
 			return -ENOMEM;
-		if (strcmp(verdict, "pass") && strcmp(verdict, "fail")) {
+		if (!strcmp(verdict, "skip") || !strcmp(verdict, "error")) {
 			s->errors[which]++;
 			continue;
 		}
-		ret = push(s, which, !strcmp(verdict, "fail"));
+		s->known[which] += !strcmp(verdict, "known");
+		s->not_run[which] += !strncmp(verdict, "not", 3);
+		ret = push(s, which, strcmp(verdict, "pass") && strcmp(verdict, "known"),
+			   group);
 		ret = ret ?: add(c, &x, -1, M_VIOLATIONS, which,
 				 fl_json_num(chk, "oracle.violations"));
 		if (ret)
@@ -425,10 +538,12 @@ int fl_cmp_collect(struct fl_cmp *c, const struct fl_cmp_side *side, int which)
 		const char *schema = json_string_value(json_object_get(doc, "schema"));
 		int ret;
 
+		int group = side->group ? side->group[i] : 0;
+
 		if (!strcmp(schema, "faultline-stress/1"))
-			ret = collect_stress(c, doc, which);
+			ret = collect_stress(c, doc, which, group, side->files[i]);
 		else
-			ret = collect_result(c, doc, which);
+			ret = collect_result(c, doc, which, group, side->files[i]);
 		if (ret)
 			return ret;
 	}
@@ -479,9 +594,8 @@ static int pick_locks(struct fl_cmp *c)
 			continue;
 		p = &c->s[s->parent];
 		for (int w = 0; w < 2; w++)
-			while (s->n[w] < p->n[w])
-				if (push(s, w, 0))
-					return -ENOMEM;
+			if (pad_lock(c, s, w, 0))
+				return -ENOMEM;
 		s->dropped = !s->n[FL_BASE] || !s->n[FL_CUR] || !p->n[FL_BASE] ||
 			     !p->n[FL_CUR] || same_values(s, p);
 	}
@@ -533,7 +647,11 @@ static void judge_integrity(struct fl_cmp_series *s)
 		r->change_pct = 0;
 	if (bad_cur > 0) {
 		r->verdict = FL_VERDICT_WORSE;
-		if (check)
+		if (check && s->not_run[FL_CUR])
+			snprintf(r->why, sizeof(r->why),
+				 "failed in %d of %d CUR runs (%d not run: no iteration)",
+				 failed, s->n[FL_CUR], s->not_run[FL_CUR]);
+		else if (check)
 			snprintf(r->why, sizeof(r->why), "failed in %d of %d CUR runs",
 				 failed, s->n[FL_CUR]);
 		else
@@ -542,6 +660,11 @@ static void judge_integrity(struct fl_cmp_series *s)
 	} else if (!s->n[FL_CUR]) {
 		r->verdict = FL_VERDICT_NOISY;
 		snprintf(r->why, sizeof(r->why), "skipped or errored in CUR");
+	} else if (s->known[FL_CUR]) {
+		/* Passes for the verdict, but never silently green. */
+		r->verdict = FL_VERDICT_KNOWN;
+		snprintf(r->why, sizeof(r->why), "known failure in %d of %d CUR runs (expected)",
+			 s->known[FL_CUR], s->n[FL_CUR]);
 	} else if (bad_base > 0) {
 		r->verdict = FL_VERDICT_BETTER;
 		snprintf(r->why, sizeof(r->why), check ? "failed in BASE, passes in CUR" :
@@ -571,6 +694,102 @@ static int cmp_series(const void *a, const void *b)
 	return strcmp(x->metric, y->metric);
 }
 
+/*
+ * Too few samples left once the untrustworthy ones are out: no verdict
+ * but this one. True when @s got it.
+ */
+static bool judge_untrustworthy(const struct fl_cmp *c, struct fl_cmp_series *s)
+{
+	struct fl_stats_cmp *r = &s->res;
+
+	if (!s->left_out[FL_BASE] && !s->left_out[FL_CUR])
+		return false;
+	if (s->n[FL_BASE] >= c->opts.min_n && s->n[FL_CUR] >= c->opts.min_n)
+		return false;
+	*r = (struct fl_stats_cmp){ .verdict = FL_VERDICT_UNTRUSTWORTHY,
+		.change_pct = NAN, .shift_pct = NAN, .ci_lo_pct = NAN,
+		.ci_hi_pct = NAN, .coverage = NAN, .drift_pct = NAN,
+		.bound_pct = NAN };
+	r->base_median = median_of(s->v[FL_BASE], s->n[FL_BASE]);
+	r->cur_median = median_of(s->v[FL_CUR], s->n[FL_CUR]);
+	snprintf(r->why, sizeof(r->why), "%d of %d BASE, %d of %d CUR samples untrustworthy (%.32s)",
+		 s->left_out[FL_BASE], s->left_out[FL_BASE] + s->n[FL_BASE],
+		 s->left_out[FL_CUR], s->left_out[FL_CUR] + s->n[FL_CUR], s->left_why);
+	return true;
+}
+
+/*
+ * faults/s that is ops/s times one constant in every sample (faults/op
+ * never changes, as in page_fault1) is the same measurement: listed, but
+ * counted once.
+ */
+static void mark_same(struct fl_cmp *c)
+{
+	for (int i = 0; i < c->nr; i++) {
+		struct fl_cmp_series *f = &c->s[i], *o = NULL;
+		bool same = true;
+		double k = NAN;
+
+		if (f->order != M_FAULTS || !f->matched)
+			continue;
+		for (int j = 0; j < c->nr && !o; j++)
+			if (c->s[j].order == M_OPS && c->s[j].config == f->config &&
+			    c->s[j].threads == f->threads && c->s[j].node == f->node)
+				o = &c->s[j];
+		if (!o || !o->matched)
+			continue;
+		for (int w = 0; w < 2 && same; w++) {
+			same = o->n[w] == f->n[w];
+			for (int j = 0; j < f->n[w] && same; j++) {
+				double q = f->v[w][j] / o->v[w][j];
+
+				if (isnan(k))
+					k = q;
+				same = isfinite(q) && fabs(q - k) <= 1e-9 * fabs(k);
+			}
+		}
+		if (same && f->res.verdict == o->res.verdict) {
+			f->same_as = (int)(o - c->s);
+			c->counts[f->res.verdict]--;
+		}
+	}
+}
+
+/*
+ * A measurement: untrustworthy when too few samples are left, else the
+ * statistics (against a pool, or alone), with the lock floor. Returns 0
+ * when judged, 1 when it is on one side only (counted as unmatched), or
+ * -ENOMEM.
+ */
+static int judge_stat(struct fl_cmp *c, struct fl_cmp_series *s, bool in_base,
+		      bool in_cur)
+{
+	int ret;
+
+	/* Listed and counted, never better or worse. */
+	if (in_base && in_cur && judge_untrustworthy(c, s))
+		return 0;
+	if (!s->n[FL_BASE] || !s->n[FL_CUR]) {
+		c->unmatched[s->n[FL_CUR] ? FL_CUR : FL_BASE]++;
+		return 1;
+	}
+	if (c->pool)
+		ret = fl_stats_pool(s->v[FL_BASE], s->g[FL_BASE], s->n[FL_BASE],
+				    s->v[FL_CUR], s->n[FL_CUR], s->higher_better,
+				    &c->opts, &s->res);
+	else
+		ret = fl_stats_compare(s->v[FL_BASE], s->n[FL_BASE], s->v[FL_CUR],
+				       s->n[FL_CUR], s->higher_better, &c->opts, &s->res);
+	if (ret)
+		return ret;
+	if (s->res.base_median < s->floor && s->res.cur_median < s->floor) {
+		s->res.verdict = FL_VERDICT_UNCHANGED;
+		snprintf(s->res.why, sizeof(s->res.why),
+			 "below %g%% of the faulters' time", LOCK_FLOOR * 100);
+	}
+	return 0;
+}
+
 int fl_cmp_evaluate(struct fl_cmp *c)
 {
 	int matched = 0, ret;
@@ -580,8 +799,8 @@ int fl_cmp_evaluate(struct fl_cmp *c)
 		return ret;
 	for (int i = 0; i < c->nr; i++) {
 		struct fl_cmp_series *s = &c->s[i];
-		bool in_base = s->n[FL_BASE] || s->errors[FL_BASE];
-		bool in_cur = s->n[FL_CUR] || s->errors[FL_CUR];
+		bool in_base = s->n[FL_BASE] || s->errors[FL_BASE] || s->left_out[FL_BASE];
+		bool in_cur = s->n[FL_CUR] || s->errors[FL_CUR] || s->left_out[FL_CUR];
 
 		if (s->dropped)
 			continue;
@@ -595,20 +814,11 @@ int fl_cmp_evaluate(struct fl_cmp *c)
 			}
 			judge_integrity(s);
 		} else {
-			if (!s->n[FL_BASE] || !s->n[FL_CUR]) {
-				c->unmatched[s->n[FL_CUR] ? FL_CUR : FL_BASE]++;
-				continue;
-			}
-			ret = fl_stats_compare(s->v[FL_BASE], s->n[FL_BASE], s->v[FL_CUR],
-					       s->n[FL_CUR], s->higher_better, &c->opts,
-					       &s->res);
-			if (ret)
+			ret = judge_stat(c, s, in_base, in_cur);
+			if (ret < 0)
 				return ret;
-			if (s->res.base_median < s->floor && s->res.cur_median < s->floor) {
-				s->res.verdict = FL_VERDICT_UNCHANGED;
-				snprintf(s->res.why, sizeof(s->res.why),
-					 "below %g%% of the faulters' time", LOCK_FLOOR * 100);
-			}
+			if (ret)
+				continue;
 		}
 		s->matched = true;
 		c->counts[s->res.verdict]++;
@@ -616,6 +826,7 @@ int fl_cmp_evaluate(struct fl_cmp *c)
 		matched += in_base;
 	}
 	qsort(c->s, (size_t)c->nr, sizeof(*c->s), cmp_series);
+	mark_same(c);
 	/* The index points at the old order; nothing looks it up any more. */
 	json_object_clear(c->index);
 	return matched;
@@ -641,8 +852,9 @@ static json_t *side_json(const struct fl_cmp_series *s, int w)
 			 "min", num(lo), "max", num(hi), "values", vals);
 }
 
-static json_t *series_json(const struct fl_cmp_series *s)
+static json_t *series_json(const struct fl_cmp *c, const struct fl_cmp_series *s)
 {
+	const struct fl_cmp_series *same = s->same_as >= 0 ? &c->s[s->same_as] : NULL;
 	const struct fl_stats_cmp *r = &s->res;
 	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:i, s:o, s:s, s:s, s:s, s:o, s:o}",
 			      "workload", s->workload, "params", s->params,
@@ -667,6 +879,21 @@ static json_t *series_json(const struct fl_cmp_series *s)
 				r->log_scale ? "log" : "linear"));
 	json_object_set_new(o, "verdict", json_string(fl_verdict_str(r->verdict)));
 	json_object_set_new(o, "why", json_string(r->why));
+	json_object_set_new(o, "headline", json_boolean(s->headline));
+	json_object_set_new(o, "file", json_string(s->file));
+	if (s->same_as >= 0)
+		json_object_set_new(o, "same_as", json_string(same->metric));
+	if (s->left_out[FL_BASE] || s->left_out[FL_CUR])
+		json_object_set_new(o, "left_out", json_pack("{s:i, s:i, s:s}",
+				    "base", s->left_out[FL_BASE], "cur", s->left_out[FL_CUR],
+				    "reasons", s->left_why));
+	if (s->kind == FL_MK_INTEGRITY && (s->known[FL_CUR] || s->not_run[FL_CUR]))
+		json_object_set_new(o, "checks", json_pack("{s:i, s:i}", "known",
+				    s->known[FL_CUR], "not_run", s->not_run[FL_CUR]));
+	if (isfinite(r->bound_pct))
+		json_object_set_new(o, "pool", json_pack("{s:i, s:f, s:f}", "nights",
+				    r->nights, "drift_pct", r->drift_pct,
+				    "bound_pct", r->bound_pct));
 	return o;
 }
 
@@ -699,7 +926,7 @@ json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides)
 		char nb[16];
 
 		if (s->matched) {
-			json_array_append_new(metrics, series_json(s));
+			json_array_append_new(metrics, series_json(c, s));
 		} else if (!s->dropped) {
 			json_t *u = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
 				"side", s->n[FL_CUR] || s->errors[FL_CUR] ? "cur" : "base",
@@ -722,15 +949,26 @@ json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides)
 		return NULL;
 	json_object_set_new(doc, "base", sidedoc_json(&sides[FL_BASE]));
 	json_object_set_new(doc, "cur", sidedoc_json(&sides[FL_CUR]));
-	json_object_set_new(doc, "verdict",
-			    json_string(c->counts[FL_VERDICT_WORSE] ? "worse" : "ok"));
-	json_object_set_new(doc, "counts", json_pack("{s:i, s:i, s:i, s:i, s:i}",
+	json_object_set_new(doc, "verdict", json_string(fl_cmp_verdict(c)));
+	json_object_set_new(doc, "counts", json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 		"better", c->counts[FL_VERDICT_BETTER],
 		"worse", c->counts[FL_VERDICT_WORSE],
 		"unchanged", c->counts[FL_VERDICT_UNCHANGED],
 		"noisy", c->counts[FL_VERDICT_NOISY],
+		"blind", c->counts[FL_VERDICT_BLIND],
+		"untrustworthy", c->counts[FL_VERDICT_UNTRUSTWORTHY],
+		"known", c->counts[FL_VERDICT_KNOWN],
 		"unmatched", c->unmatched[FL_BASE] + c->unmatched[FL_CUR]));
+	if (c->pool)
+		json_object_set_new(doc, "drift_k", json_real(c->opts.drift_k));
 	json_object_set_new(doc, "metrics", metrics);
 	json_object_set_new(doc, "unmatched", unmatched);
 	return doc;
+}
+
+const char *fl_cmp_verdict(const struct fl_cmp *c)
+{
+	if (c->counts[FL_VERDICT_WORSE])
+		return "worse";
+	return c->counts[FL_VERDICT_UNTRUSTWORTHY] ? "untrustworthy" : "ok";
 }

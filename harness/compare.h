@@ -15,13 +15,20 @@
 
 enum { FL_BASE, FL_CUR };
 
-/* One side: every document loaded from its comma-separated paths. */
+/*
+ * One side: every document loaded from its comma-separated paths. Each
+ * document belongs to a group: the path it was named by, or the
+ * subdirectory of a named directory it was found in (a night of a
+ * nightly's pool).
+ */
 struct fl_cmp_side {
 	const char *name;	/* "BASE" or "CUR" */
 	const char *arg;	/* the paths as given */
 	int nr_docs;
 	char **files;
 	json_t **docs;
+	int *group;		/* per document */
+	int nr_groups;
 	char accel[32], variant[128], kernel[128];
 	char written[64];	/* the latest document's "written" */
 };
@@ -34,6 +41,9 @@ struct fl_cmp_side {
 int fl_cmp_side_load(struct fl_cmp_side *s, const char *name, const char *arg,
 		     char *err, size_t len);
 void fl_cmp_side_free(struct fl_cmp_side *s);
+
+/* Append @v to the comma-separated @buf unless it is there already. */
+void fl_cmp_add_word(char *buf, size_t len, const char *v);
 
 /*
  * -EINVAL with the reason in @err when the sides must not be compared
@@ -58,6 +68,7 @@ struct fl_cmp_series {
 	int node;		/* -1: the run's totals ("all") */
 	char metric[96];
 	char lock_name[48], lock_type[24];	/* per-lock metrics */
+	char file[64];		/* the first document's name, without .json */
 	const char *unit;
 	bool higher_better;
 	enum fl_metric_kind kind;
@@ -65,8 +76,15 @@ struct fl_cmp_series {
 	int parent;		/* a lock's "lock_wait_ns" series; -1 */
 	bool dropped;		/* a lock outside the top few */
 	double *v[2];
+	int *g[2];		/* the group (pool night) of each sample */
 	int n[2], cap[2];
 	int errors[2];		/* stress checks that errored or skipped */
+	int known[2];		/* stress checks that failed as expected */
+	int not_run[2];		/* stress checks that ran no iteration */
+	int left_out[2];	/* samples of runs whose validity spoils this */
+	char left_why[64];	/* their reason codes, comma-separated */
+	bool headline;		/* the run's own number (see compare.c) */
+	int same_as;		/* faults/s that is ops/s times a constant: -1 */
 	double floor;		/* medians both below: unchanged (locks) */
 	/* The outcome. */
 	bool matched;
@@ -79,7 +97,8 @@ struct fl_cmp {
 	int nr, cap;
 	json_t *index;		/* series key -> index in s */
 	json_t *configs;	/* configuration key -> order */
-	int counts[FL_VERDICT_NR];
+	bool pool;		/* BASE is a pool of nights: fl_stats_pool */
+	int counts[FL_VERDICT_NR];	/* a measurement counted once */
 	int unmatched[2];	/* series on one side only */
 };
 
@@ -96,11 +115,27 @@ int fl_cmp_collect(struct fl_cmp *c, const struct fl_cmp_side *side,
  */
 int fl_cmp_evaluate(struct fl_cmp *c);
 
+/* "worse" (a metric is), else "untrustworthy" (a metric is), else "ok". */
+const char *fl_cmp_verdict(const struct fl_cmp *c);
+
 /* "all" or the node number. */
 const char *fl_cmp_node_str(const struct fl_cmp_series *s, char *buf,
 			    size_t len);
 
 /* The faultline-compare/1 document. */
 json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides);
+
+/* What fl_cmp_write() writes besides the table on stdout. */
+struct fl_cmp_outputs {
+	const char *json, *markdown, *history;	/* NULL: not written */
+	json_t *extra;		/* keys added to the JSON document */
+};
+
+/*
+ * The table on stdout, and the JSON, Markdown and history files asked
+ * for (cmd_compare.c). 0, or -errno with the file named on stderr.
+ */
+int fl_cmp_write(const struct fl_cmp *c, const struct fl_cmp_side *sides,
+		 const struct fl_cmp_outputs *o);
 
 #endif /* FL_COMPARE_H */

@@ -34,10 +34,13 @@ static bool is_compared(const char *schema)
 	       !strcmp(schema, "faultline-stress/1");
 }
 
-static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc)
+/* @doc joins the side, in group @group. */
+static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc,
+		   int group)
 {
 	char **files = realloc(s->files, (size_t)(s->nr_docs + 1) * sizeof(*files));
 	json_t **docs;
+	int *groups;
 
 	if (!files)
 		return -ENOMEM;
@@ -46,6 +49,11 @@ static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc)
 	if (!docs)
 		return -ENOMEM;
 	s->docs = docs;
+	groups = realloc(s->group, (size_t)(s->nr_docs + 1) * sizeof(*groups));
+	if (!groups)
+		return -ENOMEM;
+	s->group = groups;
+	s->group[s->nr_docs] = group;
 	s->files[s->nr_docs] = strdup(path);
 	if (!s->files[s->nr_docs])
 		return -ENOMEM;
@@ -60,7 +68,7 @@ static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc)
  * they are an error, as is anything that is not JSON.
  */
 static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
-		     char *err, size_t len)
+		     int group, char *err, size_t len)
 {
 	json_error_t jerr;
 	const char *schema;
@@ -78,7 +86,7 @@ static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
 	}
 	schema = json_string_value(json_object_get(doc, "schema"));
 	if (schema && is_compared(schema)) {
-		ret = add_doc(s, path, doc);
+		ret = add_doc(s, path, doc, group);
 		if (ret)
 			json_decref(doc);
 		return ret;
@@ -112,9 +120,12 @@ static int not_hidden(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-/* *.json directly in @dir, and in its subdirectories when @depth is 0. */
+/*
+ * *.json directly in @dir (group @group), and in its subdirectories when
+ * @depth is 0 (a new group each).
+ */
 static int load_dir(struct fl_cmp_side *s, const char *dir, int depth,
-		    char *err, size_t len)
+		    int group, char *err, size_t len)
 {
 	struct dirent **ents;
 	int n, ret = 0;
@@ -132,9 +143,9 @@ static int load_dir(struct fl_cmp_side *s, const char *dir, int depth,
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (!ret && !stat(path, &st)) {
 			if (S_ISREG(st.st_mode) && fl_is_json_name(name))
-				ret = load_file(s, path, true, err, len);
+				ret = load_file(s, path, true, group, err, len);
 			else if (S_ISDIR(st.st_mode) && depth == 0)
-				ret = load_dir(s, path, 1, err, len);
+				ret = load_dir(s, path, 1, s->nr_groups++, err, len);
 		}
 		free(ents[i]);
 	}
@@ -153,8 +164,8 @@ static int load_path(struct fl_cmp_side *s, const char *path, char *err,
 		return -EINVAL;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return load_file(s, path, false, err, len);
-	ret = load_dir(s, path, 0, err, len);
+		return load_file(s, path, false, s->nr_groups++, err, len);
+	ret = load_dir(s, path, 0, s->nr_groups++, err, len);
 	if (!ret && s->nr_docs == before) {
 		fl_set_err(err, len, "compare: %s: no result files (*.json) in it or its subdirectories",
 			   path);
@@ -163,8 +174,7 @@ static int load_path(struct fl_cmp_side *s, const char *path, char *err,
 	return ret;
 }
 
-/* Append @v to the comma-separated @buf unless it is there already. */
-static void add_word(char *buf, size_t len, const char *v)
+void fl_cmp_add_word(char *buf, size_t len, const char *v)
 {
 	size_t vl = strlen(v), off = strlen(buf);
 
@@ -193,11 +203,11 @@ static void side_summary(struct fl_cmp_side *s)
 		json_t *d = s->docs[i];
 		const char *w = json_string_value(json_object_get(d, "written"));
 
-		add_word(s->accel, sizeof(s->accel),
+		fl_cmp_add_word(s->accel, sizeof(s->accel),
 			 str_at(d, "accel", NULL, NULL) ?: "unknown");
-		add_word(s->variant, sizeof(s->variant),
+		fl_cmp_add_word(s->variant, sizeof(s->variant),
 			 str_at(d, "variant", NULL, NULL) ?: "unknown");
-		add_word(s->kernel, sizeof(s->kernel),
+		fl_cmp_add_word(s->kernel, sizeof(s->kernel),
 			 str_at(d, "host", "kernel", "release") ?: "unknown");
 		if (w && written_time(w) >= latest) {
 			latest = written_time(w);
@@ -237,9 +247,12 @@ void fl_cmp_side_free(struct fl_cmp_side *s)
 	}
 	free(s->files);
 	free(s->docs);
+	free(s->group);
 	s->files = NULL;
 	s->docs = NULL;
+	s->group = NULL;
 	s->nr_docs = 0;
+	s->nr_groups = 0;
 }
 
 static const char *accel_how(const char *accel)

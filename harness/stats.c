@@ -34,6 +34,20 @@
  *   better     beyond +-T%, in the metric's bad or good direction
  *   unchanged  the interval excludes 0 but the change is within +-T%, or
  *              the interval holds 0 and lies within +-N%
+ *
+ * The nightly (fl_stats_pool) compares one night with a pool of earlier
+ * nights. Nights minutes apart differ by more than the repetitions inside
+ * one night say (8.5% with every repetition of one below every one of the
+ * other, measured here), so an interval that only excludes 0, or even
+ * only clears T, cries wolf. The pool measures that drift: the spread of
+ * its night medians, and at least the spread that the repetitions within
+ * a night imply for a night's median (their order is interleaved over
+ * the night, so minutes-scale drift shows there too, and a pool of one
+ * night has no other measure).
+ * A change must have its whole interval beyond both T and k times the
+ * drift. When even a change of 2T could not pass that (the drift or the
+ * interval too wide), the metric is "blind": the night could not have seen
+ * a regression there, and says so instead of passing.
  */
 #include <errno.h>
 #include <math.h>
@@ -51,6 +65,9 @@ static const char *const verdict_names[FL_VERDICT_NR] = {
 	[FL_VERDICT_BETTER] = "better",
 	[FL_VERDICT_WORSE] = "worse",
 	[FL_VERDICT_NOISY] = "noisy",
+	[FL_VERDICT_BLIND] = "blind",
+	[FL_VERDICT_UNTRUSTWORTHY] = "untrustworthy",
+	[FL_VERDICT_KNOWN] = "known",
 };
 
 const char *fl_verdict_str(enum fl_verdict v)
@@ -212,6 +229,7 @@ void fl_stats_opts_default(struct fl_stats_opts *o)
 	o->threshold_pct = 2;
 	o->noise_pct = 10;
 	o->min_n = 3;
+	o->drift_k = 2;
 }
 
 /* A shift on the working scale as a percentage of BASE. */
@@ -278,7 +296,8 @@ int fl_stats_compare(const double *base, int m, const double *cur, int n,
 	*r = (struct fl_stats_cmp){ .verdict = FL_VERDICT_NOISY,
 		.base_median = NAN, .cur_median = NAN, .change_pct = NAN,
 		.shift_pct = NAN, .ci_lo_pct = NAN, .ci_hi_pct = NAN,
-		.coverage = NAN, .log_scale = true };
+		.coverage = NAN, .log_scale = true, .drift_pct = NAN,
+		.bound_pct = NAN };
 	tmp = malloc(((size_t)m + (size_t)n + 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
@@ -339,4 +358,117 @@ out:
 	free(y);
 	free(d);
 	return ret;
+}
+
+/* A value on the working scale of @r: log, or a fraction of BASE's median. */
+static double working(const struct fl_stats_cmp *r, double v)
+{
+	return r->log_scale ? log(v) : v / r->base_median;
+}
+
+/*
+ * The drift of a pool, in % on the working scale: the larger of the
+ * standard deviation of its night medians and the standard error of one
+ * night's median that the repetitions within a night imply (their pooled
+ * standard deviation, the pool's nights and CUR's, x sqrt(pi / 2) /
+ * sqrt(repetitions a night)). The second is what a pool of one night has;
+ * with several it keeps a lucky run of close medians from passing as no
+ * drift at all.
+ */
+static int pool_drift(const double *base, const int *night, int m,
+		      const double *cur, int n, struct fl_stats_cmp *r)
+{
+	double *tmp = malloc(((size_t)m + (size_t)n) * sizeof(*tmp));
+	double *meds = malloc(((size_t)m + 1) * sizeof(*meds));
+	double ss = 0, msum = 0, mss = 0, sem;
+	int df = 0, nights = 0, groups = 0;
+	int ret = 0;
+
+	if (!tmp || !meds) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Each pool night, then CUR (night -1 stands for it). */
+	for (int i = 0; i <= m; i++) {
+		int id = i < m ? night[i] : -1, k = 0, seen = 0;
+		double mean = 0;
+
+		for (int j = 0; j < i && i < m; j++)
+			seen |= night[j] == id;
+		if (seen)
+			continue;
+		if (i < m) {
+			for (int j = i; j < m; j++)
+				if (night[j] == id)
+					tmp[k++] = working(r, base[j]);
+		} else {
+			for (int j = 0; j < n; j++)
+				tmp[k++] = working(r, cur[j]);
+		}
+		for (int j = 0; j < k; j++)
+			mean += tmp[j] / k;
+		for (int j = 0; j < k; j++)
+			ss += (tmp[j] - mean) * (tmp[j] - mean);
+		df += k - 1;
+		groups++;
+		if (i < m)
+			meds[nights++] = fl_stats_median(tmp, k);
+	}
+	for (int g = 0; g < nights; g++)
+		msum += meds[g];
+	for (int g = 0; g < nights; g++)
+		mss += (meds[g] - msum / nights) * (meds[g] - msum / nights);
+	/* groups - 1 + df is the number of samples less one per night. */
+	sem = df > 0 ? sqrt(ss / df) * sqrt(M_PI / 2 * groups / (df + groups)) : 0;
+	r->nights = nights;
+	r->drift_pct = 100 * fmax(sem, nights > 1 ? sqrt(mss / (nights - 1)) : 0);
+out:
+	free(tmp);
+	free(meds);
+	return ret;
+}
+
+int fl_stats_pool(const double *base, const int *night, int m,
+		  const double *cur, int n, bool higher_better,
+		  const struct fl_stats_opts *o, struct fl_stats_cmp *r)
+{
+	double t = o->threshold_pct, half, down, up;
+	int ret = fl_stats_compare(base, m, cur, n, higher_better, o, r);
+
+	if (ret)
+		return ret;
+	if (!r->has_ci) {
+		r->verdict = FL_VERDICT_BLIND;
+		return 0;
+	}
+	if (!r->log_scale && !(r->base_median > 0)) {
+		r->verdict = FL_VERDICT_BLIND;
+		snprintf(r->why, sizeof(r->why), "BASE median is 0: no relative change");
+		return 0;
+	}
+	ret = pool_drift(base, night, m, cur, n, r);
+	if (ret)
+		return ret;
+	r->bound_pct = fmax(t, o->drift_k * r->drift_pct);
+	half = (r->ci_hi_pct - r->ci_lo_pct) / 2;
+	/* The interval in the bad (down) and good (up) direction. */
+	down = higher_better ? r->ci_hi_pct : -r->ci_lo_pct;
+	up = higher_better ? r->ci_lo_pct : -r->ci_hi_pct;
+	if (down < -r->bound_pct || up > r->bound_pct) {
+		r->verdict = down < -r->bound_pct ? FL_VERDICT_WORSE : FL_VERDICT_BETTER;
+		snprintf(r->why, sizeof(r->why),
+			 "whole CI beyond +-%.1f%% (%g%%; %g x %.1f%% drift, %d nights)",
+			 r->bound_pct, t, o->drift_k, r->drift_pct, r->nights);
+	} else if (half >= t || o->drift_k * r->drift_pct + half >= 2 * t) {
+		r->verdict = FL_VERDICT_BLIND;
+		snprintf(r->why, sizeof(r->why),
+			 "cannot resolve %g%%: CI +-%.1f%%, %g x %.1f%% drift (%d nights)",
+			 2 * t, half, o->drift_k, r->drift_pct, r->nights);
+	} else {
+		r->verdict = FL_VERDICT_UNCHANGED;
+		snprintf(r->why, sizeof(r->why),
+			 "CI within +-%.1f%% (%g x %.1f%% drift, %d nights)",
+			 r->bound_pct, o->drift_k, r->drift_pct, r->nights);
+	}
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "faultline.h"
@@ -96,4 +97,50 @@ int fl_open_direct(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	return dfd < 0 ? -errno : dfd;
+}
+
+/*
+ * Files are sparse, so the filesystem fills up only as pages are faulted
+ * in; checking the space up front beats dying of SIGBUS mid-run.
+ */
+int fl_testdir_check_space(const char *dir, uint64_t need, char *err, size_t len)
+{
+	struct statvfs vfs;
+	uint64_t avail;
+
+	if (statvfs(dir, &vfs)) {
+		fl_set_err(err, len, "statvfs %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* No block count at all (ramfs): the filesystem sets no limit. */
+	if (vfs.f_blocks && avail < need) {
+		fl_set_err(err, len,
+			   "%s: %llu MiB needed for test files, %llu MiB free: %s",
+			   dir, (unsigned long long)(need >> 20),
+			   (unsigned long long)(avail >> 20), strerror(ENOSPC));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int fl_mkdir_p(const char *dir, char *err, size_t len)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1;; p++) {
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST) {
+			fl_set_err(err, len, "mkdir %s: %s", buf, strerror(errno));
+			return -errno;
+		}
+		*p = c;
+		if (!c)
+			return 0;
+	}
 }

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct fl_testdir {
 	char path[PATH_MAX];
@@ -20,6 +21,15 @@ struct fl_testdir {
 int fl_testdir_prepare(struct fl_testdir *td, const char *user_dir, char *err,
 		       size_t len);
 void fl_testdir_cleanup(struct fl_testdir *td);
+
+/* mkdir -p @dir. 0, or -errno with the directory and the cause in @err. */
+int fl_mkdir_p(const char *dir, char *err, size_t len);
+
+/*
+ * 0 when @dir's filesystem has @need bytes free (or sets no limit), else
+ * -ENOSPC (or statvfs's -errno) with @err naming the directory and sizes.
+ */
+int fl_testdir_check_space(const char *dir, uint64_t need, char *err, size_t len);
 
 /*
  * A second descriptor of test file @fd opened with O_DIRECT (test files

@@ -1,83 +1,176 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Nightly mode (./run.sh --nightly, harness/nightly.sh): its exit codes.
-# 2 without a baseline or with one that cannot be compared; 0 on the first
-# night with --update-baseline, and against a baseline that was slower;
-# 1 against a baseline that was faster beyond the threshold. Each night
-# appends one history line per metric and writes the report.
+# Nightly mode (./run.sh --nightly, faultline nightly): one real night of
+# the quick suite (interleaved repetitions merged, the report, the pool),
+# then fabricated pools and nights judged with --no-run: a night within
+# the pool's drift is quiet, one 15% slower regresses and names the
+# metric, a pool whose drift cannot resolve 10% is blind (exit 5), and a
+# regressed, failed, blind or untrustworthy night never joins the pool.
+# Pool hygiene: a trailing slash on --out, names with blanks, directories
+# the nightly did not put there.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
 export FAULTLINE
-# The quick suite, one thread, five repetitions: enough for 95% intervals.
-short=(--suite quick -- --threads 1 --duration 0.2 --warmup 0 --repeat 5)
 hist=$scratch/history.jsonl
 
 expect 2 'does not exist.*--update-baseline' "no baseline and no --update-baseline: exit 2" \
-	-- "$nightly" --baseline "$scratch/base" --out "$scratch/n0" "${short[@]}"
+	-- "$nightly" --baseline "$scratch/base" --out "$scratch/n0"
 expect 2 'not a percentage' "--threshold abc: exit 2" \
-	-- "$nightly" --baseline "$scratch/base" --out "$scratch/n0" --threshold abc "${short[@]}"
+	-- "$nightly" --baseline "$scratch/base" --out "$scratch/n0" --threshold abc
 expect 2 'needs --baseline' "no --baseline: exit 2" -- "$nightly" --out "$scratch/n0"
+expect 2 'go with --nightly' "run.sh --baseline without --nightly: exit 2" \
+	-- "$root/run.sh" --baseline "$scratch/base"
 
-# The first night: no comparison, the run becomes the baseline.
-"$nightly" --baseline "$scratch/base" --update-baseline --out "$scratch/n1" \
-	--history "$hist" "${short[@]}" >"$scratch/n1.out" 2>&1
+# One real night: the quick suite, short, into a fresh pool. Runs this
+# short may well be untrustworthy on a busy machine (exit 5): then the
+# night must stay out of the pool, else it joins it.
+real=$scratch/real
+"$nightly" --baseline "$real/pool" --update-baseline --out "$real/r1" --history "$hist" \
+	--suite quick -- --threads 1 --duration 0.1 --warmup 0 --repeat 3 >"$scratch/r1.out" 2>&1
 st=$?
-[ $st -eq 0 ] && [ -f "$scratch/base/n1/page_fault1.json" ] && [ ! -e "$scratch/n1/compare.json" ] &&
-	grep -q 'no baseline to compare with yet' "$scratch/n1.out"
-ok $? "first night with --update-baseline: exit 0 and the run joins the baseline (exit $st)"
-[ $st -eq 0 ] || sed 's/^/# /' "$scratch/n1.out" | tail -15
-
-# Against a baseline four times slower, and one four times faster (throughput,
-# latency and lock waits).
-scale() {	# scale FACTOR SRC DST: throughput x FACTOR, latency and waits / FACTOR
-	mkdir -p "$3"
-	for f in "$2"/*.json; do
-		jq --argjson k "$1" '
-			(.. | objects | select(has("ops_per_sec")) | .ops_per_sec) |= (if . then . * $k else . end) |
-			(.. | objects | select(has("faults_per_sec")) | .faults_per_sec) |= (if . then . * $k else . end) |
-			(.. | objects | select(has("p50") and has("p99")) | .p50, .p99, .p999) |= (if . then . / $k else . end) |
-			(.. | objects | select(has("wait_total_ns")) | .wait_total_ns, .wait_max_ns, .wait_mean_ns) |= (if . then . / $k else . end)' \
-			"$f" >"$3/${f##*/}"
-	done
-}
-scale 0.25 "$scratch/base/n1" "$scratch/slow"
-scale 4 "$scratch/base/n1" "$scratch/fast"
-"$nightly" --baseline "$scratch/slow" --out "$scratch/n2" --history "$hist" "${short[@]}" \
-	>"$scratch/n2.out" 2>&1
-st=$?
-[ $st -eq 0 ] && grep -q 'nightly: OK' "$scratch/n2.out" && jqv '.counts.worse == 0' "$scratch/n2/compare.json"
-ok $? "against a slower baseline: exit 0, nothing worse (exit $st)"
-[ $st -eq 0 ] || grep -i 'worse\|nightly' "$scratch/n2.out" | head -5 | sed 's/^/# /'
-lines=$(wc -l <"$hist")
-metrics=$(jq '.metrics | length' "$scratch/n2/compare.json")
-[ "$lines" -gt 0 ] && [ "$lines" = "$metrics" ] && jq -e -s 'all(.[]; has("metric") and has("verdict"))' "$hist" >/dev/null
-ok $? "one history line per metric ($lines lines, $metrics metrics)"
-[ -s "$scratch/n2/report/index.html" ] && [ -s "$scratch/n2/report/report.md" ]
+case $st in
+0) [ -f "$real/pool/r1/page_fault1.json" ] && [ -f "$real/pool/r1/.pool.json" ] ;;
+5) [ ! -e "$real/pool/r1" ] && grep -q 'not added to the baseline: it was blind or untrustworthy' "$scratch/r1.out" ;;
+*) false ;;
+esac &&
+	[ ! -e "$real/r1/compare.json" ] && grep -q '^nightly: no baseline to compare with yet' "$scratch/r1.out"
+ok $? "first night with --update-baseline: exit 0 and pooled, or 5 and not (exit $st)"
+[ $st -eq 0 ] || [ $st -eq 5 ] || sed 's/^/# /' "$scratch/r1.out" | tail -15
+jqv '.workload.run_options.repeat == 3 and ([.runs[].repeat] == [0, 1, 2]) and
+	(.command | [to_entries[] | select(.value == "--repeat") | .key] | last) as $i |
+	.command[$i + 1] == "3" and
+	.workload.run_options.out == $out' --arg out "$real/r1/page_fault1.json" "$real/r1/page_fault1.json" &&
+	[ ! -e "$real/r1/.repetitions" ]
+ok $? "interleaved repetitions merged into one document per configuration"
+grep -q 'faultline: suite quick: repetition 2 of 3: fault --map anon' "$scratch/r1.out" &&
+	[ "$(grep -n 'repetition 2 of 3: fault --map anon' "$scratch/r1.out" | cut -d: -f1)" -gt \
+	  "$(grep -n 'repetition 1 of 3: fault --map shared --invalidator mmap-churn' "$scratch/r1.out" | cut -d: -f1)" ]
+ok $? "repetition 2 of a configuration runs after repetition 1 of every configuration"
+[ -s "$real/r1/report/index.html" ]
 ok $? "the night's report is written"
 
-"$nightly" --baseline "$scratch/fast" --out "$scratch/n3" --history "$hist" --threshold 5% "${short[@]}" \
-	>"$scratch/n3.out" 2>&1
+# Fabricated nights: one result with 6 repetitions at FACTOR x 100k ops/s
+# (latency / FACTOR), +-0.4% apart, and a stress run with a verdict.
+night() {	# night DIR FACTOR [STRESS-VERDICT [VALIDITY-CODE]]
+	mkdir -p "$1"
+	jq -n --argjson f "$2" --arg code "${4:-}" '
+		(if $code == "" then {status: "ok", reasons: []} else {status: "untrustworthy",
+		 reasons: [{code: $code, text: "made up", metrics: ["all"]}]} end) as $v |
+		{schema: "faultline-result/1", accel: "native", variant: "host",
+		 host: {kernel: {release: "test"}}, status: "ok", exit_code: (if $code == "" then 0 else 5 end),
+		 validity: $v, workload: {name: "fault", params: {map: "anon"}, run_options: {duration: 1}},
+		 runs: [range(6) as $r | (1 + 0.004 * ($r % 3 - 1)) as $j |
+			{repeat: $r, threads: 1, baseline: false, duration_s: 1, validity: $v,
+			 totals: {ops_per_sec: (100000 * $f * $j), faults_per_sec: (100000 * $f * $j)},
+			 latency_ns: {p50: (1000 / $f / $j), p99: (5000 / $f / $j), p999: (9000 / $f / $j)}}]}' \
+		>"$1/fault.json"
+	jq -n --arg v "${3:-pass}" '{schema: "faultline-stress/1", accel: "native", variant: "host",
+		status: "ok", exit_code: (if $v == "fail" then 1 else 0 end), duration_s: 1, faulters: 1,
+		checks: [{name: "dangling_page", verdict: $v, oracle: {violations: 0}}]}' >"$1/stress.json"
+}
+judge() {	# judge POOL NIGHT [options]: exit code; output in $scratch/out
+	local pool=$1 dir=$2
+	shift 2
+	"$nightly" --baseline "$pool" --out "$dir" --history "$hist" --no-run --no-report "$@" \
+		>"$scratch/out" 2>&1
+}
+pooled() { ls "$1" | tr '\n' ' '; }
+
+# A pool of three nights 1% apart, each added by the nightly itself.
+P=$scratch/pool
+for n in 1:1.00 2:1.01 3:0.99; do
+	night "$scratch/p${n%%:*}" "${n#*:}"
+	judge "$P" "$scratch/p${n%%:*}" --update-baseline --baseline-runs 5
+done
+[ "$(pooled "$P")" = "p1 p2 p3 " ]
+ok $? "three clean nights join the pool ($(pooled "$P"))"
+
+night "$scratch/aa" 1.005
+judge "$P" "$scratch/aa"
 st=$?
-[ $st -eq 1 ] && grep -q 'nightly: REGRESSION' "$scratch/n3.out" &&
-	jqv '[.metrics[] | select(.metric == "ops_per_sec" and .verdict == "worse")] | length > 0' "$scratch/n3/compare.json"
-ok $? "against a faster baseline: exit 1, throughput worse (exit $st)"
+[ $st -eq 0 ] && tail -n 1 "$scratch/out" | grep -q '^nightly: OK' &&
+	jqv '.nightly.verdict == "ok" and .nightly.pool_nights == 3 and .counts.worse == 0 and
+		([.metrics[] | select(.metric == "ops_per_sec")][0] | .verdict == "unchanged" and
+		 .pool.nights == 3 and .pool.bound_pct == 5 and .headline)' "$scratch/aa/compare.json"
+ok $? "a night within the pool's drift: exit 0, ops/s unchanged (exit $st)"
+[ $st -eq 0 ] || sed 's/^/# /' "$scratch/out" | tail -5
+lines=$(wc -l <"$hist")
+jqv -s 'length > 0 and all(.[]; has("metric") and has("verdict"))' "$hist"
+ok $? "the history has one line per metric and night ($lines lines)"
+
+night "$scratch/slow" 0.85
+judge "$P" "$scratch/slow" --update-baseline
+st=$?
+[ $st -eq 1 ] && grep -q '^nightly: REGRESSION: [1-9]' "$scratch/out" &&
+	grep -q '^  fault threads 1 node all: ops_per_sec -15.0%' "$scratch/out" &&
+	grep -q 'latency_p50' "$scratch/out" && ! grep -q ': faults_per_sec' "$scratch/out"
+ok $? "15% slower: exit 1, names ops/s and latency, faults/s (the same measurement) once (exit $st)"
+[ $st -eq 1 ] || sed 's/^/# /' "$scratch/out" | tail -8
+[ "$(pooled "$P")" = "p1 p2 p3 " ] && grep -q 'not added to the baseline: it regressed' "$scratch/out"
+ok $? "the regressed night does not join the pool"
 [ "$(wc -l <"$hist")" -gt "$lines" ]
 ok $? "the history grows each night"
 
-# The baseline pools the last --baseline-runs runs: this night is compared
-# with n1, then replaces it.
-"$nightly" --baseline "$scratch/base" --update-baseline --baseline-runs 1 --out "$scratch/n4" \
-	--history "$hist" "${short[@]}" >"$scratch/n4.out" 2>&1
+night "$scratch/failed" 1.0 fail
+judge "$P" "$scratch/failed" --update-baseline
 st=$?
-[ $st -le 1 ] && [ "$(ls "$scratch/base")" = n4 ] &&
-	jqv '.base.paths | map(select(test("/base/n1/"))) | length > 0' "$scratch/n4/compare.json"
-ok $? "--update-baseline adds the run and keeps the last --baseline-runs (exit $st)"
+[ $st -eq 1 ] && [ "$(pooled "$P")" = "p1 p2 p3 " ] &&
+	jqv '.metrics[] | select(.metric == "check_failed") | .verdict == "worse"' "$scratch/failed/compare.json"
+ok $? "a failed check: exit 1, and the night does not join the pool (exit $st)"
 
-# A baseline with no results: refused before the suite runs.
-mkdir -p "$scratch/other"
-expect 2 'no faultline result files' "a baseline without results: exit 2" \
-	-- "$nightly" --baseline "$scratch/other" --out "$scratch/n4" --history "$hist" "${short[@]}"
-expect 2 'go with --nightly' "run.sh --baseline without --nightly: exit 2" \
-	-- "$root/run.sh" --baseline "$scratch/base"
+night "$scratch/known" 1.0 known
+judge "$P" "$scratch/known"
+st=$?
+[ $st -eq 0 ] && jqv '.counts.known == 1' "$scratch/known/compare.json"
+ok $? "a known failure passes, counted as known (exit $st)"
+
+night "$scratch/notrun" 1.0 not_run
+judge "$P" "$scratch/notrun"
+[ $? -eq 1 ]
+ok $? "a check that was not run fails"
+
+night "$scratch/untrusted" 1.0 pass actor_idle
+judge "$P" "$scratch/untrusted" --update-baseline
+st=$?
+[ $st -eq 5 ] && [ "$(pooled "$P")" = "p1 p2 p3 " ] &&
+	grep -q 'fault.json: untrustworthy: actor_idle' "$scratch/out" &&
+	jqv '[.metrics[] | select(.metric == "ops_per_sec")][0].verdict == "untrustworthy"' \
+		"$scratch/untrusted/compare.json"
+ok $? "an untrustworthy night: exit 5, ops/s untrustworthy, not pooled (exit $st)"
+[ $st -eq 5 ] || sed 's/^/# /' "$scratch/out" | tail -5
+
+# A pool whose nights are 8% apart cannot resolve 10%: blind, exit 5.
+# (The second night, 8% faster than the first, is better: it joins.)
+W=$scratch/wide
+for n in 1:1.00 2:1.08; do
+	night "$scratch/w${n%%:*}" "${n#*:}"
+	judge "$W" "$scratch/w${n%%:*}" --update-baseline
+done
+night "$scratch/wcur" 1.0
+judge "$W" "$scratch/wcur" --update-baseline
+st=$?
+[ $st -eq 5 ] && grep -q '^nightly: BLIND: 1 of 1 headline metrics cannot resolve a 10% change' "$scratch/out" &&
+	grep -q 'ops_per_sec.*cannot resolve 10%' "$scratch/out" &&
+	[ "$(pooled "$W")" = "w1 w2 " ]
+ok $? "a pool too wide to resolve 10%: blind, exit 5, not pooled (exit $st)"
+[ $st -eq 5 ] || sed 's/^/# /' "$scratch/out" | tail -5
+
+# Pool hygiene: a trailing slash adds the night, and deletes nothing.
+night "$scratch/n5" 1.0
+judge "$P" "$scratch/n5/" --update-baseline --baseline-runs 5
+st=$?
+[ $st -eq 0 ] && [ "$(pooled "$P")" = "n5 p1 p2 p3 " ] && [ -f "$P/n5/fault.json" ]
+ok $? "--out DIR/ (trailing slash): the night joins, the pool is kept ($(pooled "$P"))"
+mkdir -p "$P/mine" && cp "$scratch/p1/fault.json" "$P/mine/"
+night "$scratch/n6" 1.0
+judge "$P" "$scratch/n6" --update-baseline --baseline-runs 2
+st=$?
+[ $st -eq 0 ] && [ "$(pooled "$P")" = "mine n5 n6 " ] && grep -q "$P/mine was not added by the nightly" "$scratch/out"
+ok $? "pruning keeps the last 2 nights it added, and a directory it did not add ($(pooled "$P"))"
+night "$scratch/with blank" 1.0
+judge "$P" "$scratch/with blank" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "has ' '" "$scratch/out" && [ "$(pooled "$P")" = "mine n5 n6 " ]
+ok $? "a night whose name has a blank is refused, the pool untouched (exit $st)"
 done_testing

@@ -2,13 +2,16 @@
 /*
  * `faultline compare` matching on synthetic documents: what is part of
  * the key and what is not, invalidator baselines, per-node and kernel-side
- * metrics on a two-node machine, locks summed over callers, and integrity
- * violations that have nothing to match.
+ * metrics on a two-node machine, locks summed over callers, integrity
+ * violations that have nothing to match, untrustworthy samples left out
+ * by family, known and not-run stress checks, one measurement counted
+ * once, and a pool of nights.
  */
 #include <math.h>
 
 #include "compare.h"
 #include "harness.h"
+#include "validity.h"
 
 /* A lock entry of nodes[].locks. */
 static json_t *lock(const char *name, const char *type, const char *caller,
@@ -208,6 +211,188 @@ TEST(integrity_violations_are_worse)
 	json_object_set_new(json_object_get(cur, "workload"), "name", json_string("other"));
 	ASSERT_EQ(compare(&c, doc(5, 1, 1, 1, "a", 0), cur), 0);
 	ASSERT_EQ(c.counts[FL_VERDICT_WORSE], 2);	/* baseline and invalidator runs */
+	fl_cmp_free(&c);
+}
+
+/* Mark runs [from, to) of @d untrustworthy for @metrics with @code. */
+static json_t *spoil(json_t *d, int from, int to, const char *code,
+		     const char *metrics)
+{
+	for (int i = from; i < to; i++) {
+		json_t *v = fl_validity_new();
+
+		fl_validity_add(v, code, metrics, "made up for the test");
+		json_object_set_new(json_array_get(json_object_get(d, "runs"), (size_t)i),
+				    "validity", v);
+	}
+	return d;
+}
+
+/* Multiply the latency of every run of @d by @k. */
+static json_t *slow_latency(json_t *d, double k)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "runs"), i, run) {
+		json_t *lat = json_object_get(run, "latency_ns");
+
+		json_object_set_new(lat, "p50", json_real(k * 20.0));
+		json_object_set_new(lat, "p99", json_real(k * 2000.0));
+	}
+	return d;
+}
+
+TEST(untrustworthy_samples_left_out_by_family)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *s;
+
+	/* Runs 0-3 of CUR (two repetitions) spoil latency only. */
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0),
+			  spoil(doc(5, 1, 1, 1, "a", 0), 0, 4, "clock", "latency")), 0);
+	s = find(&c, false, -1, "ops_per_sec");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->n[FL_CUR], 5);
+	EXPECT_EQ(s->left_out[FL_CUR], 0);
+	s = find(&c, false, -1, "latency_p50");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->n[FL_CUR], 3);
+	EXPECT_EQ(s->left_out[FL_CUR], 2);
+	EXPECT_STREQ(s->left_why, "clock");
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_UNCHANGED);
+	fl_cmp_free(&c);
+
+	/*
+	 * Every CUR repetition's latency spoiled and ten times slower: no
+	 * verdict on it but "untrustworthy", while throughput is judged.
+	 */
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0),
+			  spoil(slow_latency(doc(5, 0.5, 1, 1, "a", 0), 10), 0, 10,
+				"clock", "latency,fault_latency")), 0);
+	s = find(&c, false, -1, "latency_p99");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_UNTRUSTWORTHY);
+	EXPECT_TRUE(strstr(s->res.why, "5 of 5 CUR samples untrustworthy (clock)") != NULL);
+	EXPECT_EQ(find(&c, false, -1, "ops_per_sec")->res.verdict, FL_VERDICT_WORSE);
+	/* p50, p99, p999 and two nodes' p99, of both runs */
+	EXPECT_EQ(c.counts[FL_VERDICT_UNTRUSTWORTHY], 10);
+	EXPECT_STREQ(fl_cmp_verdict(&c), "worse");
+	fl_cmp_free(&c);
+
+	/* "all": every metric of those runs, integrity excepted. */
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0),
+			  spoil(doc(5, 0.5, 1, 1, "a", 2), 0, 10, "actor_idle", "all")), 0);
+	EXPECT_EQ(find(&c, false, -1, "ops_per_sec")->res.verdict, FL_VERDICT_UNTRUSTWORTHY);
+	EXPECT_EQ(find(&c, false, 0, "lock_wait_ns")->res.verdict, FL_VERDICT_UNTRUSTWORTHY);
+	EXPECT_EQ(find(&c, false, -1, "integrity_violations")->res.verdict, FL_VERDICT_WORSE);
+	EXPECT_EQ(c.counts[FL_VERDICT_BETTER], 0);
+	fl_cmp_free(&c);
+}
+
+/* page_fault1's faults/s is its ops/s: listed, counted once. */
+TEST(one_measurement_counted_once)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *ops, *faults;
+
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 0.8, 1, 1, "a", 0)), 0);
+	ops = find(&c, true, -1, "ops_per_sec");
+	faults = find(&c, true, -1, "faults_per_sec");
+	ASSERT_TRUE(ops && faults);
+	EXPECT_EQ(ops->same_as, -1);
+	ASSERT_TRUE(faults->same_as >= 0);
+	EXPECT_STREQ(c.s[faults->same_as].metric, "ops_per_sec");
+	EXPECT_EQ(faults->res.verdict, FL_VERDICT_WORSE);
+	/* ops/s of both runs, per-node ops/s of both runs (faults/s not). */
+	EXPECT_EQ(c.counts[FL_VERDICT_WORSE], 2 + 4 + 1);
+	fl_cmp_free(&c);
+}
+
+/* A faultline-stress/1 document with one check of @verdict. */
+static json_t *stress_doc(const char *verdict)
+{
+	return json_pack("{s:s, s:s, s:s, s:f, s:i, s:[{s:s, s:s, s:{s:i}}]}",
+			 "schema", "faultline-stress/1", "accel", "native",
+			 "variant", "host", "duration_s", 3.0, "faulters", 2, "checks",
+			 "name", "eof_boundary", "verdict", verdict, "oracle",
+			 "violations", 0);
+}
+
+TEST(stress_known_and_not_run)
+{
+	struct fl_cmp c;
+	const struct fl_cmp_series *s;
+
+	compare(&c, stress_doc("pass"), stress_doc("known"));
+	s = find(&c, false, -1, "check_failed");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_KNOWN);
+	EXPECT_EQ(c.counts[FL_VERDICT_WORSE], 0);
+	EXPECT_EQ(c.counts[FL_VERDICT_KNOWN], 1);
+	fl_cmp_free(&c);
+
+	compare(&c, stress_doc("pass"), stress_doc("not run"));
+	s = find(&c, false, -1, "check_failed");
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(s->res.verdict, FL_VERDICT_WORSE);
+	EXPECT_TRUE(strstr(s->res.why, "not run") != NULL);
+	fl_cmp_free(&c);
+}
+
+/* Headline metrics: ops/s of a run; faults/s under an invalidator. */
+TEST(headline_metrics)
+{
+	struct fl_cmp c;
+
+	ASSERT_GT(compare(&c, doc(5, 1, 1, 1, "a", 0), doc(5, 1, 1, 1, "a", 0)), 0);
+	EXPECT_TRUE(find(&c, true, -1, "ops_per_sec")->headline);
+	EXPECT_TRUE(!find(&c, true, -1, "faults_per_sec")->headline);
+	EXPECT_TRUE(!find(&c, false, -1, "ops_per_sec")->headline);
+	EXPECT_TRUE(find(&c, false, -1, "faults_per_sec")->headline);
+	EXPECT_TRUE(!find(&c, false, 0, "ops_per_sec")->headline);
+	EXPECT_TRUE(!find(&c, false, -1, "latency_p99")->headline);
+	fl_cmp_free(&c);
+}
+
+/* A pool: three nights as groups; drift and bound come from them. */
+TEST(pool_of_nights)
+{
+	json_t *docs[3] = { doc(5, 1, 1, 1, "a", 0), doc(5, 1.02, 1, 1, "a", 0),
+			    doc(5, 0.98, 1, 1, "a", 0) };
+	json_t *cur[1] = { doc(5, 0.8, 1, 1, "a", 0) };
+	char *files[3] = { "n1/x.json", "n2/x.json", "n3/x.json" }, *cf[1] = { "cur/x.json" };
+	int groups[3] = { 0, 1, 2 }, cg[1] = { 0 };
+	struct fl_cmp_side s[2] = {
+		{ .name = "BASE", .arg = "pool", .nr_docs = 3, .files = files,
+		  .docs = docs, .group = groups, .nr_groups = 3 },
+		{ .name = "CUR", .arg = "cur", .nr_docs = 1, .files = cf, .docs = cur,
+		  .group = cg, .nr_groups = 1 },
+	};
+	const struct fl_cmp_series *ops;
+	struct fl_stats_opts o;
+	struct fl_cmp c;
+
+	fl_stats_opts_default(&o);
+	o.threshold_pct = 5;
+	ASSERT_EQ(fl_cmp_init(&c, &o), 0);
+	c.pool = true;
+	ASSERT_EQ(fl_cmp_collect(&c, &s[FL_BASE], FL_BASE), 0);
+	ASSERT_EQ(fl_cmp_collect(&c, &s[FL_CUR], FL_CUR), 0);
+	ASSERT_GT(fl_cmp_evaluate(&c), 0);
+	ops = find(&c, true, -1, "ops_per_sec");
+	ASSERT_TRUE(ops != NULL);
+	EXPECT_EQ(ops->n[FL_BASE], 15);
+	EXPECT_EQ(ops->res.nights, 3);
+	EXPECT_TRUE(fabs(ops->res.drift_pct - 2.0) < 0.1);
+	EXPECT_EQ(ops->res.verdict, FL_VERDICT_WORSE);
+	EXPECT_STREQ(ops->file, "x");
+	/* Lock waits do not change: inside the bound, never "noisy". */
+	EXPECT_EQ(find(&c, true, 0, "lock_wait_ns")->res.verdict, FL_VERDICT_UNCHANGED);
+	EXPECT_EQ(c.counts[FL_VERDICT_NOISY], 0);
+	for (int i = 0; i < 3; i++)
+		json_decref(docs[i]);
+	json_decref(cur[0]);
 	fl_cmp_free(&c);
 }
 

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "harness.h"
 #include "stats.h"
@@ -247,6 +248,187 @@ TEST(outlier_robust)
 
 	ASSERT_TRUE(verdict_of(b, 5, c, 5, true) != FL_VERDICT_WORSE);
 	ASSERT_TRUE(verdict_of(b, 5, c, 5, true) != FL_VERDICT_BETTER);
+}
+
+/*
+ * Nights for fl_stats_pool: @nights of @reps repetitions around @center,
+ * each night moved by its own drift (lognormal @drift), each repetition
+ * by @sigma. Night i's samples get id i.
+ */
+static int draw_pool(double *v, int *id, int nights, int reps, double center,
+		     double drift, double sigma)
+{
+	int n = 0;
+
+	for (int g = 0; g < nights; g++) {
+		double night = center * exp(drift * rng_normal());
+
+		for (int r = 0; r < reps; r++, n++) {
+			v[n] = night * exp(sigma * rng_normal());
+			id[n] = g;
+		}
+	}
+	return n;
+}
+
+static enum fl_verdict pool_verdict(const double *b, const int *id, int m,
+				    const double *c, int n, bool higher_better,
+				    struct fl_stats_cmp *r)
+{
+	struct fl_stats_opts o;
+	struct fl_stats_cmp tmp;
+
+	fl_stats_opts_default(&o);
+	o.threshold_pct = 5;
+	ASSERT_EQ(fl_stats_pool(b, id, m, c, n, higher_better, &o, r ?: &tmp), 0);
+	return (r ?: &tmp)->verdict;
+}
+
+/* The rule by hand: bound, drift from the night medians, blind, worse. */
+TEST(pool_by_hand)
+{
+	/* Three nights 2% apart, repetitions within 0.2%. */
+	const double b[] = { 100, 100.2, 99.8, 102, 102.2, 101.8, 98, 98.2, 97.8 };
+	const int id[] = { 0, 0, 0, 1, 1, 1, 2, 2, 2 };
+	const double same[] = { 100.1, 99.9, 100.3, 99.7 };
+	const double down15[] = { 85, 85.2, 84.8, 85.1 };
+	const double down3[] = { 97, 97.2, 96.8, 97.1 };
+	struct fl_stats_cmp r;
+
+	ASSERT_EQ(pool_verdict(b, id, 9, same, 4, true, &r), FL_VERDICT_UNCHANGED);
+	ASSERT_EQ(r.nights, 3);
+	/* The SD of the night medians (100, 102, 98) on the log scale. */
+	ASSERT_TRUE(fabs(r.drift_pct - 2.0) < 0.05);
+	ASSERT_TRUE(fabs(r.bound_pct - 5) < 1e-9);	/* 2 x 2% < the 5% threshold */
+	ASSERT_EQ(pool_verdict(b, id, 9, down15, 4, true, &r), FL_VERDICT_WORSE);
+	ASSERT_TRUE(r.ci_hi_pct < -r.bound_pct);
+	TH_LOG("-15%%: %s", r.why);
+	ASSERT_EQ(pool_verdict(b, id, 9, down15, 4, false, &r), FL_VERDICT_BETTER);
+	/* Significant, but inside the drift and the threshold. */
+	ASSERT_EQ(pool_verdict(b, id, 9, down3, 4, true, &r), FL_VERDICT_UNCHANGED);
+
+	/* Nights 6% apart: 2 x 6% + the interval cannot resolve 10%. */
+	const double wide[] = { 100, 100.2, 99.8, 106, 106.2, 105.8, 94, 94.2, 93.8 };
+
+	ASSERT_EQ(pool_verdict(wide, id, 9, same, 4, true, &r), FL_VERDICT_BLIND);
+	ASSERT_TRUE(strstr(r.why, "cannot resolve 10%") != NULL);
+	TH_LOG("wide pool: %s", r.why);
+	/* Blind to 10%, not to 15% beyond the pool's whole range. */
+	const double down30[] = { 70, 70.2, 69.8, 70.1 };
+
+	ASSERT_EQ(pool_verdict(wide, id, 9, down30, 4, true, &r), FL_VERDICT_WORSE);
+
+	/* One repetition a night: no interval, so blind, never "unchanged". */
+	const double one[] = { 100, 102, 98 };
+
+	ASSERT_EQ(pool_verdict(one, (const int[]){ 0, 1, 2 }, 3, (const double[]){ 100 },
+			       1, true, &r), FL_VERDICT_BLIND);
+	ASSERT_FALSE(r.has_ci);
+
+	/* A pool of one night: the repetitions' spread is the drift. */
+	const double night[] = { 100, 100.2, 99.8, 100.1, 99.9 };
+
+	ASSERT_EQ(pool_verdict(night, (const int[5]){ 0 }, 5, same, 4, true, &r), FL_VERDICT_UNCHANGED);
+	ASSERT_EQ(r.nights, 1);
+	ASSERT_TRUE(r.drift_pct > 0.1 && r.drift_pct < 0.5);
+	ASSERT_EQ(pool_verdict(night, (const int[5]){ 0 }, 5, down15, 4, true, &r), FL_VERDICT_WORSE);
+}
+
+#define POOL_NIGHTS 5
+#define POOL_REPS 6
+
+/*
+ * Nights on a machine whose speed drifts from night to night (1.5%) with
+ * 2% noise between repetitions: an unchanged night is quiet, a 15% drop
+ * is found, and the rates of a 10% drop and of false alarms are logged.
+ */
+TEST(pool_quiet_and_sensitive)
+{
+	double b[POOL_NIGHTS * POOL_REPS], c[POOL_REPS];
+	int id[POOL_NIGHTS * POOL_REPS], cid[POOL_REPS];
+	int alarms = 0, blind = 0, found10 = 0, found15 = 0;
+
+	rng_state = 11;
+	for (int t = 0; t < TRIALS; t++) {
+		int m = draw_pool(b, id, POOL_NIGHTS, POOL_REPS, 250e3, 0.015, 0.02);
+		enum fl_verdict v;
+
+		draw_pool(c, cid, 1, POOL_REPS, 250e3, 0.015, 0.02);
+		v = pool_verdict(b, id, m, c, POOL_REPS, true, NULL);
+		alarms += v == FL_VERDICT_WORSE || v == FL_VERDICT_BETTER;
+		blind += v == FL_VERDICT_BLIND;
+		draw_pool(c, cid, 1, POOL_REPS, 250e3 * 0.90, 0.015, 0.02);
+		found10 += pool_verdict(b, id, m, c, POOL_REPS, true, NULL) == FL_VERDICT_WORSE;
+		draw_pool(c, cid, 1, POOL_REPS, 250e3 * 0.85, 0.015, 0.02);
+		found15 += pool_verdict(b, id, m, c, POOL_REPS, true, NULL) == FL_VERDICT_WORSE;
+	}
+	TH_LOG("pool of %d nights x %d, drift 1.5%%, noise 2%%: A/A alarms %.1f%%, "
+	       "blind %.1f%%; -10%% found %.1f%%, -15%% found %.1f%%", POOL_NIGHTS,
+	       POOL_REPS, alarms * 100.0 / TRIALS, blind * 100.0 / TRIALS,
+	       found10 * 100.0 / TRIALS, found15 * 100.0 / TRIALS);
+	ASSERT_LE(alarms, TRIALS / 100);
+	ASSERT_LE(blind, TRIALS / 20);
+	ASSERT_GE(found15, TRIALS * 95 / 100);
+	ASSERT_GE(found10, TRIALS / 2);
+}
+
+/*
+ * The second night has a pool of one: it must not be blind for want of
+ * nights (a blind night never joins the pool, so the pool would never
+ * grow), even with repetitions 5% apart; its alarm rate is logged.
+ */
+TEST(pool_of_one_night_bootstraps)
+{
+	double b[POOL_REPS], c[POOL_REPS];
+	int id[POOL_REPS], cid[POOL_REPS];
+	int alarms = 0, blind = 0;
+
+	rng_state = 3;
+	for (int t = 0; t < TRIALS; t++) {
+		enum fl_verdict v;
+
+		draw_pool(b, id, 1, POOL_REPS, 250e3, 0.015, 0.025);
+		draw_pool(c, cid, 1, POOL_REPS, 250e3, 0.015, 0.025);
+		v = pool_verdict(b, id, POOL_REPS, c, POOL_REPS, true, NULL);
+		alarms += v == FL_VERDICT_WORSE || v == FL_VERDICT_BETTER;
+		blind += v == FL_VERDICT_BLIND;
+	}
+	TH_LOG("pool of 1 night x %d, drift 1.5%%, noise 2.5%%: alarms %.1f%%, blind %.1f%%",
+	       POOL_REPS, alarms * 100.0 / TRIALS, blind * 100.0 / TRIALS);
+	ASSERT_LE(blind, TRIALS / 10);
+	ASSERT_LE(alarms, TRIALS / 50);
+}
+
+/*
+ * Drift the pool cannot tell from a change: nights 6% apart. Unchanged
+ * nights are blind, not passed; a halving is still worse. A night whose
+ * median moved by more than twice the drift estimated from 5 nights is
+ * called worse or better (the machine moved that much: the nightly cannot
+ * tell the machine from the kernel), which is rare but not 1%.
+ */
+TEST(pool_blind_when_drift_is_wide)
+{
+	double b[POOL_NIGHTS * POOL_REPS], c[POOL_REPS];
+	int id[POOL_NIGHTS * POOL_REPS], cid[POOL_REPS];
+	int blind = 0, alarms = 0, halved = 0;
+
+	rng_state = 5;
+	for (int t = 0; t < TRIALS; t++) {
+		int m = draw_pool(b, id, POOL_NIGHTS, POOL_REPS, 250e3, 0.06, 0.02);
+		enum fl_verdict v;
+
+		draw_pool(c, cid, 1, POOL_REPS, 250e3, 0.06, 0.02);
+		v = pool_verdict(b, id, m, c, POOL_REPS, true, NULL);
+		blind += v == FL_VERDICT_BLIND;
+		alarms += v == FL_VERDICT_WORSE || v == FL_VERDICT_BETTER;
+		draw_pool(c, cid, 1, POOL_REPS, 125e3, 0.06, 0.02);
+		halved += pool_verdict(b, id, m, c, POOL_REPS, true, NULL) == FL_VERDICT_WORSE;
+	}
+	TH_LOG("drift 6%%: blind %.1f%%, alarms %.1f%%, a halving found %.1f%%",
+	       blind * 100.0 / TRIALS, alarms * 100.0 / TRIALS, halved * 100.0 / TRIALS);
+	ASSERT_GE(blind, TRIALS * 80 / 100);
+	ASSERT_LE(alarms, TRIALS / 10);
+	ASSERT_GE(halved, TRIALS * 99 / 100);
 }
 
 TEST_HARNESS_MAIN
