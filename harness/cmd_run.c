@@ -127,27 +127,6 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 	return doc;
 }
 
-/* One line per reason code: what the untrustworthy result suffers from. */
-static void warn_untrustworthy(const char *name, json_t *doc)
-{
-	json_t *reasons = json_object_get(json_object_get(doc, "validity"), "reasons");
-	json_t *r, *seen = json_object();
-	size_t i;
-
-	fl_warn("run %s: the result is untrustworthy (validity in the result says why):",
-		name);
-	json_array_foreach(reasons, i, r) {
-		const char *code = json_string_value(json_object_get(r, "code")) ?: "?";
-
-		if (json_object_get(seen, code))
-			continue;
-		json_object_set_new(seen, code, json_true());
-		fprintf(stderr, "  %s: %s\n", code,
-			json_string_value(json_object_get(r, "text")) ?: "");
-	}
-	json_decref(seen);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	const struct workload *wl;
@@ -248,8 +227,8 @@ int cmd_run(int argc, char **argv)
 		fl_summary_table(stdout, doc, 0);
 		printf("result: %s\n", out);
 	}
-	if (!fl_validity_ok(doc))
-		warn_untrustworthy(wl->name, doc);
+	snprintf(err, sizeof(err), "run %s", wl->name);
+	fl_validity_warn(err, doc);
 	if (code == FL_EXIT_INTERRUPTED)
 		fl_err("run %s: %s; partial result kept", wl->name, res.error);
 	json_decref(doc);

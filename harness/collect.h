@@ -78,6 +78,15 @@ int fl_collect_parse(const char *text, void *mask, char *err, size_t len);
 /* The --collect text of a mask. */
 const char *fl_collect_format(const void *mask, char *buf, size_t len);
 #define FL_COLLECT_ALL (~0u)
+/*
+ * --collect's default: the collectors whose programs run only when a task
+ * waits (contended locks, folio lock or writeback). kfault runs one on
+ * every page fault of the machine, and mmaplock on every mmap_lock taken
+ * (every fault before per-VMA locks, 6.4): that costs page_fault1 more
+ * than the 1% a will-it-scale figure allows (README, Overhead), so they
+ * are asked for by name or with all.
+ */
+#define FL_COLLECT_DEFAULT "lockcon,folio"
 
 /* The set of collectors one `faultline run` uses. */
 struct fl_collect_set;

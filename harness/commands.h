@@ -17,6 +17,8 @@ int cmd_mpi(int argc, char **argv);
 int cmd_variant(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_nightly(int argc, char **argv);
+int cmd_hog(int argc, char **argv);
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);

@@ -34,6 +34,8 @@ static const struct {
 	{ "summary", cmd_summary, "write summary.md for a results directory" },
 	{ "report", cmd_report, "figures (gnuplot) and a report page from result directories" },
 	{ "compare", cmd_compare, "compare two sets of results: change, confidence interval, verdict" },
+	{ "nightly", cmd_nightly, "run a suite, judge it against a pool of earlier nights, keep the pool" },
+	{ "hog", cmd_hog, "take a share of every CPU (a known slowdown for benchmarks)" },
 	{ "topology", cmd_topology, "print the placement plan for N actors" },
 	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
 	{ "mpi", cmd_mpi, "run the MPI workloads under mpirun (clusterfs or a shared --dir)" },

@@ -17,6 +17,7 @@
 
 #include <hwloc.h>
 #include <numa.h>
+#include <numaif.h>
 
 #include "faultline.h"
 #include "placement.h"
@@ -672,13 +673,6 @@ static int prefer_node(int node, int pu, char *err, size_t errlen)
 {
 	int e;
 
-	if (node < 0 || node > numa_max_node() ||
-	    !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned int)node)) {
-		fl_set_err(err, errlen,
-			"PU %d: NUMA node %d is not available for memory here",
-			pu, node);
-		return -EINVAL;
-	}
 	errno = 0;
 	numa_set_preferred(node);
 	e = errno;
@@ -692,8 +686,88 @@ static int prefer_node(int node, int pu, char *err, size_t errlen)
 	return 0;
 }
 
-int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
-		 char *err, size_t errlen)
+/* get_mempolicy() ORs mode flags (static, relative, balancing) from bit 13. */
+#define MPOL_MODE_MASK ((1 << 13) - 1)
+
+/* The calling thread's policy mode (MPOL_*), or -1 when it cannot be read. */
+static int thread_policy(void)
+{
+	int mode;
+
+	if (get_mempolicy(&mode, NULL, 0, NULL, 0))
+		return -1;
+	return mode & MPOL_MODE_MASK;
+}
+
+/*
+ * Make the calling thread's memory come from @s->node. A thread bound to
+ * one PU already allocates on that PU's node under the kernel's default
+ * (local) policy, which is what will-it-scale runs with; a policy is set
+ * only when it would change something: @s->node is not the PU's own (a
+ * memory-only node of nodes=LIST), or the thread inherited another policy
+ * (numactl). Either way the result is checked.
+ */
+static int place_memory(const struct fl_topology *t, const struct fl_slot *s,
+			char *err, size_t errlen)
+{
+	int mode;
+
+	if (s->node < 0 || s->node > numa_max_node() ||
+	    !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned int)s->node)) {
+		fl_set_err(err, errlen,
+			"PU %d: NUMA node %d is not available for memory here",
+			s->pu, s->node);
+		return -EINVAL;
+	}
+	mode = thread_policy();
+	/* hwloc, not numa_node_of_cpu(): libnuma fills its cache racily. */
+	if ((mode == MPOL_DEFAULT || mode == MPOL_LOCAL) &&
+	    fl_topology_node_of_pu(t, s->pu) == s->node)
+		return 0;
+	return prefer_node(s->node, s->pu, err, errlen);
+}
+
+const char *fl_mempolicy_str(char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[MPOL_DEFAULT] = "local", [MPOL_PREFERRED] = "preferred",
+		[MPOL_BIND] = "bind", [MPOL_INTERLEAVE] = "interleave",
+		[MPOL_LOCAL] = "local", [MPOL_PREFERRED_MANY] = "preferred-many",
+	};
+	struct bitmask *nodes;
+	int mode;
+	size_t pos = 0;
+
+	if (!len)
+		return buf;
+	snprintf(buf, len, "unknown");
+	if (numa_available() < 0)
+		return buf;
+	nodes = numa_allocate_nodemask();
+	if (!nodes)
+		return buf;
+	if (get_mempolicy(&mode, nodes->maskp, nodes->size + 1, NULL, 0))
+		goto out;
+	mode &= MPOL_MODE_MASK;
+	if (mode < 0 || mode >= (int)ARRAY_SIZE(names) || !names[mode])
+		goto out;
+	buf[0] = '\0';
+	append(buf, len, &pos, "%s", names[mode]);
+	if (mode == MPOL_DEFAULT || mode == MPOL_LOCAL)
+		goto out;
+	for (unsigned int n = 0, first = 1; n < nodes->size; n++) {
+		if (!numa_bitmask_isbitset(nodes, n))
+			continue;
+		append(buf, len, &pos, "%s%u", first ? "=" : ",", n);
+		first = 0;
+	}
+out:
+	numa_free_nodemask(nodes);
+	return buf;
+}
+
+int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
+		char *err, size_t errlen)
 {
 	hwloc_obj_t pu;
 	int e;
@@ -718,9 +792,17 @@ int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
 			s->pu, s->node, strerror(e));
 		return -e;
 	}
-	if (numa_available() >= 0)
-		return prefer_node(s->node, s->pu, err, errlen);
 	return 0;
+}
+
+int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
+		 char *err, size_t errlen)
+{
+	int ret = fl_bind_cpu(t, s, err, errlen);
+
+	if (!ret && numa_available() >= 0)
+		ret = place_memory(t, s, err, errlen);
+	return ret;
 }
 
 void fl_plan_print(FILE *f, const struct fl_topology *t,

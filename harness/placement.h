@@ -85,12 +85,29 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 	    int nr_actors, struct fl_slot *slots, char *err, size_t errlen);
 
 /*
- * Bind the calling thread to @s->pu (hwloc) and prefer @s->node for its
- * memory (libnuma). Fails with -EOPNOTSUPP when the topology is not this
- * system, or -errno with a message naming the PU and node.
+ * Bind the calling thread to @s->pu (hwloc), nothing else. Fails with
+ * -EOPNOTSUPP when the topology is not this system, or -errno with a
+ * message naming the PU and node.
+ */
+int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
+		char *err, size_t errlen);
+
+/*
+ * fl_bind_cpu(), then make the thread's memory come from @s->node. Under
+ * the kernel's default (local) policy a thread bound to a PU of @s->node
+ * already allocates there, so no policy is set then, as will-it-scale sets
+ * none; otherwise (a memory-only node, an inherited numactl policy) the
+ * thread prefers @s->node (libnuma). fl_mempolicy_str() says which.
  */
 int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
 		 char *err, size_t errlen);
+
+/*
+ * The calling thread's memory policy as text: "local" (the kernel's
+ * default), "preferred=N", "bind=LIST", "interleave=LIST", or "unknown"
+ * (no NUMA support). For results: which policy an actor ran under.
+ */
+const char *fl_mempolicy_str(char *buf, size_t len);
 
 /* Print the plan as a table: actor, PU, core, node, package. */
 void fl_plan_print(FILE *f, const struct fl_topology *t,

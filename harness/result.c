@@ -250,6 +250,10 @@ static json_t *actor_json(const struct fl_actor_result *a)
 	json_object_set_new(o, "node_last", json_integer(a->node_last));
 	json_object_set_new(o, "cpu_checks", json_integer((json_int_t)a->cpu_checks));
 	json_object_set_new(o, "cpu_off_plan", json_integer((json_int_t)a->cpu_moves));
+	json_object_set_new(o, "run_wait_s", a->run_wait_s >= 0 ?
+			    json_real(a->run_wait_s) : json_null());
+	if (a->mempolicy[0])
+		json_object_set_new(o, "mempolicy", json_string(a->mempolicy));
 	json_object_set_new(o, "ops_per_sec",
 			    json_real(a->window_s > 0 ? (double)a->ops / a->window_s : 0));
 	json_object_set_new(o, "faults", a->faults_known ?
@@ -396,6 +400,33 @@ static void judge_balance(json_t *v, const struct fl_run_result *rr, bool shared
 				FL_VALID_IMBALANCE);
 }
 
+/*
+ * Actors that waited for their CPU: runnable, while another task ran
+ * there. Sleeping on a lock or for I/O is not waiting for a CPU.
+ */
+static void judge_cpu_wait(json_t *v, const struct fl_run_result *rr)
+{
+	int waited = 0, worst = -1;
+
+	for (int i = 0; i < rr->nr_actors; i++) {
+		const struct fl_actor_result *a = &rr->actors[i];
+
+		if (!a->measured || !(a->window_s > 0) || a->run_wait_s < 0 ||
+		    a->run_wait_s <= FL_VALID_RUN_WAIT * a->window_s)
+			continue;
+		waited++;
+		if (worst < 0 || a->run_wait_s / a->window_s >
+		    rr->actors[worst].run_wait_s / rr->actors[worst].window_s)
+			worst = i;
+	}
+	if (waited)
+		fl_validity_add(v, "cpu_contended", "all",
+				"%d actors waited for their CPU over %.0f%% of their window: another task ran there (most: actor %d on PU %d, %.3f s of %.3f s)",
+				waited, FL_VALID_RUN_WAIT * 100, worst,
+				rr->actors[worst].slot.pu, rr->actors[worst].run_wait_s,
+				rr->actors[worst].window_s);
+}
+
 /* An invalidator that barely ran measured nothing about invalidation. */
 static void judge_invalidators(json_t *v, const struct fl_run_result *rr,
 			       const struct fl_result *res)
@@ -464,6 +495,9 @@ static json_t *run_validity(const struct fl_run_result *rr,
 				pus, shared);
 	judge_actors(v, rr);
 	judge_balance(v, rr, shared);
+	/* Sharing PUs among actors already says why they waited. */
+	if (!shared)
+		judge_cpu_wait(v, rr);
 	judge_invalidators(v, rr, res);
 	judge_clock(v, rr);
 	if (rr->collected && json_is_false(json_object_get(rr->collected, "trustworthy")))

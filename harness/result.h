@@ -26,6 +26,8 @@ struct fl_actor_result {
 	uint64_t ops;
 	uint64_t sigbus;		/* expected SIGBUS (faulters) */
 	double window_s;
+	double run_wait_s;		/* runnable, not running; < 0: unknown */
+	char mempolicy[32];		/* e.g. "local", "preferred:1" */
 	bool faults_known;
 	struct fl_fault_counts faults;
 	struct fl_hist *hist;		/* ticks; NULL without latency */

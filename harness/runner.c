@@ -52,8 +52,8 @@ const struct fl_option fl_run_options[] = {
 	  .choices = fl_fault_source_names,
 	  .help = "per-thread fault counts from the thread's rusage (free) or perf software counters (cost ~3% of an anon fault)" },
 	{ .name = "collect", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(collect),
-	  .def = "all", .arg = "LIST|all|none",
-	  .help = "kernel-side BPF collectors: lockcon,folio,kfault,mmaplock (those that cannot run here say why in the result)",
+	  .def = FL_COLLECT_DEFAULT, .arg = "LIST|all|none",
+	  .help = "kernel-side BPF collectors: lockcon,folio,kfault,mmaplock; kfault and mmaplock run on every fault (about 3% of page_fault1), so they are asked for by name or with all (those that cannot run here say why in the result)",
 	  .parse = fl_collect_parse, .format = fl_collect_format },
 	{ .name = "progress", .type = FL_OPT_BOOL, .offset = RUN_OPT(progress),
 	  .def = "true", .help = "progress line when stderr is a terminal" },
@@ -90,6 +90,25 @@ static bool wait_for_stop(long ms, int *stop_sig)
 	return false;
 }
 
+/*
+ * How long the calling thread has been runnable but not running (the
+ * scheduler's run delay, /proc/thread-self/schedstat): time another task
+ * had its CPU. False when the kernel does not say.
+ */
+static bool read_run_delay(uint64_t *ns)
+{
+	unsigned long long run, wait;
+	FILE *f = fopen("/proc/thread-self/schedstat", "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llu %llu", &run, &wait) == 2;
+	fclose(f);
+	*ns = wait;
+	return ok;
+}
+
 void fl_actor_phase_change(struct fl_actor *a, int phase)
 {
 	struct fl_actor_stats *st = a->stats;
@@ -104,12 +123,15 @@ void fl_actor_phase_change(struct fl_actor *a, int phase)
 		st->cpu_first = sched_getcpu();
 		st->faults_ok = !fl_fault_counter_read(&a->counter,
 						       &st->faults_start);
+		st->wait_ok = read_run_delay(&st->wait_start);
 		st->t_start = fl_clock_ticks();
 	} else if (phase == FL_PHASE_STOP && st->measured && !st->t_end) {
 		st->t_end = now;
 		st->ops_end = st->ops;
 		if (fl_fault_counter_read(&a->counter, &st->faults_end))
 			st->faults_ok = false;
+		if (!read_run_delay(&st->wait_end))
+			st->wait_ok = false;
 		st->cpu_last = sched_getcpu();
 	}
 	a->seen_phase = phase;
@@ -273,6 +295,7 @@ static void *actor_main(void *arg)
 		actor_fail(a, ret, "actor %d: %s", a->id, err);
 		goto wait_start;
 	}
+	fl_mempolicy_str(a->mempolicy, sizeof(a->mempolicy));
 	ret = actor_alloc_stats(a);
 	if (ret) {
 		actor_fail(a, ret, "actor %d: statistics: %s", a->id, strerror(-ret));
@@ -418,6 +441,7 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		ar->id = a->id;
 		ar->role = a->role;
 		ar->slot = a->slot;
+		snprintf(ar->mempolicy, sizeof(ar->mempolicy), "%s", a->mempolicy);
 		ar->cpu_first = ar->cpu_last = ar->node_last = -1;
 		if (!st || !st->measured)
 			continue;
@@ -431,6 +455,8 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		ar->sigbus = st->sigbus;
 		ar->window_s = fl_clock_ns(st->t_end - st->t_start) / 1e9;
 		ar->faults_known = st->faults_ok;
+		ar->run_wait_s = st->wait_ok && st->t_end ?
+				 (double)(st->wait_end - st->wait_start) / 1e9 : -1;
 		ar->faults.minor = st->faults_end.minor - st->faults_start.minor;
 		ar->faults.major = st->faults_end.major - st->faults_start.major;
 		ar->hist = st->hist;

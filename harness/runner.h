@@ -59,6 +59,8 @@ struct fl_actor_stats {
 	uint64_t cpu_checks, cpu_moves;	/* samples, and ones off the plan */
 	bool measured;			/* the window was entered */
 	bool faults_ok;			/* both counter reads worked */
+	bool wait_ok;			/* both run-delay reads worked */
+	uint64_t wait_start, wait_end;	/* ns runnable but not running */
 	uint64_t sigbus;		/* expected SIGBUS taken in the window */
 	struct fl_hist *hist;		/* touch (or op) latency, ticks */
 };
@@ -76,6 +78,7 @@ struct fl_actor {
 	struct fl_fault_counter counter;
 	sigjmp_buf *sigbus_env;
 	bool after_sigbus;		/* the last iteration was left by SIGBUS */
+	char mempolicy[32];		/* the thread's, once bound */
 	int error;			/* -errno that stopped the actor */
 	char errmsg[FL_ERR_LEN];
 };

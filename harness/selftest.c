@@ -1,51 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `faultline selftest`: a benchmark of the suite itself, not a test. It
- * measures what one histogram record and one timestamp cost, and the fault
- * rate of will-it-scale's page_fault1/2/3 loops three ways, interleaved in
- * rounds so drift hits all alike:
- *   plain    a bare loop written here the way will-it-scale writes it;
- *   untimed  the fault workload through the runner with --no-latency;
- *   timed    the fault workload with every touch timed and recorded.
- *   perf     untimed, but counting faults with perf software counters;
- *   bpf      untimed, with every BPF collector that works here attached.
- * timed/untimed is the instrumentation overhead; untimed/plain is the cost
- * of the harness itself; perf/untimed is what perf counters would cost;
- * bpf/untimed is what the kernel-side collectors cost.
+ * `faultline selftest`: a benchmark of the suite itself, not a test.
+ *
+ * It holds the fault workload in will-it-scale's page_fault1/2/3 modes
+ * against faultline-bare, will-it-scale's loop alone, at each thread
+ * count. Every measurement is its own process (faultline-bare, or
+ * `faultline run fault ... --out FILE`), and the programs take turns in
+ * rounds, so that drift of a shared machine hits them alike; a ratio is
+ * taken within a round, and the table shows the median of those ratios.
+ * The variants of `run` show what latency recording, the BPF collectors
+ * and perf fault counters cost. In-process figures first: what one
+ * histogram record and one timestamp cost.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "commands.h"
 #include "faultline.h"
 #include "hist.h"
-#include "result.h"
-#include "runner.h"
+#include "option.h"
+#include "placement.h"
+#include "selftest.h"
+#include "stats.h"
 #include "testdir.h"
+#include "threads.h"
+#include "validity.h"
 
 struct selftest_opts {
 	double duration_s;
+	double warmup_s;
 	uint64_t rounds;
 	uint64_t size;
+	struct fl_thread_spec threads;
+	int mode;		/* index into modes[], or ARRAY_SIZE: all */
 	const char *dir;
 };
+
+static const struct {
+	const char *name;
+	const char *map;
+} modes[] = {
+	{ "page_fault1", "anon" },
+	{ "page_fault2", "private" },
+	{ "page_fault3", "shared" },
+};
+
+static const char *const mode_choices[] = {
+	"page_fault1", "page_fault2", "page_fault3", "all", NULL
+};
+
+/*
+ * The programs of a round. The first is the yardstick; `run` alone is
+ * what a user gets (latency on, default collectors).
+ */
+static const struct {
+	const char *label;
+	const char *extra;	/* one more `run` option, or NULL */
+} variants[] = {
+	{ "bare", NULL },
+	{ "run", NULL },
+	{ "run --no-latency", "--no-latency" },
+	{ "run --collect all", "--collect=all" },
+	{ "run --fault-counter perf", "--fault-counter=perf" },
+};
+
+#define NR_VARIANTS ((int)ARRAY_SIZE(variants))
+#define MAX_ROUNDS 100
+/*
+ * bare's threads had less of their PUs' time than this: other work ran
+ * there, and the ratios say more about it than about faultline.
+ */
+#define MIN_CPU_SHARE 0.9
 
 static const struct fl_option selftest_options[] = {
 	{ .name = "duration", .type = FL_OPT_DOUBLE,
 	  .offset = offsetof(struct selftest_opts, duration_s), .def = "2",
-	  .arg = "SECONDS", .help = "length of each measurement", .min = 0.2, .max = 600 },
+	  .arg = "SECONDS", .help = "timed window of each measurement", .min = 0.1, .max = 600 },
+	{ .name = "warmup", .type = FL_OPT_DOUBLE,
+	  .offset = offsetof(struct selftest_opts, warmup_s), .def = "1",
+	  .arg = "SECONDS", .help = "untimed run before each window (as `faultline run`)",
+	  .min = 0, .max = 600 },
 	{ .name = "rounds", .type = FL_OPT_UINT,
-	  .offset = offsetof(struct selftest_opts, rounds), .def = "3",
-	  .help = "interleaved rounds; medians are reported", .min = 1, .max = 100 },
+	  .offset = offsetof(struct selftest_opts, rounds), .def = "5",
+	  .help = "rounds, each program once per round; medians are reported",
+	  .min = 1, .max = MAX_ROUNDS },
+	{ .name = "threads", .type = FL_OPT_CUSTOM,
+	  .offset = offsetof(struct selftest_opts, threads), .def = "scale",
+	  .arg = "LIST", .help = "thread counts, as `faultline run --threads`",
+	  .parse = fl_threads_parse, .format = fl_threads_format },
+	{ .name = "mode", .type = FL_OPT_ENUM,
+	  .offset = offsetof(struct selftest_opts, mode), .def = "all",
+	  .choices = mode_choices, .help = "which will-it-scale loop" },
 	{ .name = "size", .type = FL_OPT_SIZE,
 	  .offset = offsetof(struct selftest_opts, size), .def = "128M",
 	  .help = "bytes mapped per pass (will-it-scale: 128M)", .min = 1 << 20,
@@ -54,16 +105,6 @@ static const struct fl_option selftest_options[] = {
 	  .offset = offsetof(struct selftest_opts, dir), .arg = "PATH",
 	  .help = "directory for the file modes (default: a fresh one in /tmp, as will-it-scale)" },
 	{ 0 }
-};
-
-static const struct {
-	const char *name;
-	const char *map;
-	int flags;		/* for the plain loop */
-} modes[] = {
-	{ "page_fault1", "anon", MAP_PRIVATE | MAP_ANONYMOUS },
-	{ "page_fault2", "private", MAP_PRIVATE },
-	{ "page_fault3", "shared", MAP_SHARED },
 };
 
 static double ns_per_call_hist(void)
@@ -101,143 +142,173 @@ static double ns_per_call_clock(void)
 	return (double)(t1 - t0) / (double)n;
 }
 
-/* The bare loop, will-it-scale style: a counter the main thread samples. */
-struct plain {
-	int flags, fd;
-	size_t size;
-	const struct fl_topology *topo;
-	struct fl_slot slot;
-	volatile int stop;
-	volatile uint64_t ops __attribute__((aligned(64)));
+/* One cell of the table: a program's rates and ratios over the rounds. */
+struct cell {
+	double rate[MAX_ROUNDS];	/* NAN: failed or untrustworthy */
+	double cpu[MAX_ROUNDS];		/* bare: its threads' CPU share */
+	int untrustworthy;
+	char why[64];			/* the first untrustworthy reason code */
+	json_t *collectors;		/* the last run's kernel.collectors */
 };
 
-static void *plain_loop(void *arg)
+/*
+ * Run variant @v once for @mode at @threads into @c's round @r. A failed
+ * program is reported and leaves NAN; so does an untrustworthy run, which
+ * is counted instead of averaged. Returns an exit code: the program's
+ * when it failed, FL_EXIT_UNTRUSTWORTHY, or FL_EXIT_OK.
+ */
+static int measure(const struct fl_selftest_env *env,
+		   const struct selftest_opts *o, int mode, int threads,
+		   int v, int r, struct cell *c)
 {
-	struct plain *p = arg;
-	long page = sysconf(_SC_PAGESIZE);
-	char err[FL_ERR_LEN];
+	char threads_text[16], dur[32], warm[32], size[32], err[FL_ERR_LEN];
+	struct fl_selftest_prog p = { .bare = v == 0 };
+	int ret;
 
-	fl_bind_self(p->topo, &p->slot, err, sizeof(err));
-	while (!p->stop) {
-		char *c = mmap(NULL, p->size, PROT_READ | PROT_WRITE, p->flags,
-			       p->fd, 0);
+	snprintf(threads_text, sizeof(threads_text), "%d", threads);
+	snprintf(dur, sizeof(dur), "%g", o->duration_s);
+	snprintf(warm, sizeof(warm), "%g", o->warmup_s);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)o->size);
+	p.map = modes[mode].map;
+	p.threads = threads_text;
+	p.duration = dur;
+	p.warmup = warm;
+	p.size = size;
+	p.extra = variants[v].extra;
+	ret = fl_selftest_spawn(env, &p, err, sizeof(err));
+	c->rate[r] = NAN;
+	c->cpu[r] = NAN;
+	if (p.collectors) {
+		json_decref(c->collectors);
+		c->collectors = p.collectors;
+	}
+	if (ret) {
+		fl_err("selftest: %s %s, %d threads, round %d: %s",
+		       modes[mode].name, variants[v].label, threads, r + 1, err);
+		return p.exit_code > 0 ? p.exit_code : fl_exit_for_errno(ret);
+	}
+	if (!p.trustworthy) {
+		c->untrustworthy++;
+		if (!c->why[0])
+			snprintf(c->why, sizeof(c->why), "%s", p.why);
+		return FL_EXIT_UNTRUSTWORTHY;
+	}
+	c->rate[r] = p.ops_per_sec;
+	c->cpu[r] = p.cpu_share;
+	return FL_EXIT_OK;
+}
 
-		if (c == MAP_FAILED)
-			return NULL;
-		for (size_t i = 0; i < p->size; i += (size_t)page) {
-			c[i] = 0;
-			p->ops++;
+/* "median (min-max)" of the finite values of @v[0..n), through @fmt. */
+static void fmt_spread(char *buf, size_t len, const double *v, int n,
+		       void (*fmt)(char *, size_t, double))
+{
+	double s[MAX_ROUNDS], lo = INFINITY, hi = -INFINITY, med;
+	char a[32], b[32], m[32];
+
+	memcpy(s, v, (size_t)n * sizeof(*v));
+	med = fl_stats_median(s, n);
+	if (!isfinite(med)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+	}
+	fmt(m, sizeof(m), med);
+	fmt(a, sizeof(a), lo);
+	fmt(b, sizeof(b), hi);
+	snprintf(buf, len, "%s (%s-%s)", m, a, b);
+}
+
+static void fmt_ratio(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.3f", v);
+}
+
+static void fmt_percent(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.0f%%", v * 100);
+}
+
+/*
+ * The rows of one mode and thread count: every program against bare, and
+ * on bare's row the share of its PUs its threads had. Returns
+ * FL_EXIT_UNTRUSTWORTHY when that share says the machine was busy.
+ */
+static int print_rows(int mode, int threads, struct cell *cells, int n)
+{
+	double cpu[MAX_ROUNDS], share;
+	int code = FL_EXIT_OK;
+
+	memcpy(cpu, cells[0].cpu, (size_t)n * sizeof(*cpu));
+	share = fl_stats_median(cpu, n);
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		double ratio[MAX_ROUNDS];
+		char rate[128], rel[128];
+
+		fmt_spread(rate, sizeof(rate), cells[v].rate, n, fl_fmt_rate);
+		/* Ratios within a round first: pairs cancel slow drift. */
+		for (int r = 0; r < n; r++)
+			ratio[r] = cells[v].rate[r] / cells[0].rate[r];
+		fmt_spread(rel, sizeof(rel), ratio, n, fmt_ratio);
+		printf("%-12s %7d  %-26s %-26s ", modes[mode].name, threads,
+		       variants[v].label, rate);
+		if (v) {
+			printf("%s", rel);
+		} else {
+			fmt_spread(rel, sizeof(rel), cells[0].cpu, n, fmt_percent);
+			printf("cpu %s", rel);
 		}
-		munmap(c, p->size);
+		if (cells[v].untrustworthy)
+			printf("  (%d untrustworthy: %s)", cells[v].untrustworthy,
+			       cells[v].why);
+		if (!v && share < MIN_CPU_SHARE) {
+			printf("  busy machine: ratios unreliable");
+			code = FL_EXIT_UNTRUSTWORTHY;
+		}
+		printf("\n");
 	}
-	return NULL;
+	fflush(stdout);
+	return code;
 }
 
-static double run_plain(struct plain *p, double seconds)
+/* What each variant's collectors did, from its last run. */
+static void print_collectors(struct cell *cells)
 {
-	pthread_t tid;
-	uint64_t c0, c1, t0, t1;
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		const char *name, *status;
+		json_t *c;
 
-	p->stop = 0;
-	p->ops = 0;
-	if (pthread_create(&tid, NULL, plain_loop, p))
-		return NAN;
-	usleep(500000);		/* the same warm-up the runner gets */
-	c0 = p->ops;
-	t0 = fl_mono_ns();
-	usleep((useconds_t)(seconds * 1e6));
-	c1 = p->ops;
-	t1 = fl_mono_ns();
-	p->stop = 1;
-	pthread_join(tid, NULL);
-	return (double)(c1 - c0) * 1e9 / (double)(t1 - t0);
-}
+		if (!cells[v].collectors)
+			continue;
+		printf("collectors of %s:", variants[v].label);
+		json_object_foreach(cells[v].collectors, name, c) {
+			int len;
 
-static double run_workload(const struct fl_topology *topo, const char *dir,
-			   const char *map, bool timed, int fault_counter,
-			   struct fl_collect_set *collect, double seconds, uint64_t size)
-{
-	const struct workload *wl = fl_workload_find("fault");
-	char size_text[32], err[FL_ERR_LEN];
-	char *argv[] = { "--map", (char *)map, "--access", "write",
-			 "--size", size_text };
-	struct fl_run_opts opts;
-	struct fl_result res = { 0 };
-	void *params = calloc(1, wl->params_size);
-	struct fl_opt_set sets[] = { { fl_run_options, &opts }, { wl->options, params } };
-	double rate = NAN;
-
-	snprintf(size_text, sizeof(size_text), "%llu", (unsigned long long)size);
-	if (!params || fl_opt_defaults(sets, 2, err, sizeof(err)) ||
-	    fl_opt_parse(sets, 2, (int)ARRAY_SIZE(argv), argv, err, sizeof(err))) {
-		free(params);
-		return NAN;
+			status = json_string_value(json_object_get(c, "status")) ?: "?";
+			/* The word before the reason: ok, partial, unavailable, off. */
+			len = (int)strcspn(status, ":( ");
+			printf(" %s %.*s;", name, len, status);
+		}
+		printf("\n");
 	}
-	opts.duration_s = seconds;
-	opts.warmup_s = 0.5;
-	opts.latency = timed;
-	opts.fault_counter = fault_counter;
-	opts.progress = false;
-	struct fl_runner_cfg cfg = {
-		.wl = wl, .params = params, .opts = &opts, .topo = topo,
-		.dir = dir, .label = "selftest", .collect = collect,
-	};
-	if (fl_runner_execute(&cfg, &res) == FL_EXIT_OK && res.nr_runs == 1)
-		rate = (double)res.runs[0].actors[0].ops / res.runs[0].actors[0].window_s;
-	else
-		fl_err("selftest: %s", res.error);
-	fl_result_free(&res);
-	free(params);
-	return rate;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Forget the collectors of the last cells. */
+static void clear_cells(struct cell *cells)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	for (int v = 0; v < NR_VARIANTS; v++)
+		json_decref(cells[v].collectors);
+	memset(cells, 0, NR_VARIANTS * sizeof(*cells));
 }
 
-static double median(double *v, int n)
+/* Usage and argument errors; 0 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct selftest_opts *o)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* " median (min-max)" of @n rates, in thousands, 22 columns wide. */
-static void print_rates(double *v, int n)
-{
-	char buf[64];
-	double med = median(v, n);	/* sorts @v: min and max are at the ends */
-
-	snprintf(buf, sizeof(buf), "%.0fk (%.0fk-%.0fk)", med / 1e3, v[0] / 1e3,
-		 v[n - 1] / 1e3);
-	printf(" %-22s", buf);
-}
-
-/* Which collectors the bpf column has, from an empty window's status. */
-static void print_collectors(struct fl_collect_set *collect)
-{
-	json_t *doc = fl_collect_read(collect), *c;
-	const char *name;
-
-	printf("bpf collectors:\n");
-	json_object_foreach(json_object_get(doc, "collectors"), name, c)
-		printf("  %-9s %s\n", name,
-		       json_string_value(json_object_get(c, "status")) ?: "?");
-	printf("\n");
-	json_decref(doc);
-}
-
-int cmd_selftest(int argc, char **argv)
-{
-	struct selftest_opts opts;
-	struct fl_opt_set set = { selftest_options, &opts };
-	struct fl_topology *topo;
-	struct fl_testdir td;
-	struct fl_slot slot;
-	struct fl_placement spread = { .policy = FL_PLACE_SPREAD };
-	struct fl_collect_set *collect;
+	struct fl_opt_set set = { selftest_options, o };
 	char err[FL_ERR_LEN];
 	int ret;
 
@@ -246,104 +317,104 @@ int cmd_selftest(int argc, char **argv)
 		ret = fl_opt_parse(&set, 1, argc - 1, argv + 1, err, sizeof(err));
 	if (ret == 1) {
 		printf("usage: faultline selftest [options]\n\n"
-		       "Benchmark the suite's own cost (not a test: it prints figures).\n\n");
+		       "Benchmark the suite's own cost (not a test: it prints figures):\n"
+		       "`faultline run fault` in will-it-scale's page_fault1/2/3 modes against\n"
+		       "faultline-bare, will-it-scale's loop alone, each its own process,\n"
+		       "interleaved in rounds.\n\n");
 		fl_opt_help(stdout, selftest_options);
-		return FL_EXIT_OK;
+		return -1;
 	}
 	if (ret) {
 		fl_err("selftest: %s", err);
 		return FL_EXIT_USAGE;
 	}
-	if (fl_topology_load(&topo, err, sizeof(err))) {
-		fl_err("selftest: topology: %s", err);
-		return FL_EXIT_RESOURCE;
-	}
-	if (fl_plan(topo, &spread, 1, &slot, err, sizeof(err)) ||
-	    fl_testdir_prepare(&td, opts.dir, err, sizeof(err))) {
-		fl_err("selftest: %s", err);
-		fl_topology_free(topo);
-		return FL_EXIT_USAGE;
-	}
-	fl_clock_init();
-	collect = fl_collect_prepare(FL_COLLECT_ALL, &(struct fl_collect_env){
-					     .tgid = getpid() });
+	return 0;
+}
 
+int cmd_selftest(int argc, char **argv)
+{
+	struct selftest_opts o = { .dir = NULL };
+	struct fl_selftest_env env = { 0 };
+	struct fl_topology *topo = NULL;
+	struct fl_testdir td = { .created = false };
+	int counts[FL_THREADS_LIMIT], nr_counts = 0, nr_modes, first_mode;
+	struct cell *cells = NULL;
+	char err[FL_ERR_LEN];
+	int ret, code = FL_EXIT_USAGE, worst = FL_EXIT_OK;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? FL_EXIT_OK : ret;
+	ret = fl_topology_load(&topo, err, sizeof(err));
+	if (!ret) {
+		nr_counts = fl_threads_expand(&o.threads, fl_topology_nr_pus(topo),
+					      counts, (int)ARRAY_SIZE(counts));
+		if (nr_counts <= 0) {
+			ret = -EINVAL;
+			snprintf(err, sizeof(err), "--threads: no thread count in range (%d PUs)",
+				 fl_topology_nr_pus(topo));
+		}
+	}
+	if (!ret)
+		ret = fl_testdir_prepare(&td, o.dir, err, sizeof(err));
+	if (!ret)
+		ret = fl_selftest_env_init(&env, td.path, err, sizeof(err));
+	cells = calloc(NR_VARIANTS, sizeof(*cells));
+	if (!ret && !cells) {
+		ret = -ENOMEM;
+		snprintf(err, sizeof(err), "out of memory");
+	}
+	if (ret) {
+		fl_err("selftest: %s", err);
+		code = fl_exit_for_errno(ret);
+		goto out;
+	}
+	first_mode = o.mode == (int)ARRAY_SIZE(modes) ? 0 : o.mode;
+	nr_modes = o.mode == (int)ARRAY_SIZE(modes) ? (int)ARRAY_SIZE(modes) : 1;
+
+	fl_clock_init();
 	printf("clock: %s", fl_clock.source);
 	if (fl_clock.tsc)
 		printf(" at %.3f GHz", fl_clock.tsc_hz / 1e9);
 	printf("\nhistogram record:   %6.2f ns\n", ns_per_call_hist());
 	printf("timestamp:          %6.2f ns\n\n", ns_per_call_clock());
-	printf("1 thread on PU %d, %llu MiB per pass, %llu rounds of %.1f s, medians:\n",
-	       slot.pu, (unsigned long long)(opts.size >> 20),
-	       (unsigned long long)opts.rounds, opts.duration_s);
-	print_collectors(collect);
-	printf("%-12s %-22s %-22s %-22s %-22s %-22s %6s %6s %6s %6s %6s\n", "mode",
-	       "plain ops/s", "untimed ops/s", "timed ops/s", "perf ops/s",
-	       "bpf ops/s", "t/u", "t/p", "u/p", "perf/u", "bpf/u");
+	printf("%llu rounds of %g s (after %g s warm-up), %llu MiB per pass, files in %s;\n"
+	       "each program its own process, in turns; run = faultline run fault --map M\n"
+	       "--access write (latency on, default collectors); x/bare: median of the\n"
+	       "per-round ratios (min-max); ops/s: median (min-max); cpu: the share of\n"
+	       "their PUs bare's threads had (below %.0f%%, other work ran there).\n\n",
+	       (unsigned long long)o.rounds, o.duration_s, o.warmup_s,
+	       (unsigned long long)(o.size >> 20), td.path, MIN_CPU_SHARE * 100);
+	printf("%-12s %7s  %-26s %-26s %s\n", "mode", "threads", "program",
+	       "ops/s", "x/bare");
 
-	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
-		double plain[100], untimed[100], timed[100], perf[100], bpf[100];
-		double tu[100], tp[100], up[100], pu[100], bu[100];
-		int n = (int)opts.rounds;
-		struct plain p = {
-			.flags = modes[m].flags, .fd = -1, .size = opts.size,
-			.topo = topo, .slot = slot,
-		};
+	for (int m = first_mode; m < first_mode + nr_modes; m++) {
+		for (int k = 0; k < nr_counts; k++) {
+			int n = (int)o.rounds;
 
-		if (!(modes[m].flags & MAP_ANONYMOUS)) {
-			char path[PATH_MAX + 32];
+			clear_cells(cells);
+			/* Each round starts with another program: no fixed order. */
+			for (int r = 0; r < n; r++) {
+				for (int i = 0; i < NR_VARIANTS; i++) {
+					int v = (r + i) % NR_VARIANTS;
 
-			snprintf(path, sizeof(path), "%s/faultline-selftest-%d",
-				 td.path, (int)getpid());
-			p.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-			if (p.fd < 0 || ftruncate(p.fd, (off_t)opts.size)) {
-				fl_err("selftest: %s: %s", path, strerror(errno));
-				break;
+					worst = fl_exit_worst(worst,
+						measure(&env, &o, m, counts[k], v, r,
+							&cells[v]));
+				}
 			}
-			unlink(path);
+			worst = fl_exit_worst(worst, print_rows(m, counts[k], cells, n));
 		}
-		for (int r = 0; r < n; r++) {
-			plain[r] = run_plain(&p, opts.duration_s);
-			untimed[r] = run_workload(topo, td.path, modes[m].map, false,
-						  FL_FAULTS_RUSAGE, NULL,
-						  opts.duration_s, opts.size);
-			timed[r] = run_workload(topo, td.path, modes[m].map, true,
-						FL_FAULTS_RUSAGE, NULL,
-						opts.duration_s, opts.size);
-			perf[r] = run_workload(topo, td.path, modes[m].map, false,
-					       FL_FAULTS_PERF, NULL,
-					       opts.duration_s, opts.size);
-			bpf[r] = run_workload(topo, td.path, modes[m].map, false,
-					      FL_FAULTS_RUSAGE, collect,
-					      opts.duration_s, opts.size);
-		}
-		if (p.fd >= 0)
-			close(p.fd);
-		/* Ratios within a round first: pairs cancel slow drift. */
-		for (int r = 0; r < n; r++) {
-			tu[r] = timed[r] / untimed[r];
-			tp[r] = timed[r] / plain[r];
-			up[r] = untimed[r] / plain[r];
-			pu[r] = perf[r] / untimed[r];
-			bu[r] = bpf[r] / untimed[r];
-		}
-		printf("%-12s", modes[m].name);
-		print_rates(plain, n);
-		print_rates(untimed, n);
-		print_rates(timed, n);
-		print_rates(perf, n);
-		print_rates(bpf, n);
-		printf(" %6.3f %6.3f %6.3f %6.3f %6.3f\n", median(tu, n), median(tp, n),
-		       median(up, n), median(pu, n), median(bu, n));
-		fflush(stdout);
 	}
-	printf("\nt/u: timed/untimed (the cost of timing every touch); t/p: timed/plain\n"
-	       "(the workload against a bare will-it-scale loop); u/p: untimed/plain\n"
-	       "(the harness); perf/u: perf fault counters instead of rusage; bpf/u:\n"
-	       "the BPF collectors listed above attached. Each is the median of\n"
-	       "per-round ratios. Rates: median (min-max).\n");
-	fl_collect_finish(collect);
+	printf("\n");
+	print_collectors(cells);
+	code = worst;
+out:
+	if (cells)
+		clear_cells(cells);
+	free(cells);
+	fl_selftest_env_fini(&env);
 	fl_testdir_cleanup(&td);
 	fl_topology_free(topo);
-	return FL_EXIT_OK;
+	return code;
 }

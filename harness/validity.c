@@ -20,6 +20,8 @@ const struct fl_validity_code fl_validity_codes[] = {
 	  "look at actors[].ops_per_sec and cpu_off_plan; stop other load, check for CPU throttling or a noisy neighbour" },
 	{ "oversubscribed", "more actors than the processing units they were placed on: actors share a CPU, so per-actor rates are time-sliced",
 	  "use at most as many actors (faulters plus invalidators) as PUs; --threads max leaves room for the invalidators" },
+	{ "cpu_contended", "an actor waited for its CPU (runnable while another task ran there) more than 10% of its window: the machine was busy, so the rates are the scheduler's",
+	  "stop other load on the machine (or move it off the actors' CPUs); actors[].run_wait_s says how long each waited" },
 	{ "off_plan", "an actor was seen running on a CPU other than the one it was bound to",
 	  "check cpusets, isolcpus and CPU hotplug: the placement did not hold" },
 	{ "invalidator_starved", "the invalidator did fewer than 10 ops in its window, or less than half of --inval-rate: the run barely measured invalidation",
@@ -117,6 +119,28 @@ void fl_validity_absorb(json_t *into, json_t *holder, const char *where)
 		json_array_append_new(json_object_get(into, "reasons"), copy);
 		json_object_set_new(into, "status", json_string("untrustworthy"));
 	}
+}
+
+void fl_validity_warn(const char *what, json_t *holder)
+{
+	json_t *r, *seen = json_object();
+	size_t i;
+
+	if (fl_validity_ok(holder))
+		goto out;
+	fl_warn("%s: the result is untrustworthy (its validity says why):", what);
+	json_array_foreach(json_object_get(json_object_get(holder, "validity"),
+					   "reasons"), i, r) {
+		const char *code = json_string_value(json_object_get(r, "code")) ?: "?";
+
+		if (json_object_get(seen, code))
+			continue;
+		json_object_set_new(seen, code, json_true());
+		fprintf(stderr, "  %s: %s\n", code,
+			json_string_value(json_object_get(r, "text")) ?: "");
+	}
+out:
+	json_decref(seen);
 }
 
 /* Reasons computed from several runs: removed before they are recomputed. */

@@ -37,6 +37,8 @@ extern const struct fl_validity_code fl_validity_codes[];
 #define FL_VALID_SUPERLINEAR_FLOOR 0.10
 /* An actor that measured less than this share of the window. */
 #define FL_VALID_WINDOW_SHARE 0.5
+/* An actor runnable but off its CPU for more than this share of the window. */
+#define FL_VALID_RUN_WAIT 0.10
 /* An invalidator with fewer ops than this in its window barely ran. */
 #define FL_VALID_MIN_INVAL_OPS 10
 /* ... or below this share of the rate it was asked for. */
@@ -69,6 +71,12 @@ bool fl_validity_spoils(json_t *holder, const char *family);
  * each text prefixed with "@where: " when @where is not NULL.
  */
 void fl_validity_absorb(json_t *into, json_t *holder, const char *where);
+
+/*
+ * On stderr, when @holder is untrustworthy: "@what: the result is
+ * untrustworthy" and one line per reason code with its first text.
+ */
+void fl_validity_warn(const char *what, json_t *holder);
 
 /*
  * (Re)compute the validity that depends on several runs of a

@@ -56,6 +56,10 @@ tmpfs_dir() {
 	mounts+=("$mnt")
 }
 
+# ran CODE: true for 0, and for 5 (it ran; a result is marked
+# untrustworthy): tests of what a run does, not of whether to trust it.
+ran() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }
+
 # jqv JQ-ARGS...: true when the jq filter holds (exit status only).
 jqv() { jq -e "$@" >/dev/null 2>&1; }
 

@@ -8,9 +8,9 @@ kinds="truncate dio punch fadvise madvise mmap-churn"
 
 for k in $kinds; do
 	r=$scratch/$k.json
-	"$fl" run fault --map shared --invalidator "$k" --threads 2 --duration 0.7 \
-		--warmup 0.2 --size 16M --dir "$scratch" --out "$r" >/dev/null 2>&1 &&
-		validate "$r" &&
+	"$fl" run fault --map shared --invalidator "$k" --threads max --duration 0.7 \
+		--warmup 0.2 --size 16M --dir "$scratch" --out "$r" >/dev/null 2>&1
+	ran $? && validate "$r" &&
 		jqv '(.runs | length) == 2 and .runs[0].baseline and .runs[0].invalidator == null
 			and .runs[0].latency_ns.p99 > 0 and .runs[1].baseline == false
 			and .runs[1].invalidator.kind == "'"$k"'" and .runs[1].invalidator.ops > 0
@@ -40,8 +40,9 @@ done
 for k in truncate dio punch madvise; do
 	r=$scratch/verify-$k.json
 	"$fl" run fault --map shared --access read --unmap never --invalidator "$k" \
-		--threads 2 --duration 0.7 --warmup 0.2 --size 8M --dir "$scratch" \
-		--out "$r" >/dev/null 2>&1 && validate "$r" &&
+		--threads max --duration 0.7 --warmup 0.2 --size 8M --dir "$scratch" \
+		--out "$r" >/dev/null 2>&1
+	ran $? && validate "$r" &&
 		jqv 'all(.runs[]; .integrity.verified and .integrity.checked > 1000
 			and .integrity.violations == 0 and .integrity.sigbus_unexpected == 0)' "$r"
 	ok $? "$k: readers verify every page, 0 violations"
@@ -73,16 +74,16 @@ if tmpfs_dir size=64M; then
 	for k in punch madvise; do
 		"$fl" run fault --map shared --unmap never --invalidator "$k" --threads 1 \
 			--duration 0.5 --warmup 0.1 --size 8M --dir "$mnt" \
-			--out "$scratch/tmpfs.json" >/dev/null 2>&1 &&
-			jqv '.host.test_fs.type == "tmpfs" and .runs[1].totals.faults > 100' "$scratch/tmpfs.json"
+			--out "$scratch/tmpfs.json" >/dev/null 2>&1
+		ran $? && jqv '.host.test_fs.type == "tmpfs" and .runs[1].totals.faults > 100' "$scratch/tmpfs.json"
 		ok $? "$k drops pages on tmpfs"
 	done
 	# tmpfs O_DIRECT writes go straight into the page cache, which is the
 	# file itself: there is nothing to invalidate, so nothing refaults.
 	"$fl" run fault --map shared --unmap never --invalidator dio --threads 1 \
 		--duration 0.5 --warmup 0.1 --size 8M --dir "$mnt" \
-		--out "$scratch/tmpfs.json" >/dev/null 2>&1 &&
-		jqv '.runs[1].invalidator.ops > 0 and .runs[1].totals.faults < 100' "$scratch/tmpfs.json"
+		--out "$scratch/tmpfs.json" >/dev/null 2>&1
+	ran $? && jqv '.runs[1].invalidator.ops > 0 and .runs[1].totals.faults < 100' "$scratch/tmpfs.json"
 	ok $? "dio on tmpfs writes without invalidating mapped pages"
 else
 	skip "invalidators on tmpfs" "cannot mount tmpfs"

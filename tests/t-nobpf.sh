@@ -14,7 +14,9 @@ grep -q "building without BPF collectors: disabled with NOBPF=1" "$root/build-no
 ok $? "make says it builds without BPF collectors, and why"
 
 r=$scratch/nobpf.json
-"$nobpf" run fault --threads 1 --duration 0.3 --warmup 0 --dir "$scratch" --out "$r" >/dev/null 2>&1
+"$nobpf" run fault --threads 1 --duration 0.3 --warmup 0 --collect all --dir "$scratch" \
+	--out "$r" >/dev/null 2>&1
+ran $?
 ok $? "a run without BPF succeeds"
 validate "$r"
 ok $? "its result validates"
@@ -23,7 +25,7 @@ jq -e '[.runs[0].kernel.collectors[].status |
 	"$r" >/dev/null
 ok $? "every collector: unavailable, built without BPF, and why"
 "$nobpf" run fault --threads 1 --duration 0.3 --warmup 0 --collect none --dir "$scratch" \
-	--out "$r" >/dev/null 2>&1 &&
-	jq -e '[.runs[0].kernel.collectors[].status == "off (--collect)"] | all' "$r" >/dev/null
+	--out "$r" >/dev/null 2>&1
+ran $? && jq -e '[.runs[0].kernel.collectors[].status == "off (--collect)"] | all' "$r" >/dev/null
 ok $? "--collect none turns them off"
 done_testing

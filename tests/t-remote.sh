@@ -16,9 +16,10 @@ mkdir -p "$d"
 ours() { grep " $d/" /proc/self/mountinfo; pgrep -af "faultline clusterfs.*$d"; }
 
 r=$scratch/remote.json
-"$fl" run fault --invalidator remote --threads 2 --duration 1 --warmup 0.3 --size 16M \
-	--dir "$d" --out "$r" >/dev/null 2>&1 && validate "$r"
-ok $? "fault --invalidator remote --threads 2: exit 0, the result validates"
+"$fl" run fault --invalidator remote --threads max --duration 1 --warmup 0.3 --size 16M \
+	--dir "$d" --out "$r" >/dev/null 2>&1
+ran $? && validate "$r"
+ok $? "fault --invalidator remote: exit 0 (or 5: the daemon shares the CPUs), the result validates"
 jqv '(.runs | length) == 2 and .runs[0].baseline and .runs[0].latency_ns.p99 > 0
 	and .runs[1].invalidator.kind == "remote" and .runs[1].invalidator.ops > 0
 	and .runs[1].latency_ns.p99 > 0' "$r"
@@ -37,14 +38,16 @@ diag "kept mappings: faults without $base, with $with"
 ok $? "remote writes make kept mappings fault again"
 
 r=$scratch/verify.json
-"$fl" run fault --invalidator remote --access read --unmap never --threads 2 --duration 1 \
-	--warmup 0.3 --size 8M --dir "$d" --out "$r" >/dev/null 2>&1 && validate "$r" &&
+"$fl" run fault --invalidator remote --access read --unmap never --threads max --duration 1 \
+	--warmup 0.3 --size 8M --dir "$d" --out "$r" >/dev/null 2>&1
+ran $? && validate "$r" &&
 	jqv 'all(.runs[]; .integrity.verified and .integrity.checked > 1000
 		and .integrity.violations == 0)' "$r"
 ok $? "readers on node0 verify every page the writer on node1 wrote: 0 violations"
 r=$scratch/revoke.json
-"$fl" run fault --invalidator revoke --access read --unmap never --threads 2 --duration 1 \
-	--warmup 0.3 --size 8M --dir "$d" --out "$r" >/dev/null 2>&1 && validate "$r" &&
+"$fl" run fault --invalidator revoke --access read --unmap never --threads max --duration 1 \
+	--warmup 0.3 --size 8M --dir "$d" --out "$r" >/dev/null 2>&1
+ran $? && validate "$r" &&
 	jqv '.runs[1].invalidator.kind == "revoke" and .runs[1].invalidator.ops > 0
 		and .runs[1].totals.faults > .runs[0].totals.faults + 1000
 		and all(.runs[]; .integrity.verified and .integrity.violations == 0)' "$r"

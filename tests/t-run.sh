@@ -10,7 +10,8 @@ short=(--duration 1 --warmup 0.2)
 r=$scratch/shared.json
 "$fl" run fault --map shared --access write --threads 1,2 "${short[@]}" --size 32M \
 	--dir "$scratch" --out "$r" >"$scratch/out" 2>&1
-ok $? "shared write, threads 1,2: exit 0"
+ran $?
+ok $? "shared write, threads 1,2: exit 0 (5 if the machine was busy: see t-validity)"
 validate "$r"
 ok $? "shared write: result matches results/schema.json"
 jqv '[.runs[].threads] == [1,2]' "$r"
@@ -33,7 +34,8 @@ ok $? "no test file left in --dir"
 r=$scratch/anon.json
 "$fl" run fault --map anon --access write --thp off --threads 1 "${short[@]}" \
 	--out "$r" >/dev/null 2>&1
-ok $? "anon write: exit 0"
+ran $?
+ok $? "anon write: exit 0 (or 5)"
 fpo=$(jq '.runs[0].totals.faults_per_op' "$r")
 diag "anon write faults/op = $fpo"
 jqv '.runs[0].totals.faults_per_op | . > 0.95 and . < 1.05' "$r"
@@ -55,8 +57,8 @@ for mode in "--map private --access write" "--map shared --access read --pattern
 	r=$scratch/mode.json
 	# shellcheck disable=SC2086
 	"$fl" run fault $mode --threads 2 --duration 0.5 --warmup 0 --size 8M \
-		--dir "$scratch" --out "$r" >/dev/null 2>&1 && validate "$r" &&
-		jqv '.runs[0].totals.ops > 0' "$r"
+		--dir "$scratch" --out "$r" >/dev/null 2>&1
+	ran $? && validate "$r" && jqv '.runs[0].totals.ops > 0' "$r"
 	ok $? "mode $mode: runs and writes a valid result"
 done
 r=$scratch/never.json
@@ -65,15 +67,15 @@ r=$scratch/never.json
 jqv '.runs[0].totals.faults_per_op < 0.01' "$r"
 ok $? "--unmap never: pages stay mapped, so almost no faults"
 "$fl" run fault --map anon --no-latency --threads 1 --duration 0.5 --warmup 0 \
-	--out "$scratch/nolat.json" >/dev/null 2>&1 &&
-	jqv '.runs[0].latency_ns == null and .runs[0].totals.ops > 0' "$scratch/nolat.json"
+	--out "$scratch/nolat.json" >/dev/null 2>&1
+ran $? && jqv '.runs[0].latency_ns == null and .runs[0].totals.ops > 0' "$scratch/nolat.json"
 ok $? "--no-latency: no latency recorded, ops still counted"
 
 # Default test directory: created under TMPDIR and removed afterwards.
 mkdir -p "$scratch/tmp"
 TMPDIR=$scratch/tmp "$fl" run fault --map shared "${short[@]}" --size 8M \
 	--out "$scratch/tmpdir.json" >/dev/null 2>&1
-[ $? -eq 0 ] && [ -z "$(ls -A "$scratch/tmp")" ] &&
+ran $? && [ -z "$(ls -A "$scratch/tmp")" ] &&
 	jqv '.host.test_fs.path | startswith("'"$scratch/tmp"'/faultline.")' "$scratch/tmpdir.json"
 ok $? "default --dir is a fresh directory under TMPDIR, removed afterwards"
 
@@ -136,8 +138,11 @@ r=$scratch/compact.json
 jqv '.workload.run_options.placement == "compact" and (.runs[0].actors | length) == 2' "$r"
 ok $? "placement and actors recorded"
 mkdir -p "$scratch/suite"
-"$fl" suite quick --out-dir "$scratch/suite" --dir "$scratch" >/dev/null 2>&1
-ok $? "suite quick: exit 0"
+"$fl" suite quick --out-dir "$scratch/suite" --dir "$scratch" --repeat 2 >/dev/null 2>&1
+st=$?
+ran $st
+ok $? "suite quick: exit 0 (or 5, its documents saying why)"
+[ $st -eq 5 ] && diag "untrustworthy: $(jq -c '[.validity.reasons[]?.code] | unique' "$scratch"/suite/*.json | sort -u | tr '\n' ' ')"
 validate "$scratch"/suite/*.json
 ok $? "suite quick: every result is valid"
 grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 9 &&

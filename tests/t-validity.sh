@@ -47,6 +47,20 @@ done
 	and all(.runs[]; .validity.status == "ok")' "$r"
 ok $? "a plain $n-thread run: exit 0, validity ok"
 
+# Another task taking 40% of every CPU: the faulters wait for their CPUs.
+"$fl" hog --share 0.4 2>/dev/null &
+hog=$!
+sleep 0.3
+r=$scratch/hogged.json
+"$fl" run fault --threads $n --duration 1 --warmup 0.2 --size 16M --dir "$scratch" \
+	--out "$r" >/dev/null 2>&1
+st=$?
+kill $hog
+wait $hog 2>/dev/null
+[ $st -eq 5 ] && validate "$r" && has_code "$r" cpu_contended &&
+	jqv 'all(.runs[0].actors[]; .run_wait_s > 0.1)' "$r"
+ok $? "beside a CPU hog: cpu_contended, each actor's run_wait_s over 10% (exit $st)"
+
 # An invalidator asked for 1 op/s in a 0.5 s window barely runs.
 r=$scratch/starved.json
 "$fl" run fault --invalidator punch --inval-rate 1 --threads max --duration 0.5 --warmup 0 \

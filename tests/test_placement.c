@@ -607,12 +607,47 @@ TEST(bind_real_machine)
 		/* The bind takes effect at once; no yield needed. */
 		EXPECT_EQ(sched_getcpu(), s[i].pu);
 		EXPECT_EQ(fl_topology_node_of_pu(t, sched_getcpu()), s[i].node);
+		/* The PU's own node: the default policy already allocates there. */
 		if (numa_available() >= 0)
-			EXPECT_EQ(numa_preferred(), s[i].node);
+			EXPECT_STREQ(fl_mempolicy_str(err, sizeof(err)), "local");
 	}
 	ret = fl_bind_self(t, &s[0], err, sizeof(err));
 	ASSERT_EQ(ret, 0);
 	EXPECT_EQ(sched_getcpu(), s[0].pu);
+
+	/*
+	 * An inherited policy (numactl): fl_bind_cpu leaves it alone,
+	 * fl_bind_self replaces it by preferring the slot's node.
+	 */
+	if (numa_available() >= 0) {
+		char want[32];
+
+		numa_set_interleave_mask(numa_all_nodes_ptr);
+		ASSERT_EQ(fl_bind_cpu(t, &s[0], err, sizeof(err)), 0);
+		EXPECT_EQ(sched_getcpu(), s[0].pu);
+		EXPECT_TRUE(strncmp(fl_mempolicy_str(err, sizeof(err)), "interleave=", 11) == 0);
+		ASSERT_EQ(fl_bind_self(t, &s[0], err, sizeof(err)), 0);
+		snprintf(want, sizeof(want), "preferred=%d", s[0].node);
+		EXPECT_STREQ(fl_mempolicy_str(err, sizeof(err)), want);
+		numa_set_localalloc();
+		EXPECT_STREQ(fl_mempolicy_str(err, sizeof(err)), "local");
+	}
+
+	/* Memory on another node than the PU's (nodes=LIST): preferred. */
+	for (int node = 0; numa_available() >= 0 && node <= numa_max_node(); node++) {
+		struct fl_slot other = s[0];
+		char want[32];
+
+		if (node == s[0].node ||
+		    !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned int)node))
+			continue;
+		other.node = node;
+		ASSERT_EQ(fl_bind_self(t, &other, err, sizeof(err)), 0);
+		snprintf(want, sizeof(want), "preferred=%d", node);
+		EXPECT_STREQ(fl_mempolicy_str(err, sizeof(err)), want);
+		numa_set_localalloc();
+		break;
+	}
 
 	/* A node the machine lacks is refused after binding the CPU. */
 	s[0].node = 5;

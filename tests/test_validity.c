@@ -369,4 +369,23 @@ TEST(fault_latency_unknown_when_hits_are_slow)
 	json_decref(run);
 }
 
+TEST(run_cpu_contended)
+{
+	struct fl_actor_result a[2];
+	struct fl_run_result rr;
+	struct fl_result res = { 0 };
+	json_t *run;
+
+	fake_run(&rr, a, 2, 0);
+	a[0].run_wait_s = 0.05;			/* 5%: the scheduler's noise */
+	a[1].run_wait_s = -1;			/* unknown */
+	run = judge(&rr, &res);
+	EXPECT_TRUE(fl_validity_ok(run));
+	json_decref(run);
+	a[1].run_wait_s = 0.3;			/* another task had PU 1 */
+	run = judge(&rr, &res);
+	EXPECT_TRUE(has_code(run, "cpu_contended"));
+	json_decref(run);
+}
+
 TEST_HARNESS_MAIN

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../harness/clusterfs.h"
 #include "../harness/invalidator.h"
 #include "../harness/oracle_io.h"
+#include "../harness/testdir.h"
 #include "../harness/touch.h"
 #include "../harness/workload.h"
 
@@ -180,31 +180,6 @@ static int create_file(const char *dir, int idx, uint64_t size, bool keep,
 	return 0;
 }
 
-/*
- * Files are sparse, so the filesystem fills up only as pages are faulted
- * in; check the space up front rather than die of SIGBUS mid-run.
- */
-static int check_space(const char *dir, uint64_t need, char *err, size_t len)
-{
-	struct statvfs vfs;
-	uint64_t avail;
-
-	if (statvfs(dir, &vfs)) {
-		fl_set_err(err, len, "statvfs %s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	/* No block count at all (ramfs): the filesystem sets no limit. */
-	if (vfs.f_blocks && avail < need) {
-		fl_set_err(err, len,
-			   "%s: %llu MiB needed for test files, %llu MiB free: %s",
-			   dir, (unsigned long long)(need >> 20),
-			   (unsigned long long)(avail >> 20), strerror(ENOSPC));
-		return -ENOSPC;
-	}
-	return 0;
-}
-
 static void fault_teardown(struct fl_run_ctx *run);
 
 /* Why pages cannot be verified with these params, or NULL. */
@@ -357,7 +332,8 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	nr = p->map == MAP_KIND_ANON ? 0 :
 	     p->file == FILE_SHARED ? 1 : run->nr_faulters;
 	if (nr) {
-		ret = check_space(run->dir, (uint64_t)nr * p->size, err, len);
+		/* Files are sparse: check the space now, not die of SIGBUS later. */
+		ret = fl_testdir_check_space(run->dir, (uint64_t)nr * p->size, err, len);
 		if (ret)
 			return ret;
 	}
