@@ -27,7 +27,7 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD) -I$(BUILD)/bpf -Iharness -Iharness/bpf -Iplots
+CFLAGS += -std=gnu11 $(WARN) -pthread -I$(BUILD) -I$(BUILD)/bpf -Iharness -I.
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -43,20 +43,22 @@ Q := @
 msg := @printf '  %-7s %s\n'
 endif
 
-# plots/: the report's figures (gnuplot templates beside their C).
-HARNESS_SRC := $(wildcard harness/*.c plots/*.c)
-BPF_PROGS := $(wildcard harness/bpf/*.bpf.c)
+# harness/ in layers (see harness/README.md); plots/: the report's figures
+# (gnuplot templates beside their C).
+HARNESS_LAYERS := base run integrity inval clusterfs collect analysis variant cli
+HARNESS_SRC := $(wildcard $(addprefix harness/,$(HARNESS_LAYERS:=/*.c)) plots/*.c)
+BPF_PROGS := $(wildcard harness/collect/bpf/*.bpf.c)
 ifeq ($(BPF_MISSING),)
-HARNESS_SRC += $(filter-out %.bpf.c,$(wildcard harness/bpf/*.c))
+HARNESS_SRC += $(filter-out %.bpf.c,$(wildcard harness/collect/bpf/*.c))
 CFLAGS += -DFL_HAVE_BPF
-BPF_SKELS := $(patsubst harness/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
+BPF_SKELS := $(patsubst harness/collect/bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_PROGS))
 else
 CFLAGS += -DFL_BPF_MISSING='"$(BPF_MISSING)"'
 BPF_SKELS :=
 endif
 WORKLOAD_SRC := $(wildcard workloads/*.c workloads/checks/*.c)
 OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(WORKLOAD_SRC))
-LIB_OBJ := $(filter-out $(BUILD)/obj/harness/main.o,$(OBJ))
+LIB_OBJ := $(filter-out $(BUILD)/obj/harness/cli/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -89,10 +91,10 @@ $(BUILD)/version.h: FORCE
 	@v="#define FL_GIT \"$$(git describe --always --dirty 2>/dev/null || echo unknown)\""; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-$(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: $(BUILD)/version.h
-$(BUILD)/obj/harness/main.o $(BUILD)/obj/harness/env.o: CFLAGS += -include $(BUILD)/version.h
+$(BUILD)/obj/harness/cli/main.o $(BUILD)/obj/harness/run/env.o: $(BUILD)/version.h
+$(BUILD)/obj/harness/cli/main.o $(BUILD)/obj/harness/run/env.o: CFLAGS += -include $(BUILD)/version.h
 # known.c builds the list in with .incbin, which -MMD does not see.
-$(BUILD)/obj/harness/known.o: workloads/checks/known-failures
+$(BUILD)/obj/harness/integrity/known.o: workloads/checks/known-failures
 
 # BPF: vmlinux.h from the build machine's BTF (CO-RE relocates at load),
 # one object and one libbpf skeleton per program.
@@ -101,10 +103,10 @@ $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/bpf/%.bpf.o: harness/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard harness/bpf/*.h)
+$(BUILD)/bpf/%.bpf.o: harness/collect/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard harness/collect/bpf/*.h)
 	$(msg) BPF $<
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-		-I$(BUILD)/bpf -Iharness/bpf -c $< -o $@
+		-I$(BUILD)/bpf -Iharness -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(msg) SKEL $@
@@ -120,7 +122,7 @@ $(BUILD)/obj/%.o: %.c
 $(MPI_OBJ): $(BUILD)/obj/%.o: %.c | $(BPF_SKELS)
 	$(msg) MPICC $<
 	@mkdir -p $(@D)
-	$(Q)OMPI_CC=$(CC) $(MPICC) $(CFLAGS) $(PKG_CFLAGS) -Iharness/mpi -MMD -MP -c $< -o $@
+	$(Q)OMPI_CC=$(CC) $(MPICC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/faultline-mpi: $(MPI_OBJ) $(LIB_OBJ)
 	$(msg) LINK $@

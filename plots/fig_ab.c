@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "faultline.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "report.h"
-#include "validity.h"
+#include "base/validity.h"
 
 #define MAX_ROWS 80
 

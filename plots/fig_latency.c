@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "faultline.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "report.h"
 
 #define MAX_CURVES 32

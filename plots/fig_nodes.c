@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "faultline.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "report.h"
 
 #define MAX_NODES 64

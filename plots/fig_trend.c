@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "faultline.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "report.h"
-#include "validity.h"
+#include "base/validity.h"
 
 #define MAX_PANELS 8
 #define MAX_POINTS 1024

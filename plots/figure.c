@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "report.h"
 
 /* Okabe-Ito, then darker shades: distinct for colour-blind readers too. */

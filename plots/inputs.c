@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "report.h"
-#include "result.h"
+#include "run/result.h"
 
 static const char *schema_of(json_t *doc)
 {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "report.h"
 
 static const struct {

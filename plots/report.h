@@ -176,7 +176,7 @@ void rp_fig_ab(struct rp_report *r);
 void rp_fig_trend(struct rp_report *r);
 
 /*
- * Validity (harness/validity.h) as the figures use it. @families is a
+ * Validity (harness/base/validity.h) as the figures use it. @families is a
  * comma-separated list of metric families ("ops,faults"): a run is spoiled
  * for a figure when a reason names any of them or "all".
  */

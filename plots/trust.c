@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "faultline.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "report.h"
-#include "validity.h"
+#include "base/validity.h"
 
 /* A compare document can hold hundreds of metrics: list the first ones. */
 #define MAX_METRIC_LINES 40

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clusterfs (harness/clusterfs.c, harness/clusterfs_client.c): a write
+ * clusterfs (harness/clusterfs/clusterfs.c, harness/clusterfs/clusterfs_client.c): a write
  * through one mount reaches the other mounts' existing mappings before it
  * returns, explicit invalidations drop pages, the skip-invalidation fault
  * leaves them stale, and errors name their object. Needs root and
@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clusterfs.h"
-#include "commands.h"
-#include "faultline.h"
+#include "clusterfs/clusterfs.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "harness.h"
 
 #define PAGE 4096u

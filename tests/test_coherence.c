@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the rotating-writer coherence rules (harness/coherence.c):
+ * Unit tests for the rotating-writer coherence rules (harness/integrity/coherence.c):
  * which generation each block must show after each pass, and that a
  * reader reports what it saw: fabricated stale, zero, torn and foreign
  * blocks are named, correct ones pass.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coherence.h"
+#include "integrity/coherence.h"
 #include "harness.h"
 
 TEST(expected_generation_follows_the_rotating_writer)

@@ -9,9 +9,9 @@
  */
 #include <math.h>
 
-#include "compare.h"
+#include "analysis/compare.h"
 #include "harness.h"
-#include "validity.h"
+#include "base/validity.h"
 
 /* A lock entry of nodes[].locks. */
 static json_t *lock(const char *name, const char *type, const char *caller,

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for the log-linear histogram (harness/hist.c). */
+/* Unit tests for the log-linear histogram (harness/base/hist.c). */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "harness.h"
-#include "hist.h"
+#include "base/hist.h"
 
 #define NR_SAMPLES 1000000u
 /* log2(1e10): samples span 1 ns .. 10 s in log space. */

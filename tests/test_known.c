@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The known-failures list (harness/known.c): the checked-in list parses
+ * The known-failures list (harness/integrity/known.c): the checked-in list parses
  * and says what it should, kernel ranges and matching hold, and every bad
  * input is refused with the list's name and line.
  */
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "harness.h"
-#include "known.h"
-#include "oracle.h"
+#include "integrity/known.h"
+#include "integrity/oracle.h"
 
 #define KIND(k) (UINT32_C(1) << (k))
 

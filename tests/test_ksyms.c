@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel symbols (harness/ksyms.c) from a fabricated kallsyms file: load,
+ * Kernel symbols (harness/collect/ksyms.c) from a fabricated kallsyms file: load,
  * look up, format, and find the caller of a lock wait past the tracing
  * glue and the wait's own frames. Then the lock table's names and types
- * (harness/bpf/locktable.c) where BPF is built.
+ * (harness/collect/bpf/locktable.c) where BPF is built.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,13 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "harness.h"
-#include "ksyms.h"
+#include "collect/ksyms.h"
 
 #ifdef FL_HAVE_BPF
 #include <linux/types.h>
-#include "locktable.h"
+#include "collect/bpf/locktable.h"
 #endif
 
 /*

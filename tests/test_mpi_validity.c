@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for what faultline-mpi judges across ranks
- * (harness/mpi_validity.c): ranks sharing PUs per host, and the document
+ * (harness/analysis/mpi_validity.c): ranks sharing PUs per host, and the document
  * validity that gathers every rank's reasons.
  */
 #define _GNU_SOURCE
@@ -12,8 +12,8 @@
 #include <jansson.h>
 
 #include "harness.h"
-#include "mpi_validity.h"
-#include "validity.h"
+#include "analysis/mpi_validity.h"
+#include "base/validity.h"
 
 /* A rank object as faultline-mpi gathers it; @cpus NULL: none known. */
 static json_t *rank(const char *host, const char *cpus)

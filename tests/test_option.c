@@ -3,8 +3,8 @@
 #include <errno.h>
 
 #include "harness.h"
-#include "option.h"
-#include "threads.h"
+#include "base/option.h"
+#include "base/threads.h"
 
 struct opts {
 	bool flag;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The integrity oracle (harness/stamp.c, harness/oracle.c): every detector
+ * The integrity oracle (harness/integrity/stamp.c, harness/integrity/oracle.c): every detector
  * fires on a fabricated bad block, access or op, and the races a correct
  * kernel can produce are judged legal.
  */
@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "harness.h"
-#include "oracle.h"
-#include "stamp.h"
+#include "integrity/oracle.h"
+#include "integrity/stamp.h"
 
 #define PAGE 4096u
 #define NR_BLOCKS 16u

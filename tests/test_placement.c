@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for actor placement (harness/placement.c). Most tests plan on
+ * Unit tests for actor placement (harness/run/placement.c). Most tests plan on
  * synthetic hwloc topologies; each runs in its own child, so setenv() there
  * does not leak into the next test.
  */
@@ -17,7 +17,7 @@
 #include <numa.h>
 
 #include "harness.h"
-#include "placement.h"
+#include "run/placement.h"
 
 /* 2 packages x 2 nodes x 4 cores x 2 PUs: 4 nodes of 8 PUs, 32 PUs. */
 #define BIG "package:2 numa:2 core:4 pu:2"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "stats.h"
+#include "base/stats.h"
 
 #define TRIALS 1000
 #define REPS 5

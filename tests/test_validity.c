@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for validity (harness/validity.c): reasons, what they spoil,
+ * Unit tests for validity (harness/base/validity.c): reasons, what they spoil,
  * exit codes, and the reasons that span runs (spread, superlinear).
  */
 #include <jansson.h>
@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "commands.h"
-#include "faultline.h"
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "base/faultline.h"
 #include "harness.h"
-#include "result.h"
-#include "runner.h"
-#include "validity.h"
+#include "run/result.h"
+#include "run/runner.h"
+#include "base/validity.h"
 
 /* A run with @threads, ops/s @ops, a baseline or not, and ok validity. */
 static json_t *run(int threads, double ops, bool inval, int repeat)

@@ -10,9 +10,9 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "faultline.h"
+#include "base/faultline.h"
 #include "harness.h"
-#include "variant.h"
+#include "variant/variant.h"
 
 static char tmp[64];
 

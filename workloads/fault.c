@@ -14,12 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../harness/clusterfs.h"
-#include "../harness/invalidator.h"
-#include "../harness/oracle_io.h"
-#include "../harness/testdir.h"
-#include "../harness/touch.h"
-#include "../harness/workload.h"
+#include "clusterfs/clusterfs.h"
+#include "inval/invalidator.h"
+#include "integrity/oracle_io.h"
+#include "base/testdir.h"
+#include "run/touch.h"
+#include "run/workload.h"
 
 enum fault_map { MAP_KIND_SHARED, MAP_KIND_PRIVATE, MAP_KIND_ANON };
 enum fault_access { ACCESS_READ, ACCESS_WRITE };

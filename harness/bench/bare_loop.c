@@ -25,12 +25,12 @@
 
 #include <jansson.h>
 
-#include "clock.h"
-#include "faultline.h"
-#include "option.h"
-#include "placement.h"
-#include "testdir.h"
-#include "threads.h"
+#include "base/clock.h"
+#include "base/faultline.h"
+#include "base/option.h"
+#include "run/placement.h"
+#include "base/testdir.h"
+#include "base/threads.h"
 
 /* Counters this far apart share no cache line, nor a prefetched pair. */
 #define BARE_PAD 256

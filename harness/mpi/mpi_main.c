@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "env.h"
-#include "faultline.h"
-#include "mpi_validity.h"
-#include "mpi_workload.h"
-#include "result.h"
-#include "sigbus.h"
-#include "validity.h"
+#include "base/clock.h"
+#include "run/env.h"
+#include "base/faultline.h"
+#include "analysis/mpi_validity.h"
+#include "mpi/mpi_workload.h"
+#include "run/result.h"
+#include "base/sigbus.h"
+#include "base/validity.h"
 
 #define DETAILS_KEPT 50
 

@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "option.h"
+#include "base/option.h"
 
 struct fl_mpi_ctx {
 	MPI_Comm comm;

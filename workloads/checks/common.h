@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What checks share: test files, random numbers, threads. Stamped writes
- * are in harness/oracle_io.h, SIGBUS-safe copies in harness/sigbus.h.
+ * are in harness/integrity/oracle_io.h, SIGBUS-safe copies in harness/base/sigbus.h.
  */
 #ifndef FL_CHECK_COMMON_H
 #define FL_CHECK_COMMON_H
@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../harness/check.h"
-#include "../../harness/oracle_io.h"
-#include "../../harness/sigbus.h"
+#include "integrity/check.h"
+#include "integrity/oracle_io.h"
+#include "base/sigbus.h"
 
 /* A new file of @size bytes in the check's directory, already unlinked. */
 int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,

@@ -28,8 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../harness/testdir.h"
-#include "../../harness/oracle_io.h"
+#include "base/testdir.h"
+#include "integrity/oracle_io.h"
 #include "common.h"
 
 #define NR_A 32

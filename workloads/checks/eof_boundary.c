@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../harness/oracle_io.h"
+#include "integrity/oracle_io.h"
 #include "common.h"
 
 #define NR_BLOCKS 3

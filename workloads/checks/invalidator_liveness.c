@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../harness/testdir.h"
+#include "base/testdir.h"
 #include "common.h"
 
 #define FILE_ID 31

@@ -9,7 +9,7 @@
  * barrier it must see the latest write everywhere. The file starts as
  * holes and every node faults all of it in first, so stale pages are
  * mapped when the first writes land. The same rules as mpi-coherence
- * (harness/coherence.h); this one needs no MPI.
+ * (harness/integrity/coherence.h); this one needs no MPI.
  * FAULTLINE_CLUSTERFS_FAULT=skip-invalidation (tests) makes clusterfs
  * forget to invalidate, and the check must then fail.
  */
@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../harness/clusterfs.h"
-#include "../../harness/coherence.h"
+#include "clusterfs/clusterfs.h"
+#include "integrity/coherence.h"
 #include "common.h"
 
 #define FILE_NAME "remote-coherence.dat"

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../harness/oracle_io.h"
+#include "integrity/oracle_io.h"
 #include "common.h"
 
 #define NR_PAGES 512

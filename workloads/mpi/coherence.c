@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mpi-coherence: the rotating-writer test of a shared mapped file across
- * ranks (the remote_coherence check; harness/coherence.h has the rules).
+ * ranks (the remote_coherence check; harness/integrity/coherence.h has the rules).
  * Per pass one rank writes all its blocks (through its mapping + msync, or
  * with pwrite), all ranks meet at a barrier, and every other rank verifies
  * the whole file through its own mapping, timing barrier-to-verified.
@@ -18,13 +18,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "coherence.h"
-#include "hist.h"
-#include "mpi_workload.h"
-#include "result.h"
-#include "sigbus.h"
-#include "validity.h"
+#include "base/clock.h"
+#include "integrity/coherence.h"
+#include "base/hist.h"
+#include "mpi/mpi_workload.h"
+#include "run/result.h"
+#include "base/sigbus.h"
+#include "base/validity.h"
 
 #define FILE_NAME "mpi-coherence.dat"
 #define DETAILS_PER_RANK 20

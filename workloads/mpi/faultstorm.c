@@ -18,12 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "hist.h"
-#include "mpi_workload.h"
-#include "result.h"
-#include "sigbus.h"
-#include "validity.h"
+#include "base/clock.h"
+#include "base/hist.h"
+#include "mpi/mpi_workload.h"
+#include "run/result.h"
+#include "base/sigbus.h"
+#include "base/validity.h"
 
 #define FILE_NAME "mpi-faultstorm.dat"
 

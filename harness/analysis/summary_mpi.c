@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * summary.md tables of MPI results (schema faultline-mpi/1): one row per
+ * rank, its values marked where its validity spoils them, the reasons
+ * under the table.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "analysis/summary_validity.h"
+#include "base/validity.h"
+
+/* An integer cell of @r, marked when @r is untrustworthy for @family. */
+static void count_cell(char *buf, size_t len, json_t *r, const char *key, const char *family)
+{
+	snprintf(buf, len, "%lld", (long long)json_integer_value(json_object_get(r, key)));
+	fl_mark_cell(buf, len, fl_validity_spoils(r, family));
+}
+
+/* A latency cell of @r at @path. */
+static void ns_cell(char *buf, size_t len, json_t *r, const char *path, const char *family)
+{
+	fl_fmt_ns(buf, len, fl_json_num(r, path));
+	fl_mark_cell(buf, len, strcmp(buf, "-") && fl_validity_spoils(r, family));
+}
+
+/* A rate cell of @r at @path ("-" when absent). */
+static void rate_cell(char *buf, size_t len, json_t *r, const char *path, const char *family)
+{
+	double v = fl_json_num(r, path);
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%.0f", v);
+	fl_mark_cell(buf, len, fl_validity_spoils(r, family));
+}
+
+static void rank_name(json_t *r, size_t index, char *buf, size_t len)
+{
+	snprintf(buf, len, "rank %zu on %s", index,
+		 json_string_value(json_object_get(r, "host")) ?: "?");
+}
+
+static void coherence_rows(FILE *f, json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(f, "| rank | host | node | PUs | passes | blocks verified | violations | verify p50 | verify p99 | write p99 |\n"
+		"|--:|:--|--:|:--|--:|--:|--:|--:|--:|--:|\n");
+	json_array_foreach(ranks, i, r) {
+		char passes[32], blocks[32], bad[32], v50[32], v99[32], w99[32];
+
+		count_cell(passes, sizeof(passes), r, "passes", "all");
+		count_cell(blocks, sizeof(blocks), r, "blocks_verified", "all");
+		count_cell(bad, sizeof(bad), r, "violations", "all");
+		ns_cell(v50, sizeof(v50), r, "verify_ns.p50", "latency");
+		ns_cell(v99, sizeof(v99), r, "verify_ns.p99", "latency");
+		ns_cell(w99, sizeof(w99), r, "write_ns.p99", "latency");
+		fprintf(f, "| %zu | %s | %lld | %s | %s | %s | %s | %s | %s | %s |\n", i,
+			json_string_value(json_object_get(r, "host")) ?: "?",
+			(long long)json_integer_value(json_object_get(r, "node")),
+			json_string_value(json_object_get(r, "cpus_allowed")) ?: "?",
+			passes, blocks, bad, v50, v99, w99);
+	}
+	fprintf(f, "\nverify: from the barrier after a pass's writes to a verified read of the whole file through the rank's mapping.\n");
+}
+
+static void faultstorm_rows(FILE *f, json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(f, "| rank | host | node | PUs | role | touches/s | faults/s | touch p50 | touch p99 | writes/s |\n"
+		"|--:|:--|--:|:--|:--|--:|--:|--:|--:|--:|\n");
+	json_array_foreach(ranks, i, r) {
+		char touches[32], faults[32], p50[32], p99[32], writes[32];
+
+		rate_cell(touches, sizeof(touches), r, "touches_per_sec", "ops");
+		rate_cell(faults, sizeof(faults), r, "faults_per_sec", "faults");
+		ns_cell(p50, sizeof(p50), r, "latency_ns.p50", "latency");
+		ns_cell(p99, sizeof(p99), r, "latency_ns.p99", "latency");
+		rate_cell(writes, sizeof(writes), r, "writer.writes_per_sec", "invalidator");
+		fprintf(f, "| %zu | %s | %lld | %s | %s | %s | %s | %s | %s | %s |\n", i,
+			json_string_value(json_object_get(r, "host")) ?: "?",
+			(long long)json_integer_value(json_object_get(r, "node")),
+			json_string_value(json_object_get(r, "cpus_allowed")) ?: "?",
+			json_string_value(json_object_get(r, "role")) ?: "?",
+			touches, faults, p50, p99, writes);
+	}
+}
+
+void fl_summary_mpi(FILE *f, json_t *doc)
+{
+	const char *name = json_string_value(json_object_get(json_object_get(doc, "workload"),
+							     "name")) ?: "?";
+	json_t *mpi = json_object_get(doc, "mpi"), *ranks = json_object_get(doc, "ranks");
+	const char *status = json_string_value(json_object_get(doc, "status")) ?: "?";
+	int bad = fl_summary_untrustworthy(ranks);
+
+	fprintf(f, "### %s: %lld ranks, %s (%s", name,
+		(long long)json_integer_value(json_object_get(mpi, "ranks")),
+		json_string_value(json_object_get(mpi, "mode")) ?: "?", status);
+	if (bad)
+		fprintf(f, "; %d of %zu ranks untrustworthy", bad, json_array_size(ranks));
+	else if (!fl_validity_ok(doc))
+		fprintf(f, "; untrustworthy");
+	fprintf(f, ")\n\n");
+	if (json_object_get(doc, "error"))
+		fprintf(f, "**%s**\n\n", json_string_value(json_object_get(doc, "error")));
+	if (!json_array_size(ranks)) {
+		fprintf(f, "No rank data.\n\n");
+		fl_summary_doc_reasons(f, doc);
+		return;
+	}
+	if (!strcmp(name, "mpi-coherence"))
+		coherence_rows(f, ranks);
+	else
+		faultstorm_rows(f, ranks);
+	fputc('\n', f);
+	fl_summary_reasons(f, ranks, rank_name);
+}

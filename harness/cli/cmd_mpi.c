@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `faultline mpi`: run the MPI workloads under mpirun. On one host every
+ * rank gets its own clusterfs mount (its own page cache) of one backing
+ * store, so writes by one rank invalidate the others' pages the way a
+ * cluster filesystem does; with --dir (and a --hostfile for several hosts)
+ * the ranks use that directory of a real shared filesystem directly.
+ * One result file per workload in --out-dir; the daemon and its mounts are
+ * gone afterwards, also after SIGINT or a rank that died. A first SIGINT
+ * asks the ranks to stop and report (their result is kept, marked
+ * interrupted); a second one ends the job.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clusterfs/clusterfs.h"
+#include "cli/commands.h"
+#include "run/env.h"
+#include "base/faultline.h"
+#include "base/option.h"
+#include "run/result.h"
+#include "base/testdir.h"
+#include "base/validity.h"
+
+#define MAX_ARGS 96
+#define MAX_MOUNTS 64	/* clusterfs mounts, one per rank */
+#define MAX_RANKS 4096
+
+static const char *const fault_names[] = { "none", "skip-invalidation", NULL };
+
+struct mpi_cmd_opts {
+	uint64_t np;
+	const char *hostfile;
+	const char *dir;
+	const char *out_dir;
+	const char *workloads;
+	double duration_s;
+	uint64_t passes;
+	int fault;
+};
+
+#define O(f) offsetof(struct mpi_cmd_opts, f)
+static const struct fl_option mpi_cmd_options[] = {
+	{ .name = "np", .type = FL_OPT_UINT, .offset = O(np),
+	  .help = "MPI ranks (default: one per PU this process may use, at least 2; "
+		  "with --hostfile, its slots)", .min = 2, .max = MAX_RANKS },
+	{ .name = "hostfile", .type = FL_OPT_STR, .offset = O(hostfile), .arg = "FILE",
+	  .help = "mpirun hostfile for several hosts (needs --dir on a shared filesystem)" },
+	{ .name = "dir", .type = FL_OPT_STR, .offset = O(dir), .arg = "PATH",
+	  .help = "a directory of a shared (cluster) filesystem every rank uses; default: clusterfs, one mount per rank" },
+	{ .name = "out-dir", .type = FL_OPT_STR, .offset = O(out_dir), .arg = "DIR",
+	  .help = "where the result files go (created)" },
+	{ .name = "workloads", .type = FL_OPT_STR, .offset = O(workloads),
+	  .def = "mpi-coherence,mpi-faultstorm", .arg = "LIST", .help = "MPI workloads to run" },
+	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = O(duration_s), .def = "3",
+	  .arg = "SECONDS", .help = "length of timed workloads (mpi-faultstorm)", .min = 0.1,
+	  .max = 86400 },
+	{ .name = "passes", .type = FL_OPT_UINT, .offset = O(passes), .def = "64",
+	  .help = "writer turns of mpi-coherence", .min = 1, .max = 1000000 },
+	{ .name = "clusterfs-fault", .type = FL_OPT_ENUM, .offset = O(fault), .def = "none",
+	  .choices = fault_names,
+	  .help = "test only: make clusterfs forget to invalidate, to prove the checks catch it" },
+	{ 0 }
+};
+#undef O
+
+static volatile sig_atomic_t stop_sig;
+static volatile pid_t child_pgid;
+
+/*
+ * The first signal asks the ranks to stop (mpirun forwards SIGUSR1 to
+ * every rank): they end their window or pass, and rank 0 writes the
+ * document. A second one stops mpirun itself, which kills the job.
+ */
+static void on_stop(int sig)
+{
+	if (child_pgid > 0)
+		kill(stop_sig ? -child_pgid : child_pgid, stop_sig ? sig : SIGUSR1);
+	stop_sig = sig;
+}
+
+/*
+ * Ranks by default: one per PU this process may use, at least 2 (the
+ * workloads need a writer and a reader), at most @max. More would share
+ * PUs, and the result would be untrustworthy ("oversubscribed").
+ */
+static uint64_t default_np(uint64_t max)
+{
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof(set), &set) ? 0 : CPU_COUNT(&set);
+
+	return n < 2 ? 2 : (uint64_t)n > max ? max : (uint64_t)n;
+}
+
+/*
+ * The exit code of a workload's document combined with @code, and a
+ * warning naming the reasons when the result is untrustworthy.
+ */
+static int judge_doc(const char *out, const char *workload, int code)
+{
+	json_t *doc = json_load_file(out, 0, NULL);
+	char what[PATH_MAX + 128];
+
+	if (json_is_integer(json_object_get(doc, "exit_code")))
+		code = fl_exit_worst(code, (int)json_integer_value(json_object_get(doc, "exit_code")));
+	snprintf(what, sizeof(what), "mpi: %s (%s)", workload, out);
+	fl_validity_warn(what, doc);
+	json_decref(doc);
+	return code;
+}
+
+/* faultline-mpi beside this binary. */
+static int find_mpi_binary(char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+
+	if (!realpath("/proc/self/exe", exe) || !(slash = strrchr(exe, '/')))
+		return -ENOENT;
+	*slash = '\0';
+	snprintf(buf, len, "%s/faultline-mpi", exe);
+	return access(buf, X_OK) ? -errno : 0;
+}
+
+/* mpirun in the PATH, or -ENOENT. */
+static int find_mpirun(char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char copy[4096], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", path ? path : "/usr/bin:/bin");
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, len, "%s/mpirun", d);
+		if (!access(buf, X_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* Run argv in its own process group; its exit code, 128+sig, or -errno. */
+static int run_child(char **argv)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		fprintf(stderr, "faultline: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	child_pgid = pid;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	child_pgid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A failed document when rank 0 could not write one: partial, valid JSON.
+ * It holds no numbers, so only a signal makes it untrustworthy.
+ */
+static void write_failed(const char *out, const char *workload, int code, const char *why)
+{
+	char written[64], err[FL_ERR_LEN];
+	time_t now = time(NULL);
+	json_t *doc, *v = fl_validity_new();
+
+	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
+				"schema", "faultline-mpi/1", "tool", fl_env_tool_json(),
+				"written", written, "variant", fl_env_variant(),
+				"accel", fl_env_accel(),
+				"command", "faultline mpi", "workload", "name", workload,
+				"status", code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed",
+				"exit_code", code, "error", why, "ranks",
+				"integrity", "verified", false, "why_not", why);
+	if (code == FL_EXIT_INTERRUPTED)
+		fl_validity_add(v, "interrupted", "all", "a signal stopped the job before rank 0 wrote a result");
+	json_object_set_new(doc, "validity", v);
+	if (doc && fl_json_write_atomic(doc, out, err, sizeof(err)))
+		fl_err("%s", err);
+	json_decref(doc);
+}
+
+static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const char *bin,
+			const char *workload, const char *dir, int mounts)
+{
+	char out[PATH_MAX + 64], np[16], nm[16], dur[32], passes[32];
+	char *argv[MAX_ARGS];
+	struct stat st;
+	int n = 0, ret;
+
+	snprintf(out, sizeof(out), "%s/%s.json", o->out_dir, workload);
+	snprintf(np, sizeof(np), "%llu", (unsigned long long)o->np);
+	if (!o->np)
+		snprintf(np, sizeof(np), "the hostfile's");
+	snprintf(nm, sizeof(nm), "%d", mounts);
+	snprintf(dur, sizeof(dur), "%g", o->duration_s);
+	snprintf(passes, sizeof(passes), "%llu", (unsigned long long)o->passes);
+	argv[n++] = (char *)mpirun;
+	/* OpenMPI refuses root unless told; this tool runs as root. */
+	if (geteuid() == 0)
+		argv[n++] = "--allow-run-as-root";
+	argv[n++] = "--oversubscribe";
+	if (o->np) {
+		argv[n++] = "-np";
+		argv[n++] = np;
+	}
+	if (o->hostfile) {
+		argv[n++] = "--hostfile";
+		argv[n++] = (char *)o->hostfile;
+	}
+	argv[n++] = (char *)bin;
+	argv[n++] = (char *)workload;
+	argv[n++] = "--dir";
+	argv[n++] = (char *)dir;
+	argv[n++] = "--mounts";
+	argv[n++] = nm;
+	argv[n++] = "--out";
+	argv[n++] = out;
+	argv[n++] = "--duration";
+	argv[n++] = dur;
+	if (!strcmp(workload, "mpi-coherence")) {
+		argv[n++] = "--passes";
+		argv[n++] = passes;
+	}
+	argv[n] = NULL;
+	unlink(out);
+	fprintf(stderr, "faultline: %s, %s ranks\n", workload, np);
+	ret = run_child(argv);
+	if (ret < 0) {
+		fl_err("mpi: start %s: %s", mpirun, strerror(-ret));
+		ret = FL_EXIT_USAGE;
+	}
+	if (stop_sig)
+		ret = FL_EXIT_INTERRUPTED;
+	if (stat(out, &st)) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s ended with status %d before rank 0 wrote a result",
+			 workload, ret);
+		fl_err("mpi: %s", why);
+		write_failed(out, workload, ret ? ret : FL_EXIT_USAGE, why);
+		if (!ret)
+			ret = FL_EXIT_USAGE;
+	}
+	printf("result: %s\n", out);
+	return judge_doc(out, workload, ret);
+}
+
+static void usage(void)
+{
+	printf("usage: faultline mpi --out-dir DIR [options]\n\n"
+	       "Run the MPI workloads under mpirun: on one host each rank on its own\n"
+	       "clusterfs mount; with --dir on a shared filesystem (and --hostfile).\n\n");
+	fl_opt_help(stdout, mpi_cmd_options);
+	printf("\nExit: 0 ok, 1 a coherence violation, 2 usage or a failed run,\n"
+	       "3 MPI or FUSE unavailable, 4 interrupted, 5 ran but a result is\n"
+	       "untrustworthy (its \"validity\" says why).\n");
+}
+
+int cmd_mpi(int argc, char **argv)
+{
+	struct mpi_cmd_opts o = { 0 };
+	struct fl_opt_set set = { mpi_cmd_options, &o };
+	struct fl_clusterfs *fs = NULL;
+	struct fl_testdir td = { 0 };
+	char err[FL_ERR_LEN], bin[PATH_MAX + 32], mpirun[PATH_MAX + 16];
+	char backing[PATH_MAX + 16], mnt[PATH_MAX + 16], list[512], *save = NULL;
+	struct sigaction sa = { .sa_handler = on_stop };
+	int ret, code = FL_EXIT_OK, mounts = 0;
+	const char *dir;
+
+	ret = fl_opt_defaults(&set, 1, err, sizeof(err));
+	if (!ret)
+		ret = fl_opt_parse(&set, 1, argc - 1, argv + 1, err, sizeof(err));
+	if (ret == 1) {
+		usage();
+		return FL_EXIT_OK;
+	}
+	if (!ret && !o.out_dir)
+		ret = -EINVAL, fl_set_err(err, sizeof(err), "--out-dir is required");
+	if (!ret && o.hostfile && !o.dir)
+		ret = -EINVAL, fl_set_err(err, sizeof(err),
+					   "--hostfile needs --dir: a directory of a filesystem every host shares");
+	if (ret) {
+		fl_err("mpi: %s", err);
+		return FL_EXIT_USAGE;
+	}
+	/* With a hostfile and no --np, mpirun starts one rank per slot. */
+	if (!o.np && !o.hostfile)
+		o.np = default_np(o.dir ? MAX_RANKS : MAX_MOUNTS);
+	if (find_mpi_binary(bin, sizeof(bin))) {
+		fl_err("mpi: %s is missing: faultline was built without MPI; run: apt-get install -y libopenmpi-dev openmpi-bin && make",
+		       bin);
+		return FL_EXIT_RESOURCE;
+	}
+	if (find_mpirun(mpirun, sizeof(mpirun))) {
+		fl_err("mpi: mpirun not found in PATH; run: apt-get install -y openmpi-bin");
+		return FL_EXIT_RESOURCE;
+	}
+	if (mkdir(o.out_dir, 0755) && errno != EEXIST) {
+		fl_err("mpi: --out-dir %s: %s", o.out_dir, strerror(errno));
+		return FL_EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (o.dir) {
+		dir = o.dir;
+	} else {
+		struct fl_clusterfs_opts co = {
+			.backing = backing, .mount_dir = mnt, .nr_mounts = (int)o.np,
+			.skip_invalidation = o.fault == 1,
+		};
+
+		if (o.np > MAX_MOUNTS) {
+			fl_err("mpi: clusterfs has at most %d mounts; --np %llu needs --dir",
+			       MAX_MOUNTS, (unsigned long long)o.np);
+			return FL_EXIT_USAGE;
+		}
+		ret = fl_testdir_prepare(&td, NULL, err, sizeof(err));
+		snprintf(backing, sizeof(backing), "%s/backing", td.path);
+		snprintf(mnt, sizeof(mnt), "%s/mnt", td.path);
+		if (!ret && (mkdir(backing, 0755) || mkdir(mnt, 0755)))
+			ret = -errno, fl_set_err(err, sizeof(err), "mkdir under %s: %s", td.path,
+						 strerror(errno));
+		if (!ret)
+			ret = fl_clusterfs_start(&fs, &co, err, sizeof(err));
+		if (ret) {
+			fl_err("mpi: clusterfs: %s", err);
+			fl_testdir_cleanup(&td);
+			return ret == -ENODEV || ret == -EPERM ? FL_EXIT_RESOURCE : FL_EXIT_USAGE;
+		}
+		dir = mnt;
+		mounts = (int)o.np;
+	}
+
+	snprintf(list, sizeof(list), "%s", o.workloads);
+	for (char *w = strtok_r(list, ",", &save); w && !stop_sig; w = strtok_r(NULL, ",", &save)) {
+		ret = run_workload(&o, mpirun, bin, w, dir, mounts);
+		/* mpirun's own codes above ours (a rank killed: 128+sig) are failures. */
+		code = fl_exit_worst(code, ret > FL_EXIT_UNTRUSTWORTHY ? FL_EXIT_USAGE : ret);
+	}
+	if (fs && fl_clusterfs_stop(fs, err, sizeof(err))) {
+		fl_err("mpi: clusterfs: %s", err);
+		code = fl_exit_worst(code, FL_EXIT_USAGE);
+	}
+	fl_testdir_cleanup(&td);
+	if (stop_sig)
+		code = FL_EXIT_INTERRUPTED;
+	return code;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Invalidators: actors that take page-cache pages away from under faulters.
+ * One op invalidates (part of) one target file; the runner times each op
+ * and paces ops to a rate. Kinds:
+ *   truncate    cut up to 60 KiB off the end, at a page-aligned or
+ *               unaligned size, regrow, refill
+ *   dio         O_DIRECT pwrite of new data over a range of blocks
+ *   punch       FALLOC_FL_PUNCH_HOLE|KEEP_SIZE over a range, then refill
+ *   fadvise     POSIX_FADV_DONTNEED on the whole file
+ *   madvise     from the invalidator's own mapping: MADV_DONTNEED,
+ *               MADV_PAGEOUT, MADV_REMOVE in turn
+ *   mmap-churn  mmap/mprotect/munmap of unrelated anonymous regions
+ *   remote      write a range through another clusterfs mount (another
+ *               "node"), which drops it from the faulters' mount first
+ *   revoke      ask clusterfs to drop a range from the faulters' mount, as
+ *               a remote node taking the lock would, without writing
+ */
+#ifndef FL_INVALIDATOR_H
+#define FL_INVALIDATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clusterfs/clusterfs.h"
+#include "integrity/oracle.h"
+
+enum fl_inval_kind {
+	FL_INVAL_NONE,
+	FL_INVAL_TRUNCATE,
+	FL_INVAL_DIO,
+	FL_INVAL_PUNCH,
+	FL_INVAL_FADVISE,
+	FL_INVAL_MADVISE,
+	FL_INVAL_MMAP_CHURN,
+	FL_INVAL_REMOTE,
+	FL_INVAL_REVOKE,
+};
+
+/* Option choices, indexed by enum fl_inval_kind; NULL-terminated. */
+extern const char *const fl_inval_kind_names[];
+
+/* Whether faulters may see SIGBUS because of this kind (file shrinks). */
+bool fl_inval_may_sigbus(enum fl_inval_kind kind);
+/* Whether this kind changes the files (all but none and mmap-churn). */
+bool fl_inval_changes_files(enum fl_inval_kind kind);
+
+/*
+ * Write @size bytes of @fd whole, in the buffered writes an invalidator
+ * refills with, and wait for them to reach the disk: the page cache an
+ * invalidator leaves behind, before it starts. 0 or -errno with @err.
+ */
+int fl_inval_prefill(int fd, uint64_t size, char *err, size_t len);
+
+/*
+ * The files an invalidator works on, owned by the workload. With @ofiles
+ * every change is announced to the oracle and written as stamped blocks,
+ * so readers can verify what they see.
+ */
+struct fl_inval_target {
+	int nr_files;
+	const int *fds;
+	struct fl_ofile *const *ofiles;	/* per file, or NULL: no oracle */
+	const uint32_t *file_ids;	/* stamp file ids, with @ofiles */
+	const int *remote_fds;		/* remote: the files through the other mount */
+	struct fl_clusterfs *cfs;	/* revoke: the daemon, mount 0 faulted on */
+	const char *const *names;	/* revoke: the files' names on the mounts */
+	uint64_t size;			/* bytes of each file */
+	uint64_t page_size;
+};
+
+struct fl_inval_state;
+
+/*
+ * Set up an invalidator of @kind over @target in the calling thread
+ * (O_DIRECT descriptors, buffers, its own mapping). Returns 0, -EOPNOTSUPP
+ * with @err saying why the filesystem cannot do it, or -errno.
+ */
+int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,
+		  const struct fl_inval_target *target, uint64_t seed,
+		  char *err, size_t len);
+/* One op. 0, or -errno with @err naming the call, file and cause. */
+int fl_inval_op(struct fl_inval_state *s, char *err, size_t len);
+/* Put every file back to full size and free everything. */
+void fl_inval_fini(struct fl_inval_state *s);
+
+#endif /* FL_INVALIDATOR_H */
