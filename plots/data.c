@@ -11,10 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/commands.h"
-#include "report.h"
 #include "base/stats.h"
 #include "base/validity.h"
+#include "report.h"
 
 /* Median, min and max of the finite values of @v (which is reordered). */
 void rp_stat(double *v, int n, struct rp_stat *s)

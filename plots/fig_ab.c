@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
-#include "report.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
+#include "report.h"
 
 #define MAX_ROWS 80
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "base/format.h"
 #include "report.h"
 
 #define MAX_CURVES 32

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
 #include "report.h"
 
 #define MAX_KEYS 256

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
 #include "report.h"
 
 #define MAX_NODES 64

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
-#include "report.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
+#include "report.h"
 
 #define MAX_PANELS 8
 #define MAX_POINTS 1024

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 
 #include "base/faultline.h"
+#include "base/json_doc.h"
 #include "report.h"
-#include "run/result.h"
 
 static const char *schema_of(json_t *doc)
 {

@@ -10,10 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
-#include "report.h"
 #include "base/validity.h"
+#include "report.h"
 
 /* A compare document can hold hundreds of metrics: list the first ones. */
 #define MAX_METRIC_LINES 40

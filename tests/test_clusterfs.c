@@ -7,7 +7,7 @@
  * /dev/fuse; each test starts its own daemon on fresh directories in /tmp.
  *
  * This program is also the daemon: fl_clusterfs_start() runs
- * "/proc/self/exe clusterfs ...", which main() hands to cmd_clusterfs().
+ * "/proc/self/exe clusterfs ...", which main() hands to fl_clusterfs_main().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,9 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clusterfs/clusterfs.h"
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "clusterfs/clusterfs.h"
 #include "harness.h"
 
 #define PAGE 4096u
@@ -669,7 +668,7 @@ int main(int argc, char **argv)
 
 	/* fl_clusterfs_start() runs /proc/self/exe clusterfs: be the daemon. */
 	if (argc > 1 && !strcmp(argv[1], "clusterfs"))
-		return cmd_clusterfs(argc - 1, argv + 1);
+		return fl_clusterfs_main(argc - 1, argv + 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%d\n", fl_test_count);
 	for (int i = 0; i < fl_test_count; i++)

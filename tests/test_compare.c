@@ -10,8 +10,8 @@
 #include <math.h>
 
 #include "analysis/compare.h"
-#include "harness.h"
 #include "base/validity.h"
+#include "harness.h"
 
 /* A lock entry of nodes[].locks. */
 static json_t *lock(const char *name, const char *type, const char *caller,

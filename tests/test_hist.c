@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "harness.h"
 #include "base/hist.h"
+#include "harness.h"
 
 #define NR_SAMPLES 1000000u
 /* log2(1e10): samples span 1 ns .. 10 s in log space. */

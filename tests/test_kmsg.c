@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel-log patterns: which lines fail a stress run. */
-#include "harness.h"
 #include "integrity/kmsg.h"
+#include "harness.h"
 
 TEST(failing_patterns_fail)
 {

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
-#include "harness.h"
 #include "integrity/known.h"
 #include "integrity/oracle.h"
+#include "harness.h"
 
 #define KIND(k) (UINT32_C(1) << (k))
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
-#include "harness.h"
 #include "collect/ksyms.h"
+#include "harness.h"
 
 #ifdef FL_HAVE_BPF
 #include <linux/types.h>

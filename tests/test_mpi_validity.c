@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "harness.h"
 #include "analysis/mpi_validity.h"
 #include "base/validity.h"
+#include "harness.h"
 
 /* A rank object as faultline-mpi gathers it; @cpus NULL: none known. */
 static json_t *rank(const char *host, const char *cpus)

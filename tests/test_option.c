@@ -2,9 +2,9 @@
 /* Option tables and thread lists: parsing, defaults, errors, formatting. */
 #include <errno.h>
 
-#include "harness.h"
 #include "base/option.h"
 #include "base/threads.h"
+#include "harness.h"
 
 struct opts {
 	bool flag;

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "harness.h"
 #include "integrity/oracle.h"
 #include "integrity/stamp.h"
+#include "harness.h"
 
 #define PAGE 4096u
 #define NR_BLOCKS 16u

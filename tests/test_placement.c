@@ -16,8 +16,8 @@
 #include <hwloc.h>
 #include <numa.h>
 
-#include "harness.h"
 #include "run/placement.h"
+#include "harness.h"
 
 /* 2 packages x 2 nodes x 4 cores x 2 PUs: 4 nodes of 8 PUs, 32 PUs. */
 #define BIG "package:2 numa:2 core:4 pu:2"

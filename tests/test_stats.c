@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "harness.h"
 #include "base/stats.h"
+#include "harness.h"
 
 #define TRIALS 1000
 #define REPS 5

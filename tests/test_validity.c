@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "cli/commands.h"
 #include "base/faultline.h"
-#include "harness.h"
+#include "base/json_doc.h"
+#include "base/validity.h"
 #include "run/result.h"
 #include "run/runner.h"
-#include "base/validity.h"
+#include "harness.h"
 
 /* A run with @threads, ops/s @ops, a baseline or not, and ok validity. */
 static json_t *run(int threads, double ops, bool inval, int repeat)

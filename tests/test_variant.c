@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 
 #include "base/faultline.h"
-#include "harness.h"
 #include "variant/variant.h"
+#include "harness.h"
 
 static char tmp[64];
 

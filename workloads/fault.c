@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clusterfs/clusterfs.h"
-#include "inval/invalidator.h"
-#include "integrity/oracle_io.h"
 #include "base/testdir.h"
+#include "clusterfs/clusterfs.h"
+#include "integrity/oracle_io.h"
+#include "inval/invalidator.h"
 #include "run/touch.h"
 #include "run/workload.h"
 

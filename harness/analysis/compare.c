@@ -22,10 +22,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/commands.h"
 #include "analysis/compare.h"
-#include "run/env.h"
 #include "base/faultline.h"
+#include "base/json_doc.h"
+#include "base/tool.h"
 #include "base/validity.h"
 
 /*

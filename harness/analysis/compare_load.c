@@ -15,7 +15,7 @@
 
 #include "analysis/compare.h"
 #include "base/faultline.h"
-#include "run/result.h"
+#include "base/json_doc.h"
 
 static const char *str_at(json_t *o, const char *a, const char *b,
 			  const char *c)

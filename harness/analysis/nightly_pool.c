@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/faultline.h"
 #include "analysis/nightly_pool.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/testdir.h"
-#include "run/result.h"
 
 #define MARKER ".pool.json"
 #define MARKER_SCHEMA "faultline-pool-night/1"

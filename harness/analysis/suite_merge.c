@@ -2,8 +2,8 @@
 /* A suite configuration's per-repetition documents merged into one. */
 #include <string.h>
 
-#include "base/faultline.h"
 #include "analysis/suite_merge.h"
+#include "base/faultline.h"
 #include "base/validity.h"
 
 /* Set the word after the last @opt of the "command" array to @value. */

@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "base/faultline.h"
-#include "run/result.h"
-#include "base/stats.h"
+#include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
+#include "base/stats.h"
 #include "base/validity.h"
 
 #define MAX_ROWS 512
@@ -65,46 +66,6 @@ struct table {
 	int nr;
 	char cell[MAX_ROWS][NR_COLS][48];
 };
-
-void fl_fmt_rate(char *buf, size_t len, double v)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (v >= 1e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, len, "%.1fk", v / 1e3);
-	else
-		snprintf(buf, len, "%.0f", v);
-}
-
-void fl_fmt_ns(char *buf, size_t len, double ns)
-{
-	if (!isfinite(ns))
-		snprintf(buf, len, "-");
-	else if (ns >= 1e9)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.2f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-}
-
-double fl_json_num(json_t *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-
-	while ((dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		o = json_object_get(o, key);
-		path = dot + 1;
-	}
-	o = json_object_get(o, path);
-	return json_is_number(o) ? json_number_value(o) : NAN;
-}
 
 /* Runs group by thread count and by whether an invalidator ran. */
 static int group_of(json_t *run)
@@ -423,7 +384,7 @@ static void check_name(json_t *chk, size_t index, char *buf, size_t len)
  * failure's reason and reference in its row, an untrustworthy check's
  * verdict marked, and its reasons under the table.
  */
-static void stress_table(FILE *f, json_t *doc)
+void fl_summary_stress(FILE *f, json_t *doc)
 {
 	static const char *const verdicts[] = {
 		"pass", "fail", "known", "not_run", "skip", "error",
@@ -486,8 +447,8 @@ static void stress_table(FILE *f, json_t *doc)
  * The header of summary.md, from the first document's host section, and
  * how many of the documents are untrustworthy (@count).
  */
-static void summary_header(FILE *f, json_t *doc, const char *dir,
-			   const struct fl_doc_count *count)
+void fl_summary_header(FILE *f, json_t *doc, const char *dir,
+		       const struct fl_doc_count *count)
 {
 	json_t *host = json_object_get(doc, "host");
 	json_t *kernel = json_object_get(host, "kernel");
@@ -531,87 +492,4 @@ static void summary_header(FILE *f, json_t *doc, const char *dir,
 		"the touches that faulted (fault p50, fault p99), on the baseline "
 		"rows too.\n\n",
 		json_string_value(counter) ? json_string_value(counter) : "unknown source");
-}
-
-int cmd_summary(int argc, char **argv)
-{
-	struct fl_doc_count count = { 0 };
-	struct dirent **names;
-	char path[PATH_MAX];
-	int n, docs = 0;
-	FILE *f;
-
-	if (argc != 2 || !strcmp(argv[1], "--help")) {
-		printf("usage: faultline summary DIR\n\nWrite DIR/summary.md from the result files in DIR.\n");
-		return argc == 2 ? FL_EXIT_OK : FL_EXIT_USAGE;
-	}
-	n = fl_json_files(argv[1], &names);
-	if (n < 0) {
-		fl_err("summary: %s: %s", argv[1], strerror(errno));
-		return FL_EXIT_USAGE;
-	}
-	/* The header counts every document before the first is shown. */
-	for (int i = 0; i < n; i++) {
-		char file[PATH_MAX];
-		json_t *doc;
-
-		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
-		doc = json_load_file(file, 0, NULL);
-		fl_doc_count_add(&count, doc);
-		json_decref(doc);
-	}
-	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
-	f = fopen(path, "w");
-	/* No documents here: a directory of per-variant directories? */
-	if (f && !n && fl_summary_variants(f, argv[1]))
-		docs = 1;
-	if (!f) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
-		for (int i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return FL_EXIT_USAGE;
-	}
-	for (int i = 0; i < n; i++) {
-		char file[PATH_MAX];
-		json_error_t jerr;
-		json_t *doc;
-
-		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
-		doc = json_load_file(file, 0, &jerr);
-		if (!doc) {
-			fl_warn("summary: %s:%d: %s", file, jerr.line, jerr.text);
-		} else {
-			const char *schema = json_string_value(json_object_get(doc, "schema"));
-
-			if (schema && !strcmp(schema, "faultline-result/1")) {
-				if (!docs++)
-					summary_header(f, doc, argv[1], &count);
-				fl_summary_table(f, doc, 1);
-				fl_summary_kernel(f, doc, 1);
-				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
-			} else if (schema && !strcmp(schema, "faultline-mpi/1")) {
-				if (!docs++)
-					summary_header(f, doc, argv[1], &count);
-				fl_summary_mpi(f, doc);
-				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
-			} else if (schema && !strcmp(schema, "faultline-stress/1")) {
-				if (!docs++)
-					summary_header(f, doc, argv[1], &count);
-				stress_table(f, doc);
-				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
-			}
-		}
-		json_decref(doc);
-		free(names[i]);
-	}
-	free(names);
-	if (!docs)
-		fprintf(f, "# faultline summary\n\nNo result files in `%s`.\n", argv[1]);
-	if (fclose(f)) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
-		return FL_EXIT_USAGE;
-	}
-	printf("%s\n", path);
-	return docs ? FL_EXIT_OK : FL_EXIT_USAGE;
 }

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "base/faultline.h"
+#include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
 
 #define TOP_LOCKS 5

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/commands.h"
+#include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/format.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
 
 /* An integer cell of @r, marked when @r is untrustworthy for @family. */

@@ -17,11 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/commands.h"
-#include "base/faultline.h"
-#include "run/result.h"
-#include "base/stats.h"
+#include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
+#include "base/stats.h"
 #include "base/validity.h"
 
 #define MAX_VARIANTS 32

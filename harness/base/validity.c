@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/stats.h"
 #include "base/validity.h"
 

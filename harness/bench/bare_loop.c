@@ -28,9 +28,9 @@
 #include "base/clock.h"
 #include "base/faultline.h"
 #include "base/option.h"
-#include "run/placement.h"
 #include "base/testdir.h"
 #include "base/threads.h"
+#include "run/placement.h"
 
 /* Counters this far apart share no cache line, nor a prefetched pair. */
 #define BARE_PAD 256

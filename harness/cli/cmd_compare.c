@@ -11,11 +11,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/commands.h"
 #include "analysis/compare.h"
 #include "base/faultline.h"
+#include "base/format.h"
+#include "base/json_doc.h"
 #include "base/option.h"
-#include "run/result.h"
+#include "cli/commands.h"
 
 /* Most unmatched metrics listed on the terminal (all are in --json). */
 #define UNMATCHED_SHOWN 12

@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
 #include "base/option.h"
+#include "cli/commands.h"
 
 struct hog_opts {
 	double share, period_ms, duration;

@@ -23,14 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clusterfs/clusterfs.h"
-#include "cli/commands.h"
-#include "run/env.h"
 #include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/option.h"
-#include "run/result.h"
 #include "base/testdir.h"
+#include "base/tool.h"
 #include "base/validity.h"
+#include "cli/commands.h"
+#include "clusterfs/clusterfs.h"
+#include "run/env.h"
 
 #define MAX_ARGS 96
 #define MAX_MOUNTS 64	/* clusterfs mounts, one per rank */

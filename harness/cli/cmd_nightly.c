@@ -24,14 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "analysis/compare.h"
-#include "base/faultline.h"
 #include "analysis/nightly_pool.h"
-#include "base/testdir.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/option.h"
-#include "run/result.h"
+#include "base/testdir.h"
 #include "base/validity.h"
+#include "cli/commands.h"
 
 /* Most metrics listed under the verdict (all are in compare.md). */
 #define LISTED 20

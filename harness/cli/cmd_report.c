@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "run/env.h"
 #include "base/faultline.h"
-#include "plots/report.h"
 #include "base/testdir.h"
+#include "base/tool.h"
+#include "cli/commands.h"
+#include "plots/report.h"
 
 static void report_usage(FILE *f)
 {

@@ -11,14 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/summary.h"
 #include "base/clock.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
+#include "base/testdir.h"
+#include "base/tool.h"
+#include "base/validity.h"
 #include "cli/commands.h"
 #include "run/env.h"
-#include "base/faultline.h"
 #include "run/result.h"
 #include "run/runner.h"
-#include "base/testdir.h"
-#include "base/validity.h"
 #include "run/workload.h"
 
 const char *fl_results_dir(void)

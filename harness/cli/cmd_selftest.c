@@ -21,16 +21,17 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "base/format.h"
 #include "base/hist.h"
 #include "base/option.h"
-#include "run/placement.h"
-#include "cli/selftest.h"
 #include "base/stats.h"
 #include "base/testdir.h"
 #include "base/threads.h"
 #include "base/validity.h"
+#include "cli/commands.h"
+#include "cli/selftest.h"
+#include "run/placement.h"
 
 struct selftest_opts {
 	double duration_s;

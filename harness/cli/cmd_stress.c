@@ -16,38 +16,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "integrity/check.h"
-#include "cli/commands.h"
-#include "run/env.h"
-#include "integrity/kmsg.h"
-#include "integrity/known.h"
+#include "base/json_doc.h"
 #include "base/option.h"
-#include "run/placement.h"
-#include "run/result.h"
 #include "base/sigbus.h"
 #include "base/testdir.h"
+#include "base/tool.h"
 #include "base/validity.h"
-
-#define CHECK(n) extern const struct fl_check check_##n;
-#include "workloads/checks/list.h"
-#undef CHECK
-
-const struct fl_check *const fl_checks[] = {
-#define CHECK(n) &check_##n,
-#include "workloads/checks/list.h"
-#undef CHECK
-	NULL,
-};
-
-volatile sig_atomic_t fl_check_stop;
-
-const struct fl_check *fl_check_find(const char *name)
-{
-	for (int i = 0; fl_checks[i]; i++)
-		if (!strcmp(fl_checks[i]->name, name))
-			return fl_checks[i];
-	return NULL;
-}
+#include "cli/commands.h"
+#include "integrity/check.h"
+#include "integrity/kmsg.h"
+#include "integrity/known.h"
+#include "run/env.h"
+#include "run/placement.h"
 
 struct stress_opts {
 	double duration_s;

@@ -21,11 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
-#include "base/faultline.h"
-#include "run/result.h"
 #include "analysis/suite_merge.h"
+#include "analysis/summary.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
+#include "cli/commands.h"
 
 #define MAX_ARGS 64
 

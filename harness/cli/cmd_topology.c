@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
 #include "base/option.h"
+#include "cli/commands.h"
 #include "run/placement.h"
 
 struct topology_opts {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "cli/commands.h"
 #include "variant/variant.h"
 
 static void variant_usage(FILE *f)

@@ -3,8 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
+#include "cli/commands.h"
+#include "clusterfs/clusterfs.h"
 #include "run/workload.h"
 
 static int cmd_list(int argc, char **argv)
@@ -40,7 +41,7 @@ static const struct {
 	{ "selftest", cmd_selftest, "measure the suite's own overhead (a benchmark)" },
 	{ "mpi", cmd_mpi, "run the MPI workloads under mpirun (clusterfs or a shared --dir)" },
 	{ "variant", cmd_variant, "list, show and check kernel variants (kernels/*.variant)" },
-	{ "clusterfs", cmd_clusterfs, "the remote-invalidation filesystem daemon (started by the harness)" },
+	{ "clusterfs", fl_clusterfs_main, "the remote-invalidation filesystem daemon (started by the harness)" },
 };
 
 static void usage(FILE *f)

@@ -13,10 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "base/faultline.h"
-#include "cli/selftest.h"
+#include "base/json_doc.h"
 #include "base/validity.h"
+#include "cli/selftest.h"
 
 extern char **environ;
 

@@ -61,10 +61,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clusterfs/clusterfs.h"
-#include "cli/commands.h"
 #include "base/faultline.h"
 #include "base/option.h"
+#include "clusterfs/clusterfs.h"
 
 #define CFS_MAX_MOUNTS 64
 #define CFS_BUCKETS 1024
@@ -1691,7 +1690,7 @@ static void report(int status_fd, int ret, const char *msg)
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
 
-int cmd_clusterfs(int argc, char **argv)
+int fl_clusterfs_main(int argc, char **argv)
 {
 	struct cfs_opts o = { 0 };
 	struct fl_opt_set set = { cfs_options, &o };

@@ -19,7 +19,7 @@
  *
  * fl_clusterfs_start() runs the daemon as "/proc/self/exe clusterfs ...":
  * a program other than faultline that calls it must hand argv[1] ==
- * "clusterfs" to cmd_clusterfs() (tests/test_clusterfs.c does). The
+ * "clusterfs" to fl_clusterfs_main() (tests/test_clusterfs.c does). The
  * daemon gets SIGTERM when the thread that started it exits.
  */
 #ifndef FL_CLUSTERFS_H
@@ -66,6 +66,9 @@ struct fl_clusterfs;
  * -errno with @err.
  */
 int fl_clusterfs_sweep(char *err, size_t len);
+
+/* The daemon, `faultline clusterfs ARGS`: its options, its life; an exit code. */
+int fl_clusterfs_main(int argc, char **argv);
 
 /*
  * Sweep, start the daemon and return once every mount answers. 0, or

@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clusterfs/clusterfs.h"
 #include "base/faultline.h"
+#include "clusterfs/clusterfs.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 #define CFS_READY_MS 5000	/* daemon start to every mount answering */

@@ -105,20 +105,6 @@ struct fl_collect_set {
 
 _Static_assert(ARRAY_SIZE(fl_collectors) <= 8, "fl_collect_set.col is too small");
 
-json_t *fl_collect_node(struct fl_collect_out *out, int node)
-{
-	char key[16];
-	json_t *o;
-
-	snprintf(key, sizeof(key), "%d", node);
-	o = json_object_get(out->nodes, key);
-	if (!o) {
-		o = json_object();
-		json_object_set_new(out->nodes, key, o);
-	}
-	return o;
-}
-
 struct fl_collect_set *fl_collect_prepare(unsigned int mask,
 					  const struct fl_collect_env *env)
 {

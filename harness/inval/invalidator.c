@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
-#include "inval/invalidator.h"
-#include "integrity/oracle_io.h"
 #include "base/testdir.h"
+#include "integrity/oracle_io.h"
+#include "inval/invalidator.h"
 
 /* Pages one dio, punch or madvise op covers: 64 KiB with 4 KiB pages. */
 #define SPAN_PAGES 16

@@ -23,14 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/clock.h"
-#include "run/env.h"
-#include "base/faultline.h"
 #include "analysis/mpi_validity.h"
-#include "mpi/mpi_workload.h"
-#include "run/result.h"
+#include "base/clock.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
 #include "base/sigbus.h"
+#include "base/tool.h"
 #include "base/validity.h"
+#include "mpi/mpi_workload.h"
+#include "run/env.h"
 
 #define DETAILS_KEPT 50
 
@@ -54,39 +55,10 @@ static const struct fl_option mpi_options[] = {
 	{ 0 }
 };
 
-volatile sig_atomic_t fl_mpi_stop;
-
 static void on_stop(int sig)
 {
 	(void)sig;
 	fl_mpi_stop = 1;
-}
-
-int fl_mpi_any(const struct fl_mpi_ctx *c, int mine)
-{
-	int any = 0;
-
-	MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_LOR, c->comm);
-	return any;
-}
-
-json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank)
-{
-	const char *host = json_string_value(json_object_get(r, "host")) ?: "?";
-	json_int_t node = json_integer_value(json_object_get(r, "node"));
-	json_t *n = NULL, *x;
-	size_t k;
-
-	json_array_foreach(nodes, k, x)
-		if (!strcmp(json_string_value(json_object_get(x, "host")), host) &&
-		    json_integer_value(json_object_get(x, "node")) == node)
-			n = x;
-	if (!n) {
-		n = json_pack("{s:s, s:I, s:[]}", "host", host, "node", node, "ranks");
-		json_array_append_new(nodes, n);
-	}
-	json_array_append_new(json_object_get(n, "ranks"), json_integer(rank));
-	return n;
 }
 
 static const struct fl_mpi_workload *find(const char *name)

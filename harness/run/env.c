@@ -13,8 +13,8 @@
 #include <zlib.h>
 
 #include "base/clock.h"
-#include "run/env.h"
 #include "base/faultline.h"
+#include "run/env.h"
 
 /* First line of a small file, trailing newline dropped; NULL if unreadable. */
 static char *read_line(const char *path, char *buf, size_t len)
@@ -224,29 +224,6 @@ json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir)
 		json_object_set_new(host, "test_fs", fs);
 	}
 	return host;
-}
-
-json_t *fl_env_tool_json(void)
-{
-	return json_pack("{s:s, s:s, s:s}", "name", "faultline", "version",
-			 FL_VERSION, "git", FL_GIT);
-}
-
-const char *fl_tree_dir(const char *sub, char *buf, size_t len)
-{
-	char exe[PATH_MAX], *slash;
-	struct stat st;
-
-	if (realpath("/proc/self/exe", exe)) {
-		/* build/faultline -> build -> the tree */
-		for (int i = 0; i < 2 && (slash = strrchr(exe, '/')); i++)
-			*slash = '\0';
-		snprintf(buf, len, "%s/%s", exe, sub);
-		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
-			return buf;
-	}
-	snprintf(buf, len, "%s", sub);
-	return buf;
 }
 
 const char *fl_env_variant(void)

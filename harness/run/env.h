@@ -9,8 +9,6 @@
 
 /* Kernel, CPU, topology, THP, sysctls, clock, and @dir's filesystem. */
 json_t *fl_env_host_json(const struct fl_topology *topo, const char *dir);
-/* {name, version, git}. */
-json_t *fl_env_tool_json(void);
 
 /*
  * The kernel variant and accelerator a result is labelled with: "host"
@@ -28,11 +26,5 @@ struct fl_mount {
 };
 
 void fl_env_fs_of(const char *path, struct fl_mount *m);
-
-/*
- * Directory @sub of the source tree this binary was built in (build/..),
- * or @sub relative to the current directory when that does not exist.
- */
-const char *fl_tree_dir(const char *sub, char *buf, size_t len);
 
 #endif /* FL_ENV_H */

@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "run/faultcount.h"
 #include "base/faultline.h"
+#include "run/faultcount.h"
 
 static int perf_open(uint64_t config, int group_fd)
 {

@@ -11,9 +11,10 @@
 
 #include "base/clock.h"
 #include "base/faultline.h"
+#include "base/latency_json.h"
+#include "base/validity.h"
 #include "run/result.h"
 #include "run/runner.h"
-#include "base/validity.h"
 
 void fl_run_result_release(struct fl_run_result *rr)
 {
@@ -41,65 +42,6 @@ void fl_result_free(struct fl_result *r)
 	free(r->runs);
 	r->runs = NULL;
 	r->nr_runs = 0;
-}
-
-static json_t *ns_int(double ns)
-{
-	return json_integer((json_int_t)(ns + 0.5));
-}
-
-/* ns in @units of a histogram: TSC ticks, or already ns. */
-static double to_ns(uint64_t v, bool ticks)
-{
-	return ticks ? fl_clock_ns(v) : (double)v;
-}
-
-static json_t *latency_json(const struct fl_hist *h, bool ticks)
-{
-	static const struct {
-		const char *key;
-		double p;
-	} pcts[] = {
-		{ "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 },
-	};
-	struct fl_hist_iter it;
-	struct fl_hist_bucket b;
-	json_t *lat, *hist;
-
-	if (!h)
-		return json_null();
-	lat = json_object();
-	json_object_set_new(lat, "count", json_integer((json_int_t)h->total));
-	if (!h->total)
-		return lat;
-	json_object_set_new(lat, "mean", json_real(to_ns(1, ticks) * fl_hist_mean(h)));
-	json_object_set_new(lat, "min", ns_int(to_ns(h->min, ticks)));
-	for (size_t i = 0; i < ARRAY_SIZE(pcts); i++)
-		json_object_set_new(lat, pcts[i].key,
-				    ns_int(to_ns(fl_hist_percentile(h, pcts[i].p), ticks)));
-	json_object_set_new(lat, "max", ns_int(to_ns(h->max, ticks)));
-	if (h->out_of_range)
-		json_object_set_new(lat, "out_of_range",
-				    json_integer((json_int_t)h->out_of_range));
-	/* Sparse buckets [low_ns, high_ns, count]: enough to merge and plot. */
-	hist = json_array();
-	fl_hist_iter_init(&it, h);
-	while (fl_hist_iter_next(&it, &b))
-		json_array_append_new(hist, json_pack("[f,f,I]",
-				      to_ns(b.lo, ticks), to_ns(b.hi + 1, ticks),
-				      (json_int_t)b.count));
-	json_object_set_new(lat, "hist", hist);
-	return lat;
-}
-
-json_t *fl_latency_json(const struct fl_hist *h)
-{
-	return latency_json(h, true);
-}
-
-json_t *fl_latency_json_ns(const struct fl_hist *h)
-{
-	return latency_json(h, false);
 }
 
 /*
@@ -261,7 +203,7 @@ static json_t *actor_json(const struct fl_actor_result *a)
 			    json_null());
 	if (a->hist)
 		json_object_set_new(o, "latency_p99_ns",
-				    ns_int(fl_clock_ns(fl_hist_percentile(a->hist, 99))));
+				    fl_json_ns(fl_clock_ns(fl_hist_percentile(a->hist, 99))));
 	return o;
 }
 
@@ -483,7 +425,6 @@ static json_t *run_validity(const struct fl_run_result *rr,
 	json_t *v = fl_validity_new();
 	int shared, pus;
 
-
 	if (rr->interrupted)
 		fl_validity_add(v, "interrupted", "all",
 				"a signal cut the %.2f s window short", rr->duration_s);
@@ -626,50 +567,3 @@ json_t *fl_run_result_json(const struct fl_run_result *rr,
 	return run;
 }
 
-int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
-{
-	char tmp[4096];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		fl_set_err(err, len, "write %s: %s", tmp, strerror(errno));
-		return ret;
-	}
-	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
-	    write(fd, "\n", 1) != 1 || fsync(fd)) {
-		ret = errno ? -errno : -EIO;
-		fl_set_err(err, len, "write %s: %s", tmp, strerror(-ret));
-	}
-	if (close(fd) && !ret) {
-		ret = -errno;
-		fl_set_err(err, len, "write %s: %s", tmp, strerror(errno));
-	}
-	if (!ret && rename(tmp, path)) {
-		ret = -errno;
-		fl_set_err(err, len, "rename %s to %s: %s", tmp, path,
-			   strerror(errno));
-	}
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
-bool fl_is_json_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
-}
-
-static int json_entry(const struct dirent *d)
-{
-	return fl_is_json_name(d->d_name);
-}
-
-int fl_json_files(const char *dir, struct dirent ***names)
-{
-	return scandir(dir, names, json_entry, alphasort);
-}

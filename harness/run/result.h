@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "run/faultcount.h"
 #include "base/faultline.h"
 #include "base/hist.h"
+#include "run/faultcount.h"
 #include "run/placement.h"
 
 struct fl_actor_result {
@@ -75,22 +75,5 @@ void fl_run_result_release(struct fl_run_result *rr);
 /* The "runs" entry of one run; per-node and per-actor sections included. */
 json_t *fl_run_result_json(const struct fl_run_result *run,
 			   const struct fl_result *res);
-/* A latency object {count, mean, p50, ..., max, hist} from ticks. */
-json_t *fl_latency_json(const struct fl_hist *h);
-/* The same from a histogram of nanoseconds (kernel-side data). */
-json_t *fl_latency_json_ns(const struct fl_hist *h);
-
-/* Write @doc to @path atomically (temp file, fsync, rename). 0 or -errno. */
-int fl_json_write_atomic(json_t *doc, const char *path, char *err,
-			 size_t len);
-
-/* A result document's file name: "*.json", not hidden. */
-bool fl_is_json_name(const char *name);
-/*
- * The result documents in @dir, sorted by name, as scandir(3) hands them
- * back (free each and the array): how many, or -1 with errno set.
- */
-struct dirent;
-int fl_json_files(const char *dir, struct dirent ***names);
 
 #endif /* FL_RESULT_H */

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/sigbus.h"
 #include "run/result.h"
 #include "run/runner.h"
-#include "base/sigbus.h"
 
 #define RUN_OPT(f) offsetof(struct fl_run_opts, f)
 

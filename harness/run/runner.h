@@ -11,12 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "collect/collect.h"
-#include "run/faultcount.h"
 #include "base/faultline.h"
 #include "base/hist.h"
-#include "run/placement.h"
 #include "base/threads.h"
+#include "collect/collect.h"
+#include "run/faultcount.h"
+#include "run/placement.h"
+#include "run/result.h"
 #include "run/workload.h"
 
 enum fl_role {

@@ -18,7 +18,7 @@
 
 #include "base/faultline.h"
 #include "base/option.h"
-#include "run/env.h"
+#include "base/tool.h"
 #include "variant/variant.h"
 
 /*

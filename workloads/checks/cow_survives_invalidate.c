@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "integrity/oracle_io.h"
 #include "base/testdir.h"
+#include "integrity/oracle_io.h"
 #include "common.h"
 
 #define NR_PAGES 256

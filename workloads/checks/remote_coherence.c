@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * remote_coherence: CHECKS.md's rotating writer across "nodes" on one
+ * remote_coherence: the rotating writer across "nodes" on one
  * machine. Each thread is a node with its own clusterfs mount (its own
  * page cache) and its own MAP_SHARED mapping of one file of unaligned
  * blocks, so nodes share pages. Per pass one node rewrites its blocks

@@ -19,12 +19,13 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "integrity/coherence.h"
+#include "base/faultline.h"
 #include "base/hist.h"
-#include "mpi/mpi_workload.h"
-#include "run/result.h"
+#include "base/latency_json.h"
 #include "base/sigbus.h"
 #include "base/validity.h"
+#include "integrity/coherence.h"
+#include "mpi/mpi_workload.h"
 
 #define FILE_NAME "mpi-coherence.dat"
 #define DETAILS_PER_RANK 20

@@ -19,11 +19,12 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/faultline.h"
 #include "base/hist.h"
-#include "mpi/mpi_workload.h"
-#include "run/result.h"
+#include "base/latency_json.h"
 #include "base/sigbus.h"
 #include "base/validity.h"
+#include "mpi/mpi_workload.h"
 
 #define FILE_NAME "mpi-faultstorm.dat"
 

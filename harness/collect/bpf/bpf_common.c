@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/bpf/bpf_common.h"
-#include "collect/bpf/bpf_hist.h"
 #include "base/faultline.h"
 #include "base/hist.h"
-#include "run/result.h"
+#include "base/latency_json.h"
+#include "collect/bpf/bpf_common.h"
+#include "collect/bpf/bpf_hist.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 

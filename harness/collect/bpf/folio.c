@@ -8,9 +8,9 @@
 #include <stdio.h>
 
 #include "collect/bpf/bpf_common.h"
+#include "collect/bpf/locktable.h"
 #include "collect/collect.h"
 #include "folio.skel.h"
-#include "collect/bpf/locktable.h"
 
 #define WAIT_FN "folio_wait_bit_common"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include "collect/bpf/bpf_common.h"
-#include "collect/collect.h"
 #include "collect/bpf/kfault.h"
+#include "collect/collect.h"
 #include "kfault.skel.h"
 
 static const char *const result_names[FL_KF_NR_RESULTS] = {

@@ -7,9 +7,9 @@
 #include <stdio.h>
 
 #include "collect/bpf/bpf_common.h"
+#include "collect/bpf/locktable.h"
 #include "collect/collect.h"
 #include "lockcon.skel.h"
-#include "collect/bpf/locktable.h"
 
 static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *env,
 			   char *why, size_t len)

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "collect/ksyms.h"
 #include "collect/bpf/locktable.h"
+#include "collect/ksyms.h"
 
 #define STACK_SHOWN 4	/* frames from the caller on, in the JSON */
 

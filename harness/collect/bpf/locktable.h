@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collect/collect.h"
 #include "collect/bpf/lockcon.h"
+#include "collect/collect.h"
 
 struct bpf_map;
 struct fl_ksyms;

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "collect/bpf/bpf_common.h"
-#include "collect/collect.h"
 #include "collect/bpf/mmaplock.h"
+#include "collect/collect.h"
 #include "mmaplock.skel.h"
 
 static const char *const mode_names[FL_ML_NR_MODES] = {

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What faultline is (name, version, commit) and where its tree lives. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/faultline.h"
+#include "base/tool.h"
+
+json_t *fl_env_tool_json(void)
+{
+	return json_pack("{s:s, s:s, s:s}", "name", "faultline", "version",
+			 FL_VERSION, "git", FL_GIT);
+}
+
+const char *fl_tree_dir(const char *sub, char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	struct stat st;
+
+	if (realpath("/proc/self/exe", exe)) {
+		/* build/faultline -> build -> the tree */
+		for (int i = 0; i < 2 && (slash = strrchr(exe, '/')); i++)
+			*slash = '\0';
+		snprintf(buf, len, "%s/%s", exe, sub);
+		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
+			return buf;
+	}
+	snprintf(buf, len, "%s", sub);
+	return buf;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What faultline is and where its source tree lives. */
+#ifndef FL_TOOL_H
+#define FL_TOOL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* {name, version, git}: the "tool" object of every document. */
+json_t *fl_env_tool_json(void);
+
+/*
+ * Directory @sub of the source tree this binary was built in (build/..),
+ * or @sub relative to the current directory when that does not exist.
+ */
+const char *fl_tree_dir(const char *sub, char *buf, size_t len);
+
+#endif /* FL_TOOL_H */

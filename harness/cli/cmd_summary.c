@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `faultline summary DIR`: DIR/summary.md from the result documents in DIR. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/summary.h"
+#include "analysis/summary_validity.h"
+#include "base/faultline.h"
+#include "base/json_doc.h"
+#include "cli/commands.h"
+
+int cmd_summary(int argc, char **argv)
+{
+	struct fl_doc_count count = { 0 };
+	struct dirent **names;
+	char path[PATH_MAX];
+	int n, docs = 0;
+	FILE *f;
+
+	if (argc != 2 || !strcmp(argv[1], "--help")) {
+		printf("usage: faultline summary DIR\n\nWrite DIR/summary.md from the result files in DIR.\n");
+		return argc == 2 ? FL_EXIT_OK : FL_EXIT_USAGE;
+	}
+	n = fl_json_files(argv[1], &names);
+	if (n < 0) {
+		fl_err("summary: %s: %s", argv[1], strerror(errno));
+		return FL_EXIT_USAGE;
+	}
+	/* The header counts every document before the first is shown. */
+	for (int i = 0; i < n; i++) {
+		char file[PATH_MAX];
+		json_t *doc;
+
+		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
+		doc = json_load_file(file, 0, NULL);
+		fl_doc_count_add(&count, doc);
+		json_decref(doc);
+	}
+	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
+	f = fopen(path, "w");
+	/* No documents here: a directory of per-variant directories? */
+	if (f && !n && fl_summary_variants(f, argv[1]))
+		docs = 1;
+	if (!f) {
+		fl_err("summary: write %s: %s", path, strerror(errno));
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return FL_EXIT_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		char file[PATH_MAX];
+		json_error_t jerr;
+		json_t *doc;
+
+		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
+		doc = json_load_file(file, 0, &jerr);
+		if (!doc) {
+			fl_warn("summary: %s:%d: %s", file, jerr.line, jerr.text);
+		} else {
+			const char *schema = json_string_value(json_object_get(doc, "schema"));
+
+			if (schema && !strcmp(schema, "faultline-result/1")) {
+				if (!docs++)
+					fl_summary_header(f, doc, argv[1], &count);
+				fl_summary_table(f, doc, 1);
+				fl_summary_kernel(f, doc, 1);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			} else if (schema && !strcmp(schema, "faultline-mpi/1")) {
+				if (!docs++)
+					fl_summary_header(f, doc, argv[1], &count);
+				fl_summary_mpi(f, doc);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			} else if (schema && !strcmp(schema, "faultline-stress/1")) {
+				if (!docs++)
+					fl_summary_header(f, doc, argv[1], &count);
+				fl_summary_stress(f, doc);
+				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
+			}
+		}
+		json_decref(doc);
+		free(names[i]);
+	}
+	free(names);
+	if (!docs)
+		fprintf(f, "# faultline summary\n\nNo result files in `%s`.\n", argv[1]);
+	if (fclose(f)) {
+		fl_err("summary: write %s: %s", path, strerror(errno));
+		return FL_EXIT_USAGE;
+	}
+	printf("%s\n", path);
+	return docs ? FL_EXIT_OK : FL_EXIT_USAGE;
+}
