@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The rotating-writer coherence test (CHECKS.md remote_coherence), shared
- * by the MPI workload mpi-coherence and the stress check remote_coherence.
+ * The rotating-writer coherence test (remote_coherence in
+ * workloads/checks/README.md), shared by the MPI workload mpi-coherence
+ * and the stress check remote_coherence.
  * A file is cut into blocks of an unaligned size, so neighbouring blocks
  * share pages; block b belongs to writer b % writers. In pass p writer
  * p % writers rewrites all its blocks with generation p + 2; after a

@@ -2,7 +2,7 @@
 /*
  * The kernel log over a window of our own: open /dev/kmsg at its end when
  * a check starts, read what was logged since when it ends, and pick out
- * the lines that mean the kernel misbehaved (CHECKS.md).
+ * the lines that mean the kernel misbehaved (workloads/checks/README.md).
  */
 #ifndef FL_KMSG_H
 #define FL_KMSG_H

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "integrity/check.h"
 #include "base/faultline.h"
+#include "integrity/check.h"
 #include "integrity/known.h"
 #include "integrity/oracle.h"
 

@@ -10,8 +10,8 @@
 
 #include "base/clock.h"
 #include "base/faultline.h"
-#include "integrity/oracle.h"
 #include "base/sigbus.h"
+#include "integrity/oracle.h"
 
 #define CACHELINE 64
 /* Generations tried byte by byte against a word that fits no single one. */

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
-#include "integrity/oracle_io.h"
 #include "base/sigbus.h"
+#include "integrity/oracle_io.h"
 
 #define FILL_CHUNK 64	/* blocks per write when filling */
 

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/sigbus.h"
 #include "integrity/check.h"
 #include "integrity/oracle_io.h"
-#include "base/sigbus.h"
 
 /* A new file of @size bytes in the check's directory, already unlinked. */
 int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
