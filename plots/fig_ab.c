@@ -11,6 +11,7 @@
 
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/validity.h"
 #include "report.h"
 
@@ -194,7 +195,7 @@ static void stress_fs_add(json_t *map, json_t *doc)
 	json_t *chk;
 	size_t i;
 
-	if (!type || !schema || strcmp(schema, "faultline-stress/1"))
+	if (!type || !schema || strcmp(schema, FL_SCHEMA_STRESS))
 		return;
 	json_array_foreach(json_object_get(doc, "checks"), i, chk) {
 		const char *name = json_string_value(json_object_get(chk, "name"));
@@ -483,7 +484,8 @@ static void draw_group(struct rp_report *r, json_t *metrics, json_t *first, int 
 		snprintf(title, sizeof(title), "%s%s: %s against %s", c ? c->name : wl,
 			 baseline ? " without its invalidator" : "", cur, base);
 	f = rp_fig_new(r, RP_AB, name, "%s", title);
-	if (!rd) {
+	if (!f || !rd) {
+		free(rd);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

@@ -145,7 +145,8 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 	snprintf(name, sizeof(name), "latency-%s", c->name);
 	f = rp_fig_new(r, RP_LATENCY, name, "%s: touch latency spectrum, %d thread%s",
 		       c->name, threads, threads == 1 ? "" : "s");
-	if (!cv) {
+	if (!f || !cv) {
+		free(cv);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

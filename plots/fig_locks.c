@@ -222,7 +222,8 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 	snprintf(name, sizeof(name), "locks-%s", c->name);
 	f = rp_fig_new(r, RP_LOCKS, name, "%s: lock wait per NUMA node, %d thread%s",
 		       c->name, threads, threads == 1 ? "" : "s");
-	if (!L) {
+	if (!f || !L) {
+		free(L);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

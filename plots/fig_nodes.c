@@ -104,7 +104,8 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 	snprintf(name, sizeof(name), "nodes-%s", c->name);
 	f = rp_fig_new(r, RP_NODES, name, "%s: per NUMA node, %d thread%s", c->name,
 		       threads, threads == 1 ? "" : "s");
-	if (!bars) {
+	if (!f || !bars) {
+		free(bars);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

@@ -171,7 +171,8 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 
 	snprintf(name, sizeof(name), "scaling-%s", c->name);
 	f = rp_fig_new(r, RP_SCALING, name, "%s: throughput against threads", c->name);
-	if (!lines) {
+	if (!f || !lines) {
+		free(lines);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

@@ -161,7 +161,8 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		snprintf(name, sizeof(name), "trend-%s-%d", wl, index);
 	f = rp_fig_new(r, RP_TREND, name, "%s%s: nightly trend, %s",
 		       c ? c->name : wl, baseline ? " without its invalidator" : "", node_txt);
-	if (!pn) {
+	if (!f || !pn) {
+		free(pn);
 		rp_fig_skip(r, f, "out of memory");
 		return;
 	}

@@ -67,6 +67,15 @@ bool rp_templates_ok(const struct rp_report *r, char *err, size_t len)
 	return true;
 }
 
+static void fig_close(struct rp_fig *f)
+{
+	if (f->dat)
+		fclose(f->dat);
+	if (f->vars_f)
+		fclose(f->vars_f);
+	f->dat = f->vars_f = NULL;
+}
+
 struct rp_fig *rp_fig_new(struct rp_report *r, int section, const char *name,
 			  const char *title_fmt, ...)
 {
@@ -74,11 +83,10 @@ struct rp_fig *rp_fig_new(struct rp_report *r, int section, const char *name,
 	va_list ap;
 
 	m = realloc(r->figs, (size_t)(r->nr_figs + 1) * sizeof(*m));
-	if (!f || !m) {
-		fl_err("report: out of memory");
-		exit(FL_EXIT_RESOURCE);
-	}
-	r->figs = m;
+	if (m)
+		r->figs = m;
+	if (!f || !m)
+		goto oom;
 	r->figs[r->nr_figs++] = f;
 	f->section = section;
 	rp_safe_name(f->name, sizeof(f->name), name);
@@ -100,20 +108,15 @@ struct rp_fig *rp_fig_new(struct rp_report *r, int section, const char *name,
 	/* In memory until drawn: a figure that is not drawn leaves no files. */
 	f->dat = open_memstream(&f->dat_buf, &f->dat_len);
 	f->vars_f = open_memstream(&f->vars, &f->vars_len);
-	if (!f->dat || !f->vars_f) {
-		fl_err("report: out of memory");
-		exit(FL_EXIT_RESOURCE);
-	}
-	return f;
-}
-
-static void fig_close(struct rp_fig *f)
-{
-	if (f->dat)
-		fclose(f->dat);
-	if (f->vars_f)
-		fclose(f->vars_f);
-	f->dat = f->vars_f = NULL;
+	if (f->dat && f->vars_f)
+		return f;
+	r->nr_figs--;
+	fig_close(f);
+oom:
+	free(f);
+	fl_err("report: figure %s: out of memory", name);
+	r->failed++;
+	return NULL;
 }
 
 static void fig_release(struct rp_fig *f)
@@ -129,6 +132,8 @@ void rp_fig_skip(struct rp_report *r, struct rp_fig *f, const char *why_fmt, ...
 	va_list ap;
 
 	(void)r;
+	if (!f)
+		return;
 	fig_release(f);
 	f->state = RP_SKIPPED;
 	va_start(ap, why_fmt);

@@ -13,6 +13,7 @@
 
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "report.h"
 
 static const char *schema_of(json_t *doc)
@@ -26,7 +27,7 @@ static int take_doc(struct rp_report *r, struct rp_series *s, json_t *doc,
 {
 	const char *schema = schema_of(doc);
 
-	if (!strcmp(schema, "faultline-result/1")) {
+	if (!strcmp(schema, FL_SCHEMA_RESULT)) {
 		char stem[256], *dot;
 		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 
@@ -39,14 +40,14 @@ static int take_doc(struct rp_report *r, struct rp_series *s, json_t *doc,
 		json_array_append_new(s->files, json_string(file));
 		return 0;
 	}
-	if (!strcmp(schema, "faultline-compare/1")) {
+	if (!strcmp(schema, FL_SCHEMA_COMPARE)) {
 		if (r->compare)	/* --compare, or an earlier DIR's, wins */
 			return 0;
 		r->compare = json_incref(doc);
 		snprintf(r->compare_path, sizeof(r->compare_path), "%s", file);
 		return 0;
 	}
-	if (!strncmp(schema, "faultline-", 10)) {
+	if (!strncmp(schema, FL_SCHEMA_PREFIX, strlen(FL_SCHEMA_PREFIX))) {
 		/* Not plotted, but their validity is reported. */
 		s->nr_other++;
 		json_array_append(s->others, doc);
@@ -333,7 +334,7 @@ int rp_load_compare(struct rp_report *r, const char *path, char *err, size_t len
 		fl_set_err(err, len, "report: %s:%d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
 	}
-	if (strcmp(schema_of(doc), "faultline-compare/1") ||
+	if (strcmp(schema_of(doc), FL_SCHEMA_COMPARE) ||
 	    !json_is_array(json_object_get(doc, "metrics"))) {
 		fl_set_err(err, len, "report: %s: not a compare document (want schema faultline-compare/1 with metrics[])",
 			   path);

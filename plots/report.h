@@ -95,7 +95,11 @@ int rp_load_compare(struct rp_report *r, const char *path, char *err, size_t len
 int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len);
 void rp_report_free(struct rp_report *r);
 
-/* figure.c: a figure's files, gnuplot variables, rendering. */
+/*
+ * figure.c: a figure's files, gnuplot variables, rendering. A new figure,
+ * or NULL when out of memory (said on stderr, counted as failed); a NULL
+ * figure may be skipped.
+ */
 struct rp_fig *rp_fig_new(struct rp_report *r, int section, const char *name,
 			  const char *title_fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -202,7 +206,7 @@ struct rp_trust {
 int rp_trust_gather(const struct rp_report *r, struct rp_trust *t);
 void rp_trust_free(struct rp_trust *t);
 
-/* page.c: report.md and index.html. */
+/* report_page.c: report.md and index.html. */
 int rp_write_pages(struct rp_report *r, char *err, size_t len);
 
 #endif /* FL_REPORT_H */

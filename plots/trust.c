@@ -3,7 +3,7 @@
  * The report's Validity section: which documents, runs, stress checks and
  * MPI ranks say their numbers cannot be trusted, and why, one line each,
  * grouped by document; known failures and checks that did not run; and
- * the compare metrics that were not judged. page.c writes it out.
+ * the compare metrics that were not judged. report_page.c writes it out.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/faultline.h"
+#include "base/schema.h"
 #include "base/validity.h"
 #include "report.h"
 
@@ -181,9 +182,9 @@ static void mpi_doc(struct rp_trust *t, json_t *lines, json_t *doc)
 static void one_doc(struct rp_trust *t, json_t *doc, const char *path, const char *label)
 {
 	const char *schema = json_string_value(json_object_get(doc, "schema")) ?: "";
-	bool result = !strcmp(schema, "faultline-result/1");
-	bool stress = !strcmp(schema, "faultline-stress/1");
-	bool mpi = !strcmp(schema, "faultline-mpi/1");
+	bool result = !strcmp(schema, FL_SCHEMA_RESULT);
+	bool stress = !strcmp(schema, FL_SCHEMA_STRESS);
+	bool mpi = !strcmp(schema, FL_SCHEMA_MPI);
 	json_t *parts = json_object_get(doc, result ? "runs" : stress ? "checks" : "ranks");
 	json_t *lines;
 

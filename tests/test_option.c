@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "base/option.h"
-#include "base/threads.h"
+#include "base/thread_list.h"
 #include "harness.h"
 
 struct opts {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/rand.h"
 #include "base/testdir.h"
 #include "clusterfs/clusterfs.h"
 #include "integrity/oracle_io.h"
@@ -452,10 +453,7 @@ static uint32_t *random_order(size_t n, uint64_t seed)
 		size_t j;
 		uint32_t t;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = (size_t)(x % (i + 1));
+		j = (size_t)(fl_rand(&x) % (i + 1));
 		t = order[i];
 		order[i] = order[j];
 		order[j] = t;

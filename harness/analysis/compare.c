@@ -25,6 +25,7 @@
 #include "analysis/compare.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/tool.h"
 #include "base/validity.h"
 
@@ -540,7 +541,7 @@ int fl_cmp_collect(struct fl_cmp *c, const struct fl_cmp_side *side, int which)
 
 		int group = side->group ? side->group[i] : 0;
 
-		if (!strcmp(schema, "faultline-stress/1"))
+		if (!strcmp(schema, FL_SCHEMA_STRESS))
 			ret = collect_stress(c, doc, which, group, side->files[i]);
 		else
 			ret = collect_result(c, doc, which, group, side->files[i]);
@@ -939,7 +940,7 @@ json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides)
 		}
 	}
 	doc = json_pack("{s:s, s:o, s:s, s:s, s:f, s:f, s:f, s:i}",
-			"schema", "faultline-compare/1", "tool", fl_env_tool_json(),
+			"schema", FL_SCHEMA_COMPARE, "tool", fl_env_tool_json(),
 			"written", now,
 			"method", "Hodges-Lehmann shift of log(CUR/BASE) with the exact Mann-Whitney confidence interval",
 			"confidence", c->opts.confidence,

@@ -16,6 +16,7 @@
 #include "analysis/compare.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 
 static const char *str_at(json_t *o, const char *a, const char *b,
 			  const char *c)
@@ -30,8 +31,8 @@ static const char *str_at(json_t *o, const char *a, const char *b,
 
 static bool is_compared(const char *schema)
 {
-	return !strcmp(schema, "faultline-result/1") ||
-	       !strcmp(schema, "faultline-stress/1");
+	return !strcmp(schema, FL_SCHEMA_RESULT) ||
+	       !strcmp(schema, FL_SCHEMA_STRESS);
 }
 
 /* @doc joins the side, in group @group. */
@@ -99,7 +100,7 @@ static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
 		if (!schema)
 			fl_warn("compare: %s: not a faultline result (no \"schema\"), skipped",
 				path);
-		else if (strncmp(schema, "faultline-", 10))
+		else if (strncmp(schema, FL_SCHEMA_PREFIX, strlen(FL_SCHEMA_PREFIX)))
 			fl_warn("compare: %s: %s documents are not compared, skipped",
 				path, schema);
 		json_decref(doc);

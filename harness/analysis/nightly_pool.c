@@ -17,10 +17,10 @@
 #include "analysis/nightly_pool.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/testdir.h"
 
 #define MARKER ".pool.json"
-#define MARKER_SCHEMA "faultline-pool-night/1"
 
 int fl_pool_name(const char *out, char *name, size_t len, char *err,
 		 size_t elen)
@@ -89,7 +89,7 @@ static json_t *load_marker(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, MARKER);
 	m = json_load_file(path, 0, NULL);
-	if (m && strcmp(json_string_value(json_object_get(m, "schema")) ?: "", MARKER_SCHEMA)) {
+	if (m && strcmp(json_string_value(json_object_get(m, "schema")) ?: "", FL_SCHEMA_POOL_NIGHT)) {
 		json_decref(m);
 		m = NULL;
 	}
@@ -129,8 +129,8 @@ static bool pooled_doc(const char *path)
 {
 	json_t *doc = json_load_file(path, 0, NULL);
 	const char *schema = json_string_value(json_object_get(doc, "schema"));
-	bool yes = schema && (!strcmp(schema, "faultline-result/1") ||
-			      !strcmp(schema, "faultline-stress/1"));
+	bool yes = schema && (!strcmp(schema, FL_SCHEMA_RESULT) ||
+			      !strcmp(schema, FL_SCHEMA_STRESS));
 
 	json_decref(doc);
 	return yes;
@@ -185,7 +185,7 @@ int fl_pool_add(const char *pool, const char *out, const char *name,
 	free(ents);
 	clock_gettime(CLOCK_REALTIME, &now);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", localtime(&now.tv_sec));
-	marker = json_pack("{s:s, s:s, s:I, s:s, s:O}", "schema", MARKER_SCHEMA,
+	marker = json_pack("{s:s, s:s, s:I, s:s, s:O}", "schema", FL_SCHEMA_POOL_NIGHT,
 			   "added", when,
 			   "added_ns", (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec,
 			   "from", out, "files", files);

@@ -19,6 +19,7 @@
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/stats.h"
 #include "base/validity.h"
 
@@ -480,7 +481,7 @@ void fl_summary_header(FILE *f, json_t *doc, const char *dir,
 						  "enabled")) ?: "?",
 		json_string_value(json_object_get(fs, "type")) ?: "?");
 	/* The reading guide of `faultline run` tables; MPI tables explain themselves. */
-	if (strcmp(json_string_value(json_object_get(doc, "schema")) ?: "", "faultline-result/1")) {
+	if (strcmp(json_string_value(json_object_get(doc, "schema")) ?: "", FL_SCHEMA_RESULT)) {
 		fputc('\n', f);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
+#include "base/stats.h"
 #include "base/validity.h"
 
 #define TOP_LOCKS 5
@@ -30,13 +31,6 @@ static int by_total(const void *a, const void *b)
 	const struct lock_row *x = a, *y = b;
 
 	return x->wait_total < y->wait_total ? 1 : x->wait_total > y->wait_total ? -1 : 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* The runs the section describes: most threads, invalidated if any were. */
@@ -183,10 +177,7 @@ static double node_median(json_t *runs, int threads, bool inval, int node,
 				v[n++] = x;
 		}
 	}
-	if (!n)
-		return NAN;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return n ? fl_stats_median(v, n) : NAN;
 }
 
 /*

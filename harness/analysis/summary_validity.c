@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/summary_validity.h"
+#include "base/schema.h"
 #include "base/validity.h"
 
 /* Items named per reason before "and N more". */
@@ -154,8 +155,8 @@ void fl_doc_count_add(struct fl_doc_count *c, json_t *doc)
 {
 	const char *schema = json_string_value(json_object_get(doc, "schema")) ?: "";
 
-	if (strcmp(schema, "faultline-result/1") && strcmp(schema, "faultline-stress/1") &&
-	    strcmp(schema, "faultline-mpi/1"))
+	if (strcmp(schema, FL_SCHEMA_RESULT) && strcmp(schema, FL_SCHEMA_STRESS) &&
+	    strcmp(schema, FL_SCHEMA_MPI))
 		return;
 	c->docs++;
 	c->untrustworthy += !fl_validity_ok(doc);

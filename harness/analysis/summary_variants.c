@@ -22,6 +22,7 @@
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/stats.h"
 #include "base/validity.h"
 
@@ -74,9 +75,9 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 
 		fl_doc_count_add(&v->count, doc);
 		/* Result, stress and MPI documents; boot.json is read below. */
-		if ((!strcmp(schema, "faultline-result/1") ||
-		     !strcmp(schema, "faultline-stress/1") ||
-		     !strcmp(schema, "faultline-mpi/1")) && v->nr_files < MAX_FILES) {
+		if ((!strcmp(schema, FL_SCHEMA_RESULT) ||
+		     !strcmp(schema, FL_SCHEMA_STRESS) ||
+		     !strcmp(schema, FL_SCHEMA_MPI)) && v->nr_files < MAX_FILES) {
 			snprintf(v->files[v->nr_files++], sizeof(v->files[0]), "%s",
 				 names[i]->d_name);
 			if (!v->name[0]) {
@@ -190,7 +191,7 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 
 	for (int k = 0; k < nr; k++) {
 		docs[k] = load(top, g[k]->dir, file);
-		if (strcmp(str(docs[k], "schema"), "faultline-result/1")) {
+		if (strcmp(str(docs[k], "schema"), FL_SCHEMA_RESULT)) {
 			json_decref(docs[k]);
 			docs[k] = NULL;
 			continue;
@@ -251,7 +252,7 @@ static void stress_table(FILE *f, const char *top, struct variant_dir **g, int n
 		for (int j = 0; j < g[k]->nr_files && nc < 64; j++) {
 			json_t *doc = load(top, g[k]->dir, g[k]->files[j]);
 
-			if (!strcmp(str(doc, "schema"), "faultline-stress/1")) {
+			if (!strcmp(str(doc, "schema"), FL_SCHEMA_STRESS)) {
 				snprintf(col_dir[nc], sizeof(col_dir[0]), "%s", g[k]->name);
 				snprintf(col_file[nc], sizeof(col_file[0]), "%s", g[k]->files[j]);
 				cols[nc++] = doc;
@@ -337,7 +338,7 @@ static void group_section(FILE *f, const char *top, struct variant_dir **g, int 
 		for (int k = 0; k < nr && !result; k++) {
 			json_t *doc = load(top, g[k]->dir, files[e]);
 
-			result = !strcmp(str(doc, "schema"), "faultline-result/1");
+			result = !strcmp(str(doc, "schema"), FL_SCHEMA_RESULT);
 			json_decref(doc);
 		}
 		if (result)

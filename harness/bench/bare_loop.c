@@ -29,7 +29,7 @@
 #include "base/faultline.h"
 #include "base/option.h"
 #include "base/testdir.h"
-#include "base/threads.h"
+#include "base/thread_list.h"
 #include "run/placement.h"
 
 /* Counters this far apart share no cache line, nor a prefetched pair. */

@@ -26,6 +26,7 @@
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/schema.h"
 #include "base/testdir.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -182,7 +183,7 @@ static void write_failed(const char *out, const char *workload, int code, const 
 
 	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
 	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
-				"schema", "faultline-mpi/1", "tool", fl_env_tool_json(),
+				"schema", FL_SCHEMA_MPI, "tool", fl_env_tool_json(),
 				"written", written, "variant", fl_env_variant(),
 				"accel", fl_env_accel(),
 				"command", "faultline mpi", "workload", "name", workload,

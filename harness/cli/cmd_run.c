@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/testdir.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -103,7 +104,7 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 	time_t now = time(NULL);
 
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-	json_object_set_new(doc, "schema", json_string("faultline-result/1"));
+	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_RESULT));
 	json_object_set_new(doc, "tool", fl_env_tool_json());
 	json_object_set_new(doc, "written", json_string(started));
 	json_array_append_new(cmd, json_string("faultline"));

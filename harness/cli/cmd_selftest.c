@@ -25,9 +25,10 @@
 #include "base/format.h"
 #include "base/hist.h"
 #include "base/option.h"
+#include "base/rand.h"
 #include "base/stats.h"
 #include "base/testdir.h"
-#include "base/threads.h"
+#include "base/thread_list.h"
 #include "base/validity.h"
 #include "cli/commands.h"
 #include "cli/selftest.h"
@@ -117,9 +118,7 @@ static double ns_per_call_hist(void)
 		return NAN;
 	t0 = fl_mono_ns();
 	for (uint64_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		fl_rand(&x);
 		/* Log-spread values, like latencies from ns to ms. */
 		fl_hist_record(h, (x & 0xffff) << (x >> 60));
 	}

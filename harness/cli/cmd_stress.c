@@ -18,6 +18,7 @@
 
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/schema.h"
 #include "base/sigbus.h"
 #include "base/testdir.h"
 #include "base/tool.h"
@@ -444,7 +445,7 @@ int cmd_stress(int argc, char **argv)
 	putchar('\n');
 
 	doc = json_object();
-	json_object_set_new(doc, "schema", json_string("faultline-stress/1"));
+	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_STRESS));
 	json_object_set_new(doc, "tool", fl_env_tool_json());
 	json_object_set_new(doc, "host", fl_env_host_json(topo, td.path));
 	json_object_set_new(doc, "variant", json_string(fl_env_variant()));

@@ -11,6 +11,7 @@
 #include "analysis/summary_validity.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "cli/commands.h"
 
 int cmd_summary(int argc, char **argv)
@@ -64,18 +65,18 @@ int cmd_summary(int argc, char **argv)
 		} else {
 			const char *schema = json_string_value(json_object_get(doc, "schema"));
 
-			if (schema && !strcmp(schema, "faultline-result/1")) {
+			if (schema && !strcmp(schema, FL_SCHEMA_RESULT)) {
 				if (!docs++)
 					fl_summary_header(f, doc, argv[1], &count);
 				fl_summary_table(f, doc, 1);
 				fl_summary_kernel(f, doc, 1);
 				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
-			} else if (schema && !strcmp(schema, "faultline-mpi/1")) {
+			} else if (schema && !strcmp(schema, FL_SCHEMA_MPI)) {
 				if (!docs++)
 					fl_summary_header(f, doc, argv[1], &count);
 				fl_summary_mpi(f, doc);
 				fprintf(f, "source: `%s`\n\n", names[i]->d_name);
-			} else if (schema && !strcmp(schema, "faultline-stress/1")) {
+			} else if (schema && !strcmp(schema, FL_SCHEMA_STRESS)) {
 				if (!docs++)
 					fl_summary_header(f, doc, argv[1], &count);
 				fl_summary_stress(f, doc);

@@ -90,13 +90,13 @@ const char *fl_clusterfs_control(const struct fl_clusterfs *c);
 int fl_clusterfs_nr_mounts(const struct fl_clusterfs *c);
 
 /*
- * Invalidate [@off, @off + @len) of file @name (relative to the mount) on
- * mount @mount, as a remote node taking the lock would; @len 0 means to
+ * Invalidate [@off, @off + @length) of file @name (relative to the mount) on
+ * mount @mount, as a remote node taking the lock would; @length 0 means to
  * the end of the file. Returns once the kernel has unmapped and dropped
  * the pages. Thread-safe. 0, or -errno with @err.
  */
 int fl_clusterfs_invalidate(struct fl_clusterfs *c, int mount, const char *name,
-			    uint64_t off, uint64_t len, char *err, size_t errlen);
+			    uint64_t off, uint64_t length, char *err, size_t len);
 
 int fl_clusterfs_stats(struct fl_clusterfs *c, struct fl_clusterfs_stats *st,
 		       char *err, size_t len);

@@ -350,7 +350,7 @@ static int roundtrip(struct fl_clusterfs *c, const char *req, char *reply,
  * daemon's "err ERRNO MESSAGE" (or the transport failure) in @err.
  */
 static int request(struct fl_clusterfs *c, const char *req, char *reply,
-		   size_t rlen, int timeout_ms, char *err, size_t errlen)
+		   size_t rlen, int timeout_ms, char *err, size_t len)
 {
 	char line[CFS_REPLY_MAX];
 	int ret, code, pos = 0;
@@ -359,7 +359,7 @@ static int request(struct fl_clusterfs *c, const char *req, char *reply,
 	ret = roundtrip(c, req, line, sizeof(line), timeout_ms);
 	pthread_mutex_unlock(&c->lock);
 	if (ret) {
-		fl_set_err(err, errlen, "clusterfs control socket %s: %s", c->control,
+		fl_set_err(err, len, "clusterfs control socket %s: %s", c->control,
 			   ret == -ECONNRESET ? "the daemon hung up" : strerror(-ret));
 		return ret;
 	}
@@ -369,10 +369,10 @@ static int request(struct fl_clusterfs *c, const char *req, char *reply,
 		return 0;
 	}
 	if (sscanf(line, "err %d %n", &code, &pos) == 1 && pos && code > 0) {
-		fl_set_err(err, errlen, "%s", line + pos);
+		fl_set_err(err, len, "%s", line + pos);
 		return -code;
 	}
-	fl_set_err(err, errlen, "clusterfs control socket %s: unexpected reply \"%.200s\"",
+	fl_set_err(err, len, "clusterfs control socket %s: unexpected reply \"%.200s\"",
 		   c->control, line);
 	return -EPROTO;
 }
@@ -796,28 +796,28 @@ int fl_clusterfs_connect(struct fl_clusterfs **out, const char *control,
 }
 
 int fl_clusterfs_invalidate(struct fl_clusterfs *c, int mount, const char *name,
-			    uint64_t off, uint64_t len, char *err, size_t errlen)
+			    uint64_t off, uint64_t length, char *err, size_t len)
 {
 	char req[NAME_MAX + 128];
 
 	if (mount < 0 || mount >= c->nr_mounts) {
-		fl_set_err(err, errlen, "invalidate %s: mount %d: there are %d mounts (0..%d)",
+		fl_set_err(err, len, "invalidate %s: mount %d: there are %d mounts (0..%d)",
 			   name, mount, c->nr_mounts, c->nr_mounts - 1);
 		return -EINVAL;
 	}
 	if (!name || !*name || strlen(name) > NAME_MAX || strpbrk(name, "/ \t\r\n")) {
-		fl_set_err(err, errlen, "invalidate \"%s\": a file name without '/' or blanks is needed",
+		fl_set_err(err, len, "invalidate \"%s\": a file name without '/' or blanks is needed",
 			   name ? name : "");
 		return -EINVAL;
 	}
-	if (off > INT64_MAX || len > INT64_MAX - off) {
-		fl_set_err(err, errlen, "invalidate %s: range %llu+%llu too large", name,
-			   (unsigned long long)off, (unsigned long long)len);
+	if (off > INT64_MAX || length > INT64_MAX - off) {
+		fl_set_err(err, len, "invalidate %s: range %llu+%llu too large", name,
+			   (unsigned long long)off, (unsigned long long)length);
 		return -EINVAL;
 	}
 	snprintf(req, sizeof(req), "inval %d %s %llu %llu", mount, name,
-		 (unsigned long long)off, (unsigned long long)len);
-	return request(c, req, NULL, 0, -1, err, errlen);
+		 (unsigned long long)off, (unsigned long long)length);
+	return request(c, req, NULL, 0, -1, err, len);
 }
 
 int fl_clusterfs_stats(struct fl_clusterfs *c, struct fl_clusterfs_stats *st,

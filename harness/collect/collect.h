@@ -43,9 +43,9 @@ json_t *fl_collect_node(struct fl_collect_out *out, int node);
 struct fl_collector;
 
 struct fl_collector_ops {
-	/* Load and attach. 0, or -errno with the reason in @why. */
+	/* Load and attach. 0, or -errno with the reason in @err. */
 	int (*prepare)(struct fl_collector *c, const struct fl_collect_env *env,
-		       char *why, size_t len);
+		       char *err, size_t len);
 	void (*start)(struct fl_collector *c);	/* clear, then enable */
 	void (*stop)(struct fl_collector *c);	/* disable */
 	/* Add this window's data to @out; events lost in it to *@lost. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
+#include "base/rand.h"
 #include "base/testdir.h"
 #include "integrity/oracle_io.h"
 #include "inval/invalidator.h"
@@ -46,21 +47,13 @@ bool fl_inval_changes_files(enum fl_inval_kind kind)
 	return kind != FL_INVAL_NONE && kind != FL_INVAL_MMAP_CHURN;
 }
 
-static uint64_t next_rand(struct fl_inval_state *s)
-{
-	s->x ^= s->x << 13;
-	s->x ^= s->x >> 7;
-	s->x ^= s->x << 17;
-	return s->x;
-}
-
 /* A page-aligned range of SPAN_PAGES pages (or the whole file) at random. */
 static void pick_range(struct fl_inval_state *s, uint64_t *off, uint64_t *len)
 {
 	uint64_t pages = s->t.size / s->t.page_size;
 	uint64_t span = pages < SPAN_PAGES ? pages : SPAN_PAGES;
 
-	*off = (next_rand(s) % (pages - span + 1)) * s->t.page_size;
+	*off = (fl_rand(&s->x) % (pages - span + 1)) * s->t.page_size;
 	*len = span * s->t.page_size;
 }
 
@@ -256,7 +249,7 @@ static int op_truncate(struct fl_inval_state *s, int file, char *err, size_t len
 {
 	/* Whole pages from the cut to the end must fit the refill buffer. */
 	uint64_t span = (SPAN_PAGES - 1) * s->t.page_size;
-	uint64_t cut = 1 + next_rand(s) % (span < s->t.size ? span : s->t.size);
+	uint64_t cut = 1 + fl_rand(&s->x) % (span < s->t.size ? span : s->t.size);
 	uint64_t to = s->t.size - cut, from;
 	int ret;
 

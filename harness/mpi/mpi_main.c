@@ -27,6 +27,7 @@
 #include "base/clock.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/schema.h"
 #include "base/sigbus.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -156,7 +157,7 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	int cut;
 
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-	json_object_set_new(doc, "schema", json_string("faultline-mpi/1"));
+	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_MPI));
 	json_object_set_new(doc, "tool", fl_env_tool_json());
 	json_object_set_new(doc, "written", json_string(stamp));
 	for (int i = 0; i < argc; i++)

@@ -81,7 +81,7 @@ static int element_len(const char *s)
  * a node may appear only once so that the spread order stays unambiguous.
  */
 static int parse_node_list(const char *whole, const char *list,
-			   struct fl_placement *p, char *err, size_t errlen)
+			   struct fl_placement *p, char *err, size_t len)
 {
 	bool seen[FL_MAX_NODES] = { false };
 	const char *s = list, *end;
@@ -89,7 +89,7 @@ static int parse_node_list(const char *whole, const char *list,
 
 	p->nr_nodes = 0;
 	if (!*s) {
-		fl_set_err(err, errlen, "placement \"%s\": empty node list", whole);
+		fl_set_err(err, len, "placement \"%s\": empty node list", whole);
 		return -EINVAL;
 	}
 	for (;;) {
@@ -101,13 +101,13 @@ static int parse_node_list(const char *whole, const char *list,
 				hi = -1;
 		}
 		if (lo == -2 || hi == -2) {
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"placement \"%s\": \"%.*s\" is out of range (NUMA nodes are 0-%d)",
 				whole, element_len(s), s, FL_MAX_NODES - 1);
 			return -EINVAL;
 		}
 		if (lo < 0 || hi < 0) {
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"placement \"%s\": \"%.*s\" is not a NUMA node number%s",
 				whole, element_len(s), s,
 				memchr(s, '-', (size_t)element_len(s)) ?
@@ -115,14 +115,14 @@ static int parse_node_list(const char *whole, const char *list,
 			return -EINVAL;
 		}
 		if (hi < lo) {
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"placement \"%s\": range \"%.*s\" is backwards",
 				whole, element_len(s), s);
 			return -EINVAL;
 		}
 		for (int n = lo; n <= hi; n++) {
 			if (seen[n]) {
-				fl_set_err(err, errlen,
+				fl_set_err(err, len,
 					"placement \"%s\": node %d is listed twice",
 					whole, n);
 				return -EINVAL;
@@ -137,7 +137,7 @@ static int parse_node_list(const char *whole, const char *list,
 }
 
 int fl_placement_parse(const char *s, struct fl_placement *p, char *err,
-		       size_t errlen)
+		       size_t len)
 {
 	int ret;
 
@@ -154,12 +154,12 @@ int fl_placement_parse(const char *s, struct fl_placement *p, char *err,
 	}
 	if (!strncmp(s, "nodes=", 6)) {
 		p->policy = FL_PLACE_NODES;
-		ret = parse_node_list(s, s + 6, p, err, errlen);
+		ret = parse_node_list(s, s + 6, p, err, len);
 		if (ret)
 			memset(p, 0, sizeof(*p));
 		return ret;
 	}
-	fl_set_err(err, errlen,
+	fl_set_err(err, len,
 		"unknown placement \"%s\" (expected spread, compact or nodes=LIST)",
 		s);
 	return -EINVAL;
@@ -227,14 +227,14 @@ const char *fl_placement_str(const struct fl_placement *p, char *buf,
  * plan for a big box into a bind on this one. So apply them explicitly
  * (synthetic first, as hwloc does) and fail loudly.
  */
-static int apply_env_source(hwloc_topology_t topo, char *err, size_t errlen)
+static int apply_env_source(hwloc_topology_t topo, char *err, size_t len)
 {
 	const char *synth = getenv("HWLOC_SYNTHETIC");
 	const char *xml = getenv("HWLOC_XMLFILE");
 
 	if (synth && *synth) {
 		if (hwloc_topology_set_synthetic(topo, synth) < 0) {
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"HWLOC_SYNTHETIC=\"%s\": not a valid synthetic topology (%s)",
 				synth, strerror(errno));
 			return -EINVAL;
@@ -243,7 +243,7 @@ static int apply_env_source(hwloc_topology_t topo, char *err, size_t errlen)
 		if (hwloc_topology_set_xml(topo, xml) < 0) {
 			int e = errno ? errno : EINVAL;
 
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"HWLOC_XMLFILE=\"%s\": cannot load topology (%s)",
 				xml, strerror(e));
 			return -e;
@@ -287,7 +287,7 @@ static int assign_homes(struct fl_topology *t)
 	return 0;
 }
 
-int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
+int fl_topology_load(struct fl_topology **out, char *err, size_t len)
 {
 	struct fl_topology *t;
 	int ret = -ENOMEM;
@@ -295,21 +295,21 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		fl_set_err(err, errlen, "topology: out of memory");
+		fl_set_err(err, len, "topology: out of memory");
 		return -ENOMEM;
 	}
 	if (hwloc_topology_init(&t->topo) < 0) {
 		ret = errno ? -errno : -ENOMEM;
-		fl_set_err(err, errlen, "hwloc_topology_init: %s", strerror(-ret));
+		fl_set_err(err, len, "hwloc_topology_init: %s", strerror(-ret));
 		free(t);
 		return ret;
 	}
-	ret = apply_env_source(t->topo, err, errlen);
+	ret = apply_env_source(t->topo, err, len);
 	if (ret)
 		goto fail;
 	if (hwloc_topology_load(t->topo) < 0) {
 		ret = errno ? -errno : -EINVAL;
-		fl_set_err(err, errlen, "hwloc_topology_load: %s", strerror(-ret));
+		fl_set_err(err, len, "hwloc_topology_load: %s", strerror(-ret));
 		goto fail;
 	}
 	t->this_system = hwloc_topology_is_thissystem(t->topo);
@@ -317,7 +317,7 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	t->nr_nodes = hwloc_get_nbobjs_by_type(t->topo, HWLOC_OBJ_NUMANODE);
 	if (t->nr_pus <= 0 || t->nr_nodes <= 0) {
 		ret = -EINVAL;
-		fl_set_err(err, errlen, "topology has %d PUs and %d NUMA nodes",
+		fl_set_err(err, len, "topology has %d PUs and %d NUMA nodes",
 			t->nr_pus, t->nr_nodes);
 		goto fail;
 	}
@@ -338,7 +338,7 @@ int fl_topology_load(struct fl_topology **out, char *err, size_t errlen)
 	return 0;
 nomem:
 	ret = -ENOMEM;
-	fl_set_err(err, errlen, "topology: out of memory");
+	fl_set_err(err, len, "topology: out of memory");
 fail:
 	fl_topology_free(t);
 	return ret;
@@ -515,7 +515,7 @@ static void fill_slot(const struct fl_topology *t, struct fl_slot *s,
  */
 static int build_plan_nodes(const struct fl_topology *t,
 			    const struct fl_placement *p, struct plan_node *pn,
-			    char *err, size_t errlen)
+			    char *err, size_t len)
 {
 	int nr = 0, count;
 
@@ -543,7 +543,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 
 			hwloc_bitmap_list_snprintf(have, sizeof(have),
 				hwloc_topology_get_topology_nodeset(t->topo));
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"placement \"%s\": the topology has no NUMA node %d (it has %s)",
 				fl_placement_str(p, text, sizeof(text)),
 				p->nodes[i], have);
@@ -558,7 +558,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 		if (!count) {
 			char text[256];
 
-			fl_set_err(err, errlen,
+			fl_set_err(err, len,
 				"placement \"%s\": NUMA node %d has no PUs",
 				fl_placement_str(p, text, sizeof(text)),
 				p->nodes[i]);
@@ -569,7 +569,7 @@ static int build_plan_nodes(const struct fl_topology *t,
 	}
 	return nr;
 nomem:
-	fl_set_err(err, errlen, "placement: out of memory");
+	fl_set_err(err, len, "placement: out of memory");
 	return -ENOMEM;
 }
 
@@ -609,7 +609,7 @@ static int next_compact(struct plan_node *pn, int nr)
 }
 
 int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
-	    int nr_actors, struct fl_slot *slots, char *err, size_t errlen)
+	    int nr_actors, struct fl_slot *slots, char *err, size_t len)
 {
 	int nr_pn = (p->policy == FL_PLACE_NODES ? p->nr_nodes : t->nr_nodes);
 	struct plan_node *pn = NULL;
@@ -617,12 +617,12 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 	int *users = NULL, nr, rr = 0, ret = 0;
 
 	if (nr_actors < 0) {
-		fl_set_err(err, errlen, "placement: %d actors", nr_actors);
+		fl_set_err(err, len, "placement: %d actors", nr_actors);
 		return -EINVAL;
 	}
 	if (p->policy == FL_PLACE_NODES &&
 	    (p->nr_nodes <= 0 || p->nr_nodes > FL_MAX_NODES)) {
-		fl_set_err(err, errlen, "placement nodes=: %d nodes listed",
+		fl_set_err(err, len, "placement nodes=: %d nodes listed",
 			p->nr_nodes);
 		return -EINVAL;
 	}
@@ -630,17 +630,17 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
 	users = calloc((size_t)t->nr_pus, sizeof(*users));
 	chosen = calloc((size_t)nr_actors + 1, sizeof(*chosen));
 	if (!pn || !users || !chosen) {
-		fl_set_err(err, errlen, "placement: out of memory");
+		fl_set_err(err, len, "placement: out of memory");
 		ret = -ENOMEM;
 		goto out;
 	}
-	nr = build_plan_nodes(t, p, pn, err, errlen);
+	nr = build_plan_nodes(t, p, pn, err, len);
 	if (nr < 0) {
 		ret = nr;
 		goto out;
 	}
 	if (!nr) {
-		fl_set_err(err, errlen, "placement: no NUMA node has a PU");
+		fl_set_err(err, len, "placement: no NUMA node has a PU");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -669,7 +669,7 @@ out:
  * Memory preference for @node through libnuma. numa_set_preferred() reports
  * nothing, so check the policy took by reading it back.
  */
-static int prefer_node(int node, int pu, char *err, size_t errlen)
+static int prefer_node(int node, int pu, char *err, size_t len)
 {
 	int e;
 
@@ -678,7 +678,7 @@ static int prefer_node(int node, int pu, char *err, size_t errlen)
 	e = errno;
 	if (numa_preferred() != node) {
 		e = e ? e : EINVAL;
-		fl_set_err(err, errlen,
+		fl_set_err(err, len,
 			"PU %d: preferring memory on NUMA node %d: %s",
 			pu, node, strerror(e));
 		return -e;
@@ -708,13 +708,13 @@ static int thread_policy(void)
  * (numactl). Either way the result is checked.
  */
 static int place_memory(const struct fl_topology *t, const struct fl_slot *s,
-			char *err, size_t errlen)
+			char *err, size_t len)
 {
 	int mode;
 
 	if (s->node < 0 || s->node > numa_max_node() ||
 	    !numa_bitmask_isbitset(numa_all_nodes_ptr, (unsigned int)s->node)) {
-		fl_set_err(err, errlen,
+		fl_set_err(err, len,
 			"PU %d: NUMA node %d is not available for memory here",
 			s->pu, s->node);
 		return -EINVAL;
@@ -724,7 +724,7 @@ static int place_memory(const struct fl_topology *t, const struct fl_slot *s,
 	if ((mode == MPOL_DEFAULT || mode == MPOL_LOCAL) &&
 	    fl_topology_node_of_pu(t, s->pu) == s->node)
 		return 0;
-	return prefer_node(s->node, s->pu, err, errlen);
+	return prefer_node(s->node, s->pu, err, len);
 }
 
 const char *fl_mempolicy_str(char *buf, size_t len)
@@ -767,13 +767,13 @@ out:
 }
 
 int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
-		char *err, size_t errlen)
+		char *err, size_t len)
 {
 	hwloc_obj_t pu;
 	int e;
 
 	if (!t->this_system) {
-		fl_set_err(err, errlen,
+		fl_set_err(err, len,
 			"cannot bind to PU %d (node %d): the topology is not this system "
 			"(HWLOC_SYNTHETIC or HWLOC_XMLFILE)", s->pu, s->node);
 		return -EOPNOTSUPP;
@@ -782,13 +782,13 @@ int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
 	if (s->pu >= 0)
 		pu = hwloc_get_pu_obj_by_os_index(t->topo, (unsigned int)s->pu);
 	if (!pu) {
-		fl_set_err(err, errlen, "cannot bind to PU %d (node %d): no such PU",
+		fl_set_err(err, len, "cannot bind to PU %d (node %d): no such PU",
 			s->pu, s->node);
 		return -EINVAL;
 	}
 	if (hwloc_set_cpubind(t->topo, pu->cpuset, HWLOC_CPUBIND_THREAD) < 0) {
 		e = errno ? errno : EINVAL;
-		fl_set_err(err, errlen, "binding to PU %d (node %d): %s",
+		fl_set_err(err, len, "binding to PU %d (node %d): %s",
 			s->pu, s->node, strerror(e));
 		return -e;
 	}
@@ -796,12 +796,12 @@ int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
 }
 
 int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
-		 char *err, size_t errlen)
+		 char *err, size_t len)
 {
-	int ret = fl_bind_cpu(t, s, err, errlen);
+	int ret = fl_bind_cpu(t, s, err, len);
 
 	if (!ret && numa_available() >= 0)
-		ret = place_memory(t, s, err, errlen);
+		ret = place_memory(t, s, err, len);
 	return ret;
 }
 

@@ -50,7 +50,7 @@ struct fl_topology;
  * message naming the bad text in @err.
  */
 int fl_placement_parse(const char *s, struct fl_placement *p, char *err,
-		       size_t errlen);
+		       size_t len);
 /* The canonical text of a placement, e.g. "nodes=0,2". */
 const char *fl_placement_str(const struct fl_placement *p, char *buf,
 			     size_t len);
@@ -61,7 +61,7 @@ int fl_placement_opt_parse(const char *text, void *field, char *err,
 const char *fl_placement_opt_format(const void *field, char *buf, size_t len);
 
 /* Load the topology hwloc sees (honours HWLOC_SYNTHETIC, HWLOC_XMLFILE). */
-int fl_topology_load(struct fl_topology **out, char *err, size_t errlen);
+int fl_topology_load(struct fl_topology **out, char *err, size_t len);
 void fl_topology_free(struct fl_topology *t);
 /* False for synthetic or XML topologies: such plans cannot be bound. */
 bool fl_topology_is_this_system(const struct fl_topology *t);
@@ -82,7 +82,7 @@ void *fl_topology_hwloc(const struct fl_topology *t);
  * when nodes=LIST names a node the topology does not have or that has no PU.
  */
 int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
-	    int nr_actors, struct fl_slot *slots, char *err, size_t errlen);
+	    int nr_actors, struct fl_slot *slots, char *err, size_t len);
 
 /*
  * Bind the calling thread to @s->pu (hwloc), nothing else. Fails with
@@ -90,7 +90,7 @@ int fl_plan(const struct fl_topology *t, const struct fl_placement *p,
  * message naming the PU and node.
  */
 int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
-		char *err, size_t errlen);
+		char *err, size_t len);
 
 /*
  * fl_bind_cpu(), then make the thread's memory come from @s->node. Under
@@ -100,7 +100,7 @@ int fl_bind_cpu(const struct fl_topology *t, const struct fl_slot *s,
  * thread prefers @s->node (libnuma). fl_mempolicy_str() says which.
  */
 int fl_bind_self(const struct fl_topology *t, const struct fl_slot *s,
-		 char *err, size_t errlen);
+		 char *err, size_t len);
 
 /*
  * The calling thread's memory policy as text: "local" (the kernel's

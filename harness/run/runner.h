@@ -13,7 +13,7 @@
 
 #include "base/faultline.h"
 #include "base/hist.h"
-#include "base/threads.h"
+#include "base/thread_list.h"
 #include "collect/collect.h"
 #include "run/faultcount.h"
 #include "run/placement.h"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -64,4 +65,11 @@ void chk_join(pthread_t *tids, int nr)
 {
 	for (int i = 0; i < nr; i++)
 		pthread_join(tids[i], NULL);
+}
+
+void chk_pause_us(uint64_t *x, unsigned int max_us)
+{
+	struct timespec ts = { 0, (long)(fl_rand(x) % max_us) * 1000 };
+
+	nanosleep(&ts, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/rand.h"
 #include "base/sigbus.h"
 #include "integrity/check.h"
 #include "integrity/oracle_io.h"
@@ -23,14 +24,8 @@ int chk_file_create(struct fl_check_ctx *c, const char *tag, uint64_t size,
 /* Stamped 4 KiB blocks per page; 0 (with @err) for pages they cannot tile. */
 uint32_t chk_blocks_per_page(const struct fl_check_ctx *c, char *err, size_t len);
 
-/* A pseudo-random number (xorshift64) from a per-thread state. */
-static inline uint64_t chk_rand(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
+/* Sleep up to @max_us microseconds, at random (fl_rand() state @x). */
+void chk_pause_us(uint64_t *x, unsigned int max_us);
 
 /* Start @nr threads running @fn(@args[i]); join them all with chk_join. */
 int chk_start(pthread_t *tids, int nr, void *(*fn)(void *), void *args,

@@ -40,7 +40,7 @@ static const char *const kind_names[K_NR] = {
 	"punch", "dio", "fadvise", "pageout",
 };
 
-struct csi {
+struct cow_inval {
 	struct fl_check_ctx *c;
 	struct fl_ofile *f;
 	int fd, dio_fd;
@@ -57,8 +57,8 @@ struct csi {
 	char err[FL_ERR_LEN];
 };
 
-struct csi_actor {
-	struct csi *t;
+struct cow_inval_actor {
+	struct cow_inval *t;
 	uint32_t id;
 	uint64_t x;
 	char *buf;			/* one page */
@@ -68,27 +68,20 @@ struct csi_actor {
 	uint64_t nr_cow, nr_kept;	/* COW faults; re-reads of COWed pages */
 };
 
-static bool is_cow(const struct csi *t, uint64_t p)
+static bool is_cow(const struct cow_inval *t, uint64_t p)
 {
 	return (p + t->round) % 2 == 0;
 }
 
-static uint32_t owner(const struct csi *t, uint64_t p)
+static uint32_t owner(const struct cow_inval *t, uint64_t p)
 {
 	return (uint32_t)(p / 2 % t->nr_faulters);
 }
 
 /* The owner's slot for COW page @p in its kept copies. */
-static uint64_t slot(const struct csi *t, uint64_t p)
+static uint64_t slot(const struct cow_inval *t, uint64_t p)
 {
 	return p / 2 / t->nr_faulters;
-}
-
-static void pause_us(uint64_t *x, unsigned int max_us)
-{
-	struct timespec ts = { 0, (long)(chk_rand(x) % max_us) * 1000 };
-
-	nanosleep(&ts, NULL);
 }
 
 /*
@@ -96,11 +89,11 @@ static void pause_us(uint64_t *x, unsigned int max_us)
  * the private page and judge it: the marker, and around it the file as
  * the COW fault copied it, legal at some instant of the fault.
  */
-static void do_cow(struct csi_actor *a, uint64_t p)
+static void do_cow(struct cow_inval_actor *a, uint64_t p)
 {
-	struct csi *t = a->t;
+	struct cow_inval *t = a->t;
 	uint64_t before[MAX_BPP], first = p * t->bpp, off = p * t->ps, snap;
-	uint32_t mo = 8 * (uint32_t)(chk_rand(&a->x) % (t->ps / 8));
+	uint32_t mo = 8 * (uint32_t)(fl_rand(&a->x) % (t->ps / 8));
 	uint64_t m = fl_oracle_marker(a->id, off + mo);
 	char *keep = a->kept + slot(t, p) * t->ps;
 	int code = 0;
@@ -144,9 +137,9 @@ static void do_cow(struct csi_actor *a, uint64_t p)
  * reported once, as a lost marker at the first changed word expecting
  * the kept word (the marker itself or bytes the COW fault copied).
  */
-static void check_cowed(struct csi_actor *a, uint64_t p)
+static void check_cowed(struct cow_inval_actor *a, uint64_t p)
 {
-	struct csi *t = a->t;
+	struct cow_inval *t = a->t;
 	uint64_t off = p * t->ps, snap = fl_oracle_size_snapshot(t->f);
 	const uint64_t *keep = (const uint64_t *)(a->kept + slot(t, p) * t->ps);
 	const uint64_t *got = (const uint64_t *)a->buf;
@@ -177,19 +170,19 @@ static void check_cowed(struct csi_actor *a, uint64_t p)
 
 static void *faulter(void *arg)
 {
-	struct csi_actor *a = arg;
-	struct csi *t = a->t;
+	struct cow_inval_actor *a = arg;
+	struct cow_inval *t = a->t;
 
 	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) &&
 	       fl_check_running(t->c)) {
-		uint64_t p = chk_rand(&a->x) % NR_PAGES;
+		uint64_t p = fl_rand(&a->x) % NR_PAGES;
 		uint64_t first = __atomic_load_n(&t->hot_first, __ATOMIC_RELAXED);
 		uint64_t nr = __atomic_load_n(&t->hot_nr, __ATOMIC_RELAXED);
-		bool hot = nr && chk_rand(&a->x) % 2;
+		bool hot = nr && fl_rand(&a->x) % 2;
 
 		/* Half the time aim at the range being invalidated. */
 		if (hot)
-			p = (first + chk_rand(&a->x) % nr) % NR_PAGES;
+			p = (first + fl_rand(&a->x) % nr) % NR_PAGES;
 		if (!is_cow(t, p))
 			fl_oracle_read(t->f, t->map, p * t->bpp, t->bpp, t->ps, a->buf,
 				       a->id, NULL);
@@ -200,7 +193,7 @@ static void *faulter(void *arg)
 			check_cowed(a, p);
 		else if (a->cowed[p])
 			continue;
-		else if (chk_rand(&a->x) % (hot ? 2 : 16) == 0)
+		else if (fl_rand(&a->x) % (hot ? 2 : 16) == 0)
 			/* COW at a random moment, racing some invalidation. */
 			do_cow(a, p);
 		else
@@ -211,7 +204,7 @@ static void *faulter(void *arg)
 }
 
 /* A kind the file system lacks: note why, never try it again. */
-static int lacks(struct csi *t, enum kind k, const char *why)
+static int lacks(struct cow_inval *t, enum kind k, const char *why)
 {
 	t->have[k] = false;
 	snprintf(t->why[k], sizeof(t->why[k]), "%s", why);
@@ -222,15 +215,15 @@ static int lacks(struct csi *t, enum kind k, const char *why)
  * Punch pages [@first, @first + @nr), sometimes cutting the first and
  * last page short, then refill the blocks it touched.
  */
-static int op_punch(struct csi *t, uint64_t first, uint64_t nr, uint64_t *x)
+static int op_punch(struct cow_inval *t, uint64_t first, uint64_t nr, uint64_t *x)
 {
 	uint64_t lo = first * t->ps, hi = (first + nr) * t->ps, bfirst, bnr;
 	int ret;
 
-	if (chk_rand(x) % 2)
-		lo += chk_rand(x) % t->ps;
-	if (chk_rand(x) % 2)
-		hi -= chk_rand(x) % t->ps;
+	if (fl_rand(x) % 2)
+		lo += fl_rand(x) % t->ps;
+	if (fl_rand(x) % 2)
+		hi -= fl_rand(x) % t->ps;
 	if (hi <= lo)
 		hi = lo + 1;
 	fl_oracle_blocks(lo, hi - lo, &bfirst, &bnr);
@@ -252,12 +245,12 @@ static int op_punch(struct csi *t, uint64_t first, uint64_t nr, uint64_t *x)
 	}
 	fl_oracle_end(t->f, bfirst, bnr);
 	/* Let faulters see the hole before it is filled again. */
-	pause_us(x, PAUSE_US);
+	chk_pause_us(x, PAUSE_US);
 	return fl_oracle_fill(t->f, t->fd, FILE_ID, bfirst, bnr, t->err, sizeof(t->err));
 }
 
 /* Write pages [@first, @first + @nr) at a new generation with O_DIRECT. */
-static int op_dio(struct csi *t, uint64_t first, uint64_t nr)
+static int op_dio(struct cow_inval *t, uint64_t first, uint64_t nr)
 {
 	int ret = fl_oracle_write(t->f, t->dio_fd, FILE_ID, first * t->bpp,
 				  nr * t->bpp, t->dio_buf, t->err, sizeof(t->err));
@@ -268,7 +261,7 @@ static int op_dio(struct csi *t, uint64_t first, uint64_t nr)
 }
 
 /* Drop clean page cache of the range: content does not change. */
-static int op_fadv(struct csi *t, uint64_t first, uint64_t nr)
+static int op_fadv(struct cow_inval *t, uint64_t first, uint64_t nr)
 {
 	int ret;
 
@@ -288,7 +281,7 @@ static int op_fadv(struct csi *t, uint64_t first, uint64_t nr)
  * there, then from the private mapping (which swaps COWed pages out if
  * there is swap). Content does not change.
  */
-static int op_pageout(struct csi *t, uint64_t first, uint64_t nr)
+static int op_pageout(struct cow_inval *t, uint64_t first, uint64_t nr)
 {
 	size_t off = (size_t)(first * t->ps), len = (size_t)(nr * t->ps);
 	uint64_t w;
@@ -310,10 +303,10 @@ static int op_pageout(struct csi *t, uint64_t first, uint64_t nr)
 	return 0;
 }
 
-static int run_op(struct csi *t, enum kind k, uint64_t *x)
+static int run_op(struct cow_inval *t, enum kind k, uint64_t *x)
 {
-	uint64_t nr = 1 + chk_rand(x) % MAX_OP_PAGES;
-	uint64_t first = chk_rand(x) % (NR_PAGES - nr + 1);
+	uint64_t nr = 1 + fl_rand(x) % MAX_OP_PAGES;
+	uint64_t first = fl_rand(x) % (NR_PAGES - nr + 1);
 
 	__atomic_store_n(&t->hot_first, first, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->hot_nr, nr, __ATOMIC_RELAXED);
@@ -330,7 +323,7 @@ static int run_op(struct csi *t, enum kind k, uint64_t *x)
 }
 
 /* One round: a fresh private mapping, OPS_PER_ROUND invalidations. */
-static int run_round(struct csi *t, struct csi_actor *actors, uint64_t *x,
+static int run_round(struct cow_inval *t, struct cow_inval_actor *actors, uint64_t *x,
 		     unsigned int *next, char *err, size_t len)
 {
 	struct fl_check_ctx *c = t->c;
@@ -375,7 +368,7 @@ static int run_round(struct csi *t, struct csi_actor *actors, uint64_t *x,
 			t->done[k]++;
 			fl_check_iteration(c);
 		}
-		pause_us(x, PAUSE_US);
+		chk_pause_us(x, PAUSE_US);
 	}
 	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
 	chk_join(tids, (int)t->nr_faulters);
@@ -385,7 +378,7 @@ out_unmap:
 }
 
 /* What ran: COW faults, re-reads, ops per kind, kinds missing and why. */
-static void csi_note(struct csi *t, struct csi_actor *actors)
+static void cow_inval_note(struct cow_inval *t, struct cow_inval_actor *actors)
 {
 	struct fl_check_ctx *c = t->c;
 	uint64_t nr_cow = 0, nr_kept = 0;
@@ -412,10 +405,10 @@ static void csi_note(struct csi *t, struct csi_actor *actors)
 	}
 }
 
-static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
+static int cow_inval_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct csi t = { .c = c, .dio_fd = -1 };
-	struct csi_actor *actors;
+	struct cow_inval t = { .c = c, .dio_fd = -1 };
+	struct cow_inval_actor *actors;
 	uint64_t x = 0x5851f42d4c957f2dull;
 	unsigned int next = 0;
 	int ret;
@@ -438,7 +431,7 @@ static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
 	for (uint32_t i = 0; i < t.nr_faulters; i++) {
 		size_t slots = (NR_PAGES / 2 + t.nr_faulters - 1) / t.nr_faulters;
 
-		actors[i] = (struct csi_actor){
+		actors[i] = (struct cow_inval_actor){
 			.t = &t, .id = i, .x = 0x9e3779b97f4a7c15ull * (i + 1),
 		};
 		if (posix_memalign((void **)&actors[i].buf, 64, t.ps))
@@ -477,7 +470,7 @@ static int csi_run(struct fl_check_ctx *c, char *err, size_t len)
 	}
 	while (!ret && fl_check_running(c))
 		ret = run_round(&t, actors, &x, &next, err, len);
-	csi_note(&t, actors);
+	cow_inval_note(&t, actors);
 	munmap((void *)t.shared, t.size);
 out_dio:
 	if (t.dio_fd >= 0)
@@ -499,5 +492,5 @@ out_free:
 const struct fl_check check_cow_survives_invalidate = {
 	.name = "cow_survives_invalidate",
 	.summary = "private COW pages survive punch, O_DIRECT, fadvise and pageout",
-	.run = csi_run,
+	.run = cow_inval_run,
 };

@@ -49,7 +49,7 @@ enum cmd { CMD_NONE, CMD_WRITE, CMD_COPY, CMD_SYNC };
  * a page-sized buffer after it. A command: the parent fills cmd, page,
  * gen, then bumps req; the child runs it, fills ok/code, sets done = req.
  */
-struct dp_ctl {
+struct dangling_ctl {
 	uint64_t req;
 	uint64_t done;
 	uint32_t cmd;
@@ -67,7 +67,7 @@ struct dp_ctl {
 	int32_t sigbus_code;
 };
 
-struct dp {
+struct dangling {
 	struct fl_check_ctx *c;
 	struct fl_ofile *f;
 	int fd, dio_fd;
@@ -75,7 +75,7 @@ struct dp {
 	uint32_t child_actor, main_actor;
 	uint64_t size;
 	volatile char *map;		/* the parent's MAP_SHARED mapping */
-	struct dp_ctl *ctl;
+	struct dangling_ctl *ctl;
 	char *ctl_buf;			/* one page after *ctl */
 	size_t ctl_len;
 	char *io_buf;			/* one page, aligned for O_DIRECT */
@@ -87,8 +87,8 @@ struct dp {
 	char err[FL_ERR_LEN];
 };
 
-struct dp_actor {
-	struct dp *t;
+struct dangling_actor {
+	struct dangling *t;
 	uint32_t id;
 	uint64_t x;
 	char *buf;
@@ -104,13 +104,6 @@ static void store(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-static void pause_us(uint64_t *x, unsigned int max_us)
-{
-	struct timespec ts = { 0, (long)(chk_rand(x) % max_us) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* A page of @bpp blocks stamped at @gen into @buf. */
 static void stamp_page(char *buf, uint64_t page, uint32_t bpp, uint64_t gen)
 {
@@ -118,7 +111,7 @@ static void stamp_page(char *buf, uint64_t page, uint32_t bpp, uint64_t gen)
 		fl_stamp_fill(buf + k * FL_STAMP_SIZE, FILE_ID, page * bpp + k, gen);
 }
 
-static void judge_page(struct dp *t, uint64_t page, const uint64_t *before,
+static void judge_page(struct dangling *t, uint64_t page, const uint64_t *before,
 		       const char *buf, uint32_t actor)
 {
 	for (uint32_t k = 0; k < t->bpp; k++)
@@ -127,9 +120,9 @@ static void judge_page(struct dp *t, uint64_t page, const uint64_t *before,
 }
 
 /* The child: run one command from the parent. */
-static void child_cmd(struct dp *t, volatile char *map)
+static void child_cmd(struct dangling *t, volatile char *map)
 {
-	struct dp_ctl *ctl = t->ctl;
+	struct dangling_ctl *ctl = t->ctl;
 	volatile char *pg = map + ctl->page * t->ps;
 	int code = 0;
 
@@ -160,9 +153,9 @@ static void child_cmd(struct dp *t, volatile char *map)
  * malloc, no stdio: it only touches memory and makes plain syscalls, and
  * leaves with _exit() so nothing of the parent's is flushed twice.
  */
-static void __attribute__((noreturn)) child_main(struct dp *t)
+static void __attribute__((noreturn)) child_main(struct dangling *t)
 {
-	struct dp_ctl *ctl = t->ctl;
+	struct dangling_ctl *ctl = t->ctl;
 	volatile char *map;
 	uint64_t x = 0xd1b54a32d192ed03ull, n = 0, w;
 	int code;
@@ -192,7 +185,7 @@ static void __attribute__((noreturn)) child_main(struct dp *t)
 			_exit(0);
 		first = load(&ctl->hot_first);
 		nr = load(&ctl->hot_nr);
-		p = nr ? first + chk_rand(&x) % nr : chk_rand(&x) % NR_PAGES;
+		p = nr ? first + fl_rand(&x) % nr : fl_rand(&x) % NR_PAGES;
 		if (p >= NR_PAGES)
 			p = 0;
 		if (!fl_sigbus_copy(&w, map + p * t->ps, sizeof(w), &code)) {
@@ -208,7 +201,7 @@ static void __attribute__((noreturn)) child_main(struct dp *t)
 }
 
 /* Has the child gone? Says how in t->err. */
-static bool child_gone(struct dp *t)
+static bool child_gone(struct dangling *t)
 {
 	int st;
 	pid_t r = waitpid(t->child, &st, WNOHANG);
@@ -229,9 +222,9 @@ static bool child_gone(struct dp *t)
  * Have the child run @cmd on @page and wait for it: 0, -ECHILD when it
  * died, -ETIMEDOUT when it did not answer within CHILD_WAIT_NS (t->err).
  */
-static int child_call(struct dp *t, enum cmd cmd, uint64_t page, uint64_t gen)
+static int child_call(struct dangling *t, enum cmd cmd, uint64_t page, uint64_t gen)
 {
-	struct dp_ctl *ctl = t->ctl;
+	struct dangling_ctl *ctl = t->ctl;
 	uint64_t req = ctl->req + 1, start = fl_mono_ns();
 
 	ctl->cmd = cmd;
@@ -258,7 +251,7 @@ static int child_call(struct dp *t, enum cmd cmd, uint64_t page, uint64_t gen)
 }
 
 /* Kill and reap the child, whatever state it is in. */
-static void child_reap(struct dp *t)
+static void child_reap(struct dangling *t)
 {
 	if (t->child <= 0)
 		return;
@@ -270,7 +263,7 @@ static void child_reap(struct dp *t)
 }
 
 /* SIGBUS the child took on its own touches: never legal here. */
-static void judge_child_sigbus(struct dp *t)
+static void judge_child_sigbus(struct dangling *t)
 {
 	uint64_t n = load(&t->ctl->nr_sigbus);
 
@@ -285,19 +278,19 @@ static void judge_child_sigbus(struct dp *t)
 /* Parent faulters: read and judge pages, mostly in the hot range. */
 static void *faulter(void *arg)
 {
-	struct dp_actor *a = arg;
-	struct dp *t = a->t;
+	struct dangling_actor *a = arg;
+	struct dangling *t = a->t;
 	uint64_t before[MAX_BPP];
 
 	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) &&
 	       fl_check_running(t->c)) {
 		uint64_t first = load(&t->hot_first), nr = load(&t->hot_nr);
-		uint64_t p = chk_rand(&a->x) % NR_PAGES, snap;
+		uint64_t p = fl_rand(&a->x) % NR_PAGES, snap;
 		int code = 0;
 		bool ok;
 
-		if (nr && chk_rand(&a->x) % 4)
-			p = (first + chk_rand(&a->x) % nr) % NR_PAGES;
+		if (nr && fl_rand(&a->x) % 4)
+			p = (first + fl_rand(&a->x) % nr) % NR_PAGES;
 		snap = fl_oracle_size_snapshot(t->f);
 		fl_oracle_snapshot_range(t->f, p * t->bpp, t->bpp, before);
 		ok = fl_sigbus_copy(a->buf, t->map + p * t->ps, t->ps, &code);
@@ -314,7 +307,7 @@ static void *faulter(void *arg)
  * read (the disk, on file systems that have O_DIRECT). No op on the page
  * runs meanwhile, so the oracle wants exactly the last write.
  */
-static int verify(struct dp *t, uint64_t page, bool direct)
+static int verify(struct dangling *t, uint64_t page, bool direct)
 {
 	uint64_t before[MAX_BPP], snap;
 	off_t off = (off_t)(page * t->ps);
@@ -359,14 +352,14 @@ static int verify(struct dp *t, uint64_t page, bool direct)
 }
 
 /* O_DIRECT write of pages [@first, @first + @nr) at a new generation. */
-static int inval_dio(struct dp *t, uint64_t first, uint64_t nr, char *buf)
+static int inval_dio(struct dangling *t, uint64_t first, uint64_t nr, char *buf)
 {
 	return fl_oracle_write(t->f, t->dio_fd, FILE_ID, first * t->bpp,
 			       nr * t->bpp, buf, t->err, sizeof(t->err));
 }
 
 /* Punch pages [@first, @first + @nr): they read zero until written. */
-static int inval_punch(struct dp *t, uint64_t first, uint64_t nr)
+static int inval_punch(struct dangling *t, uint64_t first, uint64_t nr)
 {
 	uint64_t bfirst = first * t->bpp, bnr = nr * t->bpp;
 	int ret = fl_oracle_begin_zero(t->f, first * t->ps, nr * t->ps);
@@ -393,7 +386,7 @@ static int inval_punch(struct dp *t, uint64_t first, uint64_t nr)
  * @by_child, the child's. A SIGBUS is judged (never legal here) and the
  * page is rewritten with pwrite so later judgements start clean.
  */
-static int write_through(struct dp *t, uint64_t page, bool by_child)
+static int write_through(struct dangling *t, uint64_t page, bool by_child)
 {
 	uint64_t bfirst = page * t->bpp, snap;
 	uint64_t gen = fl_oracle_next_gen(t->f, bfirst, t->bpp);
@@ -431,11 +424,11 @@ static int write_through(struct dp *t, uint64_t page, bool by_child)
  * faults, write one page of it through one mapping, compare every view,
  * write back, compare again.
  */
-static int cycle(struct dp *t, enum kind k, bool by_child, uint64_t *x, char *buf)
+static int cycle(struct dangling *t, enum kind k, bool by_child, uint64_t *x, char *buf)
 {
-	uint64_t nr = 1 + chk_rand(x) % MAX_OP_PAGES;
-	uint64_t first = chk_rand(x) % (NR_PAGES - nr + 1);
-	uint64_t page = first + chk_rand(x) % nr;
+	uint64_t nr = 1 + fl_rand(x) % MAX_OP_PAGES;
+	uint64_t first = fl_rand(x) % (NR_PAGES - nr + 1);
+	uint64_t page = first + fl_rand(x) % nr;
 	int ret;
 
 	store(&t->ctl->hot_first, first);
@@ -443,13 +436,13 @@ static int cycle(struct dp *t, enum kind k, bool by_child, uint64_t *x, char *bu
 	store(&t->hot_first, first);
 	store(&t->hot_nr, nr);
 	/* Let both processes fault the range in first. */
-	pause_us(x, PAUSE_US);
+	chk_pause_us(x, PAUSE_US);
 	fl_oracle_op_start(t->c->oracle, t->main_actor);
 	ret = k == K_DIO ? inval_dio(t, first, nr, buf) : inval_punch(t, first, nr);
 	fl_oracle_op_end(t->c->oracle, t->main_actor);
 	if (ret)
 		return ret;
-	pause_us(x, PAUSE_US);
+	chk_pause_us(x, PAUSE_US);
 	ret = write_through(t, page, by_child);
 	if (!ret)
 		ret = verify(t, page, false);
@@ -478,7 +471,7 @@ static int cycle(struct dp *t, enum kind k, bool by_child, uint64_t *x, char *bu
 }
 
 /* Which invalidations work here: each tried once on page 0, announced. */
-static void probe(struct dp *t, char *buf, char *why, size_t len)
+static void probe(struct dangling *t, char *buf, char *why, size_t len)
 {
 	int n = 0;
 
@@ -498,15 +491,15 @@ static void probe(struct dp *t, char *buf, char *why, size_t len)
 		snprintf(why + n, len - (size_t)n, "no hole punching: %.200s", t->err);
 }
 
-static int run_cycles(struct dp *t, char *buf, char *err, size_t len)
+static int run_cycles(struct dangling *t, char *buf, char *err, size_t len)
 {
-	struct dp_actor actors[FL_CHECK_ACTORS];
+	struct dangling_actor actors[FL_CHECK_ACTORS];
 	pthread_t tids[FL_CHECK_ACTORS];
 	uint64_t x = 0x2545f4914f6cdd1dull;
 	int ret;
 
 	for (uint32_t i = 0; i < t->nr_faulters; i++) {
-		actors[i] = (struct dp_actor){
+		actors[i] = (struct dangling_actor){
 			.t = t, .id = i, .x = 0x9e3779b97f4a7c15ull * (i + 1),
 		};
 		if (posix_memalign((void **)&actors[i].buf, 64, t->ps)) {
@@ -547,9 +540,9 @@ out_free:
 	return ret;
 }
 
-static int dp_run(struct fl_check_ctx *c, char *err, size_t len)
+static int dangling_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct dp t = { .c = c, .dio_fd = -1, .child = -1 };
+	struct dangling t = { .c = c, .dio_fd = -1, .child = -1 };
 	char why[FL_ERR_LEN] = "", *buf = NULL;
 	int ret;
 
@@ -657,5 +650,5 @@ out_free:
 const struct fl_check check_dangling_page = {
 	.name = "dangling_page",
 	.summary = "two processes' mappings and read() agree after invalidation and a write",
-	.run = dp_run,
+	.run = dangling_run,
 };

@@ -43,7 +43,7 @@
 /* Actors besides the faulters: A writer, B writer, C racer, C storer. */
 #define NR_WRITERS 4
 
-struct dmv_file {
+struct dio_mmap_file {
 	const char *tag;
 	uint32_t id;
 	uint64_t nr;			/* blocks */
@@ -54,9 +54,9 @@ struct dmv_file {
 	volatile char *map;
 };
 
-struct dmv {
+struct dio_mmap {
 	struct fl_check_ctx *c;
-	struct dmv_file fa, fb, fc;
+	struct dio_mmap_file fa, fb, fc;
 	int nr_readers;
 	/*
 	 * The race on C: the racer posts a round with the block and the
@@ -77,21 +77,21 @@ struct dmv {
 	uint64_t inval_failures;	/* races after which fdatasync said EIO */
 };
 
-struct dmv_actor {
-	struct dmv *t;
+struct dio_mmap_actor {
+	struct dio_mmap *t;
 	uint32_t id;
 };
 
-static bool dmv_running(struct dmv *t)
+static bool dio_mmap_running(struct dio_mmap *t)
 {
 	return fl_check_running(t->c) && !__atomic_load_n(&t->error, __ATOMIC_RELAXED);
 }
 
 /* Keep the first error (-errno with its text) and stop everyone. */
-static void dmv_fail(struct dmv *t, int error, const char *fmt, ...)
+static void dio_mmap_fail(struct dio_mmap *t, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void dmv_fail(struct dmv *t, int error, const char *fmt, ...)
+static void dio_mmap_fail(struct dio_mmap *t, int error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -111,7 +111,7 @@ static void count(uint64_t *n)
 }
 
 /* Page-aligned offset of file offset @off. */
-static uint64_t page_of(const struct dmv *t, uint64_t off)
+static uint64_t page_of(const struct dio_mmap *t, uint64_t off)
 {
 	return off / t->c->page_size * t->c->page_size;
 }
@@ -120,7 +120,7 @@ static uint64_t page_of(const struct dmv *t, uint64_t off)
  * Create, stamp, reopen with O_DIRECT and map one file, and fault every
  * page in. -EOPNOTSUPP when the file system takes no O_DIRECT open.
  */
-static int file_setup(struct dmv *t, struct dmv_file *df, char *err, size_t len)
+static int file_setup(struct dio_mmap *t, struct dio_mmap_file *df, char *err, size_t len)
 {
 	int ret, e;
 
@@ -155,7 +155,7 @@ static int file_setup(struct dmv *t, struct dmv_file *df, char *err, size_t len)
 	return 0;
 }
 
-static void file_teardown(struct dmv_file *df)
+static void file_teardown(struct dio_mmap_file *df)
 {
 	if (df->map)
 		munmap((void *)df->map, df->len);
@@ -171,7 +171,7 @@ static void file_teardown(struct dmv_file *df)
  * O_DIRECT pwrite from @buf (4 KiB aligned, MAX_RUN blocks), announced
  * to the oracle. 0 or -errno with @err; nothing is written on -EINVAL.
  */
-static int dio_write(struct dmv_file *df, char *buf, uint64_t first, uint64_t nr,
+static int dio_write(struct dio_mmap_file *df, char *buf, uint64_t first, uint64_t nr,
 		     char *err, size_t len)
 {
 	uint64_t gen = fl_oracle_next_gen(df->f, first, nr);
@@ -207,25 +207,25 @@ static int dio_write(struct dmv_file *df, char *buf, uint64_t first, uint64_t nr
 /* A: O_DIRECT writes of runs of blocks, readers on the mapping. */
 static void *dio_writer(void *arg)
 {
-	struct dmv_actor *a = arg;
-	struct dmv *t = a->t;
+	struct dio_mmap_actor *a = arg;
+	struct dio_mmap *t = a->t;
 	uint64_t x = 0xd1b54a32d192ed03ull;
 	char err[FL_ERR_LEN], *buf;
 	int ret;
 
 	if (posix_memalign((void **)&buf, 4096, MAX_RUN * FL_STAMP_SIZE)) {
-		dmv_fail(t, -ENOMEM, "O_DIRECT writer: out of memory");
+		dio_mmap_fail(t, -ENOMEM, "O_DIRECT writer: out of memory");
 		return NULL;
 	}
-	while (dmv_running(t)) {
-		uint64_t first = chk_rand(&x) % NR_A;
-		uint64_t nr = 1 + chk_rand(&x) % MAX_RUN;
+	while (dio_mmap_running(t)) {
+		uint64_t first = fl_rand(&x) % NR_A;
+		uint64_t nr = 1 + fl_rand(&x) % MAX_RUN;
 
 		if (nr > NR_A - first)
 			nr = NR_A - first;
 		ret = dio_write(&t->fa, buf, first, nr, err, sizeof(err));
 		if (ret) {
-			dmv_fail(t, ret, "%s", err);
+			dio_mmap_fail(t, ret, "%s", err);
 			break;
 		}
 		count(&t->dio_writes);
@@ -241,14 +241,14 @@ static void *dio_writer(void *arg)
  */
 static void *map_writer(void *arg)
 {
-	struct dmv_actor *a = arg;
-	struct dmv *t = a->t;
-	struct dmv_file *df = &t->fb;
+	struct dio_mmap_actor *a = arg;
+	struct dio_mmap *t = a->t;
+	struct dio_mmap_file *df = &t->fb;
 	uint64_t x = 0x94d049bb133111ebull, buf[MAX_RUN][FL_STAMP_WORDS];
 
-	while (dmv_running(t)) {
-		uint64_t first = chk_rand(&x) % NR_B;
-		uint64_t nr = 1 + chk_rand(&x) % MAX_RUN, gen, start, end;
+	while (dio_mmap_running(t)) {
+		uint64_t first = fl_rand(&x) % NR_B;
+		uint64_t nr = 1 + fl_rand(&x) % MAX_RUN, gen, start, end;
 		uint64_t snap = fl_oracle_size_snapshot(df->f);
 		int code = 0, ret;
 
@@ -259,7 +259,7 @@ static void *map_writer(void *arg)
 			fl_stamp_fill(buf[b], df->id, first + b, gen);
 		ret = fl_oracle_begin(df->f, first, nr, gen, false);
 		if (ret) {
-			dmv_fail(t, ret, "mapping write to %s: oracle: %s", df->tag,
+			dio_mmap_fail(t, ret, "mapping write to %s: oracle: %s", df->tag,
 				 strerror(-ret));
 			break;
 		}
@@ -273,7 +273,7 @@ static void *map_writer(void *arg)
 		start = page_of(t, first * FL_STAMP_SIZE);
 		end = (first + nr) * FL_STAMP_SIZE;
 		if (msync((void *)(df->map + start), end - start, MS_SYNC)) {
-			dmv_fail(t, -errno, "msync %s bytes %llu-%llu: %s", df->tag,
+			dio_mmap_fail(t, -errno, "msync %s bytes %llu-%llu: %s", df->tag,
 				 (unsigned long long)start, (unsigned long long)end,
 				 strerror(errno));
 			break;
@@ -293,8 +293,8 @@ static void *map_writer(void *arg)
  */
 static void *race_storer(void *arg)
 {
-	struct dmv_actor *a = arg;
-	struct dmv *t = a->t;
+	struct dio_mmap_actor *a = arg;
+	struct dio_mmap *t = a->t;
 	uint64_t done = 0;
 
 	for (;;) {
@@ -324,7 +324,7 @@ static void *race_storer(void *arg)
 }
 
 /* Wait until *@p reaches @v, or the storer acknowledged round @v early. */
-static void race_wait(struct dmv *t, uint64_t *p, uint64_t v)
+static void race_wait(struct dio_mmap *t, uint64_t *p, uint64_t v)
 {
 	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) < v &&
 	       __atomic_load_n(&t->race_acked, __ATOMIC_ACQUIRE) < v)
@@ -338,10 +338,10 @@ static void race_wait(struct dmv *t, uint64_t *p, uint64_t v)
  * legal meanwhile. Then a buffered pwrite of g + 3 settles the block,
  * which readers must see once the op ended.
  */
-static int race_once(struct dmv *t, char *buf, uint64_t b, uint64_t round,
+static int race_once(struct dio_mmap *t, char *buf, uint64_t b, uint64_t round,
 		     char *err, size_t len)
 {
-	struct dmv_file *df = &t->fc;
+	struct dio_mmap_file *df = &t->fc;
 	uint64_t g = fl_oracle_next_gen(df->f, b, 1) - 1;
 	ssize_t w;
 	int ret;
@@ -396,20 +396,20 @@ static int race_once(struct dmv *t, char *buf, uint64_t b, uint64_t round,
 /* C: race rounds on random blocks until the deadline; then free the storer. */
 static void *racer(void *arg)
 {
-	struct dmv_actor *a = arg;
-	struct dmv *t = a->t;
+	struct dio_mmap_actor *a = arg;
+	struct dio_mmap *t = a->t;
 	uint64_t x = 0xbf58476d1ce4e5b9ull;
 	char err[FL_ERR_LEN], *buf;
 	int ret;
 
 	if (posix_memalign((void **)&buf, 4096, FL_STAMP_SIZE)) {
-		dmv_fail(t, -ENOMEM, "racer: out of memory");
+		dio_mmap_fail(t, -ENOMEM, "racer: out of memory");
 		goto out;
 	}
-	for (uint64_t round = 1; dmv_running(t); round++) {
-		ret = race_once(t, buf, chk_rand(&x) % NR_C, round, err, sizeof(err));
+	for (uint64_t round = 1; dio_mmap_running(t); round++) {
+		ret = race_once(t, buf, fl_rand(&x) % NR_C, round, err, sizeof(err));
 		if (ret) {
-			dmv_fail(t, ret, "%s", err);
+			dio_mmap_fail(t, ret, "%s", err);
 			break;
 		}
 		count(&t->races);
@@ -422,7 +422,7 @@ out:
 }
 
 /* Judge block @b of @df read through its mapping. */
-static void read_mapped(struct dmv *t, struct dmv_file *df, uint64_t b,
+static void read_mapped(struct dio_mmap *t, struct dio_mmap_file *df, uint64_t b,
 			uint64_t *buf, uint32_t actor)
 {
 	uint64_t snap = fl_oracle_size_snapshot(df->f);
@@ -443,16 +443,16 @@ static void read_mapped(struct dmv *t, struct dmv_file *df, uint64_t b,
  */
 static void *reader(void *arg)
 {
-	struct dmv_actor *a = arg;
-	struct dmv *t = a->t;
+	struct dio_mmap_actor *a = arg;
+	struct dio_mmap *t = a->t;
 	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), *buf;
 
 	if (posix_memalign((void **)&buf, 4096, FL_STAMP_SIZE)) {
-		dmv_fail(t, -ENOMEM, "reader %u: out of memory", a->id);
+		dio_mmap_fail(t, -ENOMEM, "reader %u: out of memory", a->id);
 		return NULL;
 	}
-	while (dmv_running(t)) {
-		uint64_t r = chk_rand(&x), b, before;
+	while (dio_mmap_running(t)) {
+		uint64_t r = fl_rand(&x), b, before;
 		ssize_t n;
 
 		if ((r & 3) < 2) {
@@ -467,7 +467,7 @@ static void *reader(void *arg)
 		before = fl_oracle_snapshot(t->fb.f, b);
 		n = pread(t->fb.dio_fd, buf, FL_STAMP_SIZE, (off_t)(b * FL_STAMP_SIZE));
 		if (n != FL_STAMP_SIZE) {
-			dmv_fail(t, n < 0 ? -errno : -EIO,
+			dio_mmap_fail(t, n < 0 ? -errno : -EIO,
 				 "O_DIRECT read of %s block %llu: %s", t->fb.tag,
 				 (unsigned long long)b, n < 0 ? strerror(errno) : "short read");
 			break;
@@ -479,15 +479,15 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static int dmv_run(struct fl_check_ctx *c, char *err, size_t len)
+static int dio_mmap_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct dmv t = {
+	struct dio_mmap t = {
 		.c = c,
 		.fa = { .tag = "dio-map-a", .id = ID_A, .nr = NR_A, .fd = -1, .dio_fd = -1 },
 		.fb = { .tag = "dio-map-b", .id = ID_B, .nr = NR_B, .fd = -1, .dio_fd = -1 },
 		.fc = { .tag = "dio-map-c", .id = ID_C, .nr = NR_C, .fd = -1, .dio_fd = -1 },
 	};
-	struct dmv_actor actors[FL_CHECK_ACTORS];
+	struct dio_mmap_actor actors[FL_CHECK_ACTORS];
 	pthread_t tids[FL_CHECK_ACTORS];
 	void *(*const writers[NR_WRITERS])(void *) = {
 		/* The storer first: the racer waits for it. */
@@ -523,7 +523,7 @@ static int dmv_run(struct fl_check_ctx *c, char *err, size_t len)
 		       c->nr_faulters : FL_CHECK_ACTORS - NR_WRITERS;
 	nr_threads = t.nr_readers + NR_WRITERS;
 	for (int i = 0; i < nr_threads; i++)
-		actors[i] = (struct dmv_actor){ .t = &t, .id = (uint32_t)i };
+		actors[i] = (struct dio_mmap_actor){ .t = &t, .id = (uint32_t)i };
 	ret = chk_start(tids, t.nr_readers, reader, actors, sizeof(actors[0]), err, len);
 	if (ret)
 		goto out;
@@ -533,7 +533,7 @@ static int dmv_run(struct fl_check_ctx *c, char *err, size_t len)
 		if (ret) {
 			/* Without the racer the storer waits for a round: free it. */
 			__atomic_store_n(&t.race_quit, 1, __ATOMIC_RELEASE);
-			dmv_fail(&t, ret, "%s", err);
+			dio_mmap_fail(&t, ret, "%s", err);
 			chk_join(tids, t.nr_readers + i);
 			goto out;
 		}
@@ -563,5 +563,5 @@ const struct fl_check check_dio_then_mmap_visible = {
 	.summary = "O_DIRECT writes visible through the mapping, and the mirror",
 	/* Part C races a mapping writer with O_DIRECT on purpose. */
 	.inval_failure_fails = false,
-	.run = dmv_run,
+	.run = dio_mmap_run,
 };

@@ -130,7 +130,7 @@ static int eof_run(struct fl_check_ctx *c, char *err, size_t len)
 
 	for (uint64_t i = 0; fl_check_running(c) && !ret; i++) {
 		uint64_t to = i < ARRAY_SIZE(fixed) ? fixed[i] :
-			      1 + chk_rand(&x) % (NR_BLOCKS * FL_STAMP_SIZE - 1);
+			      1 + fl_rand(&x) % (NR_BLOCKS * FL_STAMP_SIZE - 1);
 
 		ret = one_size(c, to, err, len);
 		fl_check_iteration(c);

@@ -40,7 +40,7 @@
 #define BOUND_NS 10000000000ull		/* an op running longer is hung */
 #define TICK_NS 100000000ull		/* watchdog period */
 
-enum liv_op { OP_PUNCH, OP_TRUNCATE, OP_DIO, OP_DIO_SELF, OP_NR };
+enum liveness_op { OP_PUNCH, OP_TRUNCATE, OP_DIO, OP_DIO_SELF, OP_NR };
 
 static const char *const op_names[OP_NR] = {
 	[OP_PUNCH] = "punch",
@@ -49,13 +49,13 @@ static const char *const op_names[OP_NR] = {
 	[OP_DIO_SELF] = "O_DIRECT write from its own mapping",
 };
 
-struct liv;
+struct liveness;
 
-struct liv_thread {
-	struct liv *l;
+struct liveness_thread {
+	struct liveness *l;
 	pthread_t tid;
 	uint32_t id;			/* oracle actor id */
-	int kind;			/* enum liv_op, or -1 for a faulter */
+	int kind;			/* enum liveness_op, or -1 for a faulter */
 	int started;
 	int done;			/* set as the thread function returns */
 	const char *doing;		/* the syscall in flight, NULL when idle */
@@ -66,7 +66,7 @@ struct liv_thread {
 };
 
 /* Shared with threads that may never return: allocated, never on a stack. */
-struct liv {
+struct liveness {
 	struct fl_check_ctx *c;		/* main thread, or inside the gate */
 	uint64_t deadline_ns;		/* copies for use outside the gate */
 	uint64_t max_iterations;
@@ -89,10 +89,10 @@ struct liv {
 	char err[FL_ERR_LEN];
 	int nr_faulters;
 	int nr_threads;
-	struct liv_thread th[FL_CHECK_ACTORS];
+	struct liveness_thread th[FL_CHECK_ACTORS];
 };
 
-static bool liv_running(struct liv *l)
+static bool liveness_running(struct liveness *l)
 {
 	return !fl_check_stop && fl_mono_ns() < l->deadline_ns &&
 	       __atomic_load_n(&l->iterations, __ATOMIC_RELAXED) < l->max_iterations &&
@@ -101,7 +101,7 @@ static bool liv_running(struct liv *l)
 }
 
 /* Enter the gate to use the check context; false once it is gone. */
-static bool gate_enter(struct liv *l)
+static bool gate_enter(struct liveness *l)
 {
 	pthread_rwlock_rdlock(&l->gate);
 	if (!l->abandoned)
@@ -110,16 +110,16 @@ static bool gate_enter(struct liv *l)
 	return false;
 }
 
-static void gate_leave(struct liv *l)
+static void gate_leave(struct liveness *l)
 {
 	pthread_rwlock_unlock(&l->gate);
 }
 
-static void liv_fail(struct liv *l, int error, const char *fmt, ...)
+static void liveness_fail(struct liveness *l, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Keep the first error (-errno with its text) and stop every thread. */
-static void liv_fail(struct liv *l, int error, const char *fmt, ...)
+static void liveness_fail(struct liveness *l, int error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -139,13 +139,13 @@ static void liv_fail(struct liv *l, int error, const char *fmt, ...)
  */
 static void *faulter(void *arg)
 {
-	struct liv_thread *th = arg;
-	struct liv *l = th->l;
+	struct liveness_thread *th = arg;
+	struct liveness *l = th->l;
 	uint64_t ps = l->page_size, x = 0x9e3779b97f4a7c15ull * (th->id + 1);
 
-	while (liv_running(l)) {
+	while (liveness_running(l)) {
 		uint64_t hot = __atomic_load_n(&l->hot, __ATOMIC_RELAXED);
-		uint64_t word = chk_rand(&x) % (ps / 8) * 8;
+		uint64_t word = fl_rand(&x) % (ps / 8) * 8;
 
 		for (uint64_t off = 0; off < hot; off += ps) {
 			uint64_t snap = fl_oracle_size_snapshot(l->f);
@@ -166,7 +166,7 @@ static void *faulter(void *arg)
 }
 
 /* Mark the start of a syscall for the watchdog and for the hang report. */
-static void op_begin(struct liv_thread *th, const char *what)
+static void op_begin(struct liveness_thread *th, const char *what)
 {
 	uint64_t now = fl_mono_ns();
 
@@ -178,7 +178,7 @@ static void op_begin(struct liv_thread *th, const char *what)
 	__atomic_store_n(&th->doing, what, __ATOMIC_RELEASE);
 }
 
-static void op_done(struct liv_thread *th)
+static void op_done(struct liveness_thread *th)
 {
 	uint64_t ns = 0;
 
@@ -192,23 +192,23 @@ static void op_done(struct liv_thread *th)
 }
 
 /* A random range inside the hot range: @align-aligned when @align > 1. */
-static void pick_range(struct liv *l, uint64_t *x, uint64_t max_len,
+static void pick_range(struct liveness *l, uint64_t *x, uint64_t max_len,
 		       uint64_t align, uint64_t *off, uint64_t *len)
 {
 	uint64_t hot = __atomic_load_n(&l->hot, __ATOMIC_RELAXED);
 
-	*off = chk_rand(x) % hot / align * align;
-	*len = (1 + chk_rand(x) % max_len + align - 1) / align * align;
+	*off = fl_rand(x) % hot / align * align;
+	*len = (1 + fl_rand(x) % max_len + align - 1) / align * align;
 	if (*len > hot - *off)
 		*len = hot - *off;
 }
 
 /* Shrink the file to a random size in the hot range, then regrow it. */
-static int truncate_cycle(struct liv_thread *th, uint64_t *x)
+static int truncate_cycle(struct liveness_thread *th, uint64_t *x)
 {
-	struct liv *l = th->l;
+	struct liveness *l = th->l;
 	uint64_t hot = __atomic_load_n(&l->hot, __ATOMIC_RELAXED);
-	uint64_t to = chk_rand(x) % hot;
+	uint64_t to = fl_rand(x) % hot;
 	int ret;
 
 	/* Every other cycle cuts at a page boundary, the rest mid-page. */
@@ -239,9 +239,9 @@ static int truncate_cycle(struct liv_thread *th, uint64_t *x)
 }
 
 /* One op of @th's kind: 0 or -errno. */
-static int one_op(struct liv_thread *th, uint64_t *x)
+static int one_op(struct liveness_thread *th, uint64_t *x)
 {
-	struct liv *l = th->l;
+	struct liveness *l = th->l;
 	uint64_t ps = l->page_size, off, len;
 	ssize_t w;
 	int ret = 0;
@@ -287,15 +287,15 @@ static int one_op(struct liv_thread *th, uint64_t *x)
  */
 static void *actor(void *arg)
 {
-	struct liv_thread *th = arg;
-	struct liv *l = th->l;
+	struct liveness_thread *th = arg;
+	struct liveness *l = th->l;
 	uint64_t x = 0xd1b54a32d192ed03ull * (th->id + 1);
 
 	if ((th->kind == OP_DIO || th->kind == OP_DIO_SELF) && l->dio_fd < 0) {
 		l->left_out[th->kind] = EINVAL;
 		goto out;
 	}
-	while (liv_running(l)) {
+	while (liveness_running(l)) {
 		int ret = one_op(th, &x);
 
 		if (ret == -EOPNOTSUPP || (ret == -EINVAL && !th->ops)) {
@@ -303,7 +303,7 @@ static void *actor(void *arg)
 			break;
 		}
 		if (ret) {
-			liv_fail(l, ret, "%s on the test file: %s", op_names[th->kind],
+			liveness_fail(l, ret, "%s on the test file: %s", op_names[th->kind],
 				 strerror(-ret));
 			break;
 		}
@@ -319,7 +319,7 @@ out:
 	return NULL;
 }
 
-static bool all_done(struct liv *l)
+static bool all_done(struct liveness *l)
 {
 	for (int i = 0; i < l->nr_threads; i++)
 		if (l->th[i].started && !__atomic_load_n(&l->th[i].done, __ATOMIC_ACQUIRE))
@@ -333,7 +333,7 @@ static bool all_done(struct liv *l)
  * (or an interruption) is BOUND_NS and two ticks behind: by then any op
  * still running has been reported.
  */
-static void supervise(struct liv *l)
+static void supervise(struct liveness *l)
 {
 	struct fl_check_ctx *c = l->c;
 	uint64_t start = fl_mono_ns(), give_up = c->deadline_ns + BOUND_NS + 2 * TICK_NS;
@@ -350,7 +350,7 @@ static void supervise(struct liv *l)
 		__atomic_store_n(&l->hot, HOT_MIN << ((now - start) / 1000000000ull % HOT_STEPS),
 				 __ATOMIC_RELAXED);
 		/* Past the deadline, notice the threads' exit sooner. */
-		if (!liv_running(l))
+		if (!liveness_running(l))
 			nap = TICK_NS / 10;
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)nap;
@@ -362,14 +362,14 @@ static void supervise(struct liv *l)
  * Threads still running after supervise() are stuck in the kernel: name
  * them in @err and detach them. Returns how many there were.
  */
-static int report_hung(struct liv *l, char *err, size_t len)
+static int report_hung(struct liveness *l, char *err, size_t len)
 {
 	uint64_t now = fl_mono_ns();
 	int hung = 0, faulters = 0;
 	size_t at = 0;
 
 	for (int i = 0; i < l->nr_threads; i++) {
-		struct liv_thread *th = &l->th[i];
+		struct liveness_thread *th = &l->th[i];
 		const char *doing;
 
 		if (!th->started || __atomic_load_n(&th->done, __ATOMIC_ACQUIRE))
@@ -398,7 +398,7 @@ static int report_hung(struct liv *l, char *err, size_t len)
 }
 
 /* What ran, how often, the longest op, and what was left out. */
-static void write_note(struct liv *l)
+static void write_note(struct liveness *l)
 {
 	struct fl_check_ctx *c = l->c;
 	uint64_t longest = 0;
@@ -408,7 +408,7 @@ static void write_note(struct liv *l)
 	at = (size_t)snprintf(c->note, len, "%d faulters, %llu SIGBUS; ops:", l->nr_faulters,
 			      (unsigned long long)l->sigbus);
 	for (int i = l->nr_faulters; i < l->nr_threads && at < len; i++) {
-		struct liv_thread *th = &l->th[i];
+		struct liveness_thread *th = &l->th[i];
 
 		if (l->left_out[th->kind])
 			continue;
@@ -441,7 +441,7 @@ static void write_note(struct liv *l)
 }
 
 /* Create the file, reopen it O_DIRECT if possible, map it, start threads. */
-static int liv_setup(struct liv *l, char *err, size_t len)
+static int liveness_setup(struct liveness *l, char *err, size_t len)
 {
 	int ret;
 
@@ -476,7 +476,7 @@ static int liv_setup(struct liv *l, char *err, size_t len)
 	return 0;
 }
 
-static void liv_free(struct liv *l)
+static void liveness_free(struct liveness *l)
 {
 	if (l->map)
 		munmap((void *)l->map, FILE_SIZE);
@@ -491,9 +491,9 @@ static void liv_free(struct liv *l)
 	free(l);
 }
 
-static int liv_run(struct fl_check_ctx *c, char *err, size_t len)
+static int liveness_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct liv *l = calloc(1, sizeof(*l));
+	struct liveness *l = calloc(1, sizeof(*l));
 	int ret;
 
 	if (!l) {
@@ -509,7 +509,7 @@ static int liv_run(struct fl_check_ctx *c, char *err, size_t len)
 	l->hot = HOT_MIN;
 	pthread_mutex_init(&l->err_lock, NULL);
 	pthread_rwlock_init(&l->gate, NULL);
-	ret = liv_setup(l, err, len);
+	ret = liveness_setup(l, err, len);
 	if (ret)
 		goto out;
 
@@ -518,14 +518,14 @@ static int liv_run(struct fl_check_ctx *c, char *err, size_t len)
 			 c->nr_faulters : FL_CHECK_ACTORS - OP_NR;
 	l->nr_threads = l->nr_faulters + OP_NR;
 	for (int i = 0; i < l->nr_threads; i++) {
-		struct liv_thread *th = &l->th[i];
+		struct liveness_thread *th = &l->th[i];
 
 		th->l = l;
 		th->id = (uint32_t)i;
 		th->kind = i < l->nr_faulters ? -1 : i - l->nr_faulters;
 		ret = pthread_create(&th->tid, NULL, th->kind < 0 ? faulter : actor, th);
 		if (ret) {
-			liv_fail(l, -ret, "start thread %d: %s", i, strerror(ret));
+			liveness_fail(l, -ret, "start thread %d: %s", i, strerror(ret));
 			break;
 		}
 		th->started = 1;
@@ -551,7 +551,7 @@ static int liv_run(struct fl_check_ctx *c, char *err, size_t len)
 	if (ret == -EOPNOTSUPP)
 		fl_set_err(err, len, "%s", c->note);
 out:
-	liv_free(l);
+	liveness_free(l);
 	return ret;
 }
 
@@ -560,5 +560,5 @@ const struct fl_check check_invalidator_liveness = {
 	.summary = "punch/truncate/O_DIRECT ops finish within 10 s under write faults",
 	/* O_DIRECT writes race mapping writers on the same pages by design. */
 	.inval_failure_fails = false,
-	.run = liv_run,
+	.run = liveness_run,
 };

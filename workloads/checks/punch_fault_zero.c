@@ -32,7 +32,7 @@
 /* How long a refill waits for readers to look at the hole. */
 #define HOLE_LOOK_NS 2000000ull
 
-struct pfz {
+struct punch {
 	struct fl_check_ctx *c;
 	struct fl_ofile *f;
 	int fd;
@@ -48,8 +48,8 @@ struct pfz {
 	char dio_why[128];		/* why there are no O_DIRECT refills */
 };
 
-struct pfz_actor {
-	struct pfz *t;
+struct punch_actor {
+	struct punch *t;
 	uint32_t id;
 };
 
@@ -59,13 +59,13 @@ struct pfz_actor {
  */
 static void *faulter(void *arg)
 {
-	struct pfz_actor *a = arg;
-	struct pfz *t = a->t;
+	struct punch_actor *a = arg;
+	struct punch *t = a->t;
 	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), buf[FL_STAMP_WORDS];
 
 	while (fl_check_running(t->c)) {
 		uint64_t aim = __atomic_load_n(&t->aim, __ATOMIC_RELAXED);
-		uint64_t lo = aim >> 32, hi = aim & 0xffffffffu, r = chk_rand(&x);
+		uint64_t lo = aim >> 32, hi = aim & 0xffffffffu, r = fl_rand(&x);
 		uint64_t b;
 
 		if (r & 3) {
@@ -90,7 +90,7 @@ static void *faulter(void *arg)
  * O_DIRECT pwrite of whole stamped blocks. 1 when the file refuses
  * O_DIRECT writes (EINVAL: nothing written), else as fl_oracle_fill.
  */
-static int dio_fill(struct pfz *t, uint64_t first, uint64_t nr, char *err,
+static int dio_fill(struct punch *t, uint64_t first, uint64_t nr, char *err,
 		    size_t len)
 {
 	uint64_t gen = fl_oracle_next_gen(t->f, first, nr);
@@ -127,7 +127,7 @@ static int dio_fill(struct pfz *t, uint64_t first, uint64_t nr, char *err,
 }
 
 /* Give the readers a moment to see the hole: a few reads, at most 2 ms. */
-static void let_readers_look(struct pfz *t)
+static void let_readers_look(struct punch *t)
 {
 	uint64_t until = fl_mono_ns() + HOLE_LOOK_NS;
 
@@ -142,11 +142,11 @@ static void let_readers_look(struct pfz *t)
  * then refill every block it touched at a new generation, O_DIRECT on
  * odd cycles when available. -EOPNOTSUPP when the file cannot punch.
  */
-static int punch_cycle(struct pfz *t, uint64_t n, uint64_t *x, char *err,
+static int punch_cycle(struct punch *t, uint64_t n, uint64_t *x, char *err,
 		       size_t len)
 {
-	uint64_t plen = 2 + chk_rand(x) % (MAX_PUNCH - 1);
-	uint64_t off = chk_rand(x) % (t->size - plen), first, nr;
+	uint64_t plen = 2 + fl_rand(x) % (MAX_PUNCH - 1);
+	uint64_t off = fl_rand(x) % (t->size - plen), first, nr;
 	int ret;
 
 	if (off % 512 == 0)
@@ -207,10 +207,10 @@ static int open_direct(int fd, char *why, size_t len)
 	return dfd;
 }
 
-static int pfz_run(struct fl_check_ctx *c, char *err, size_t len)
+static int punch_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct pfz t = { .c = c, .size = NR_BLOCKS * FL_STAMP_SIZE, .dio_fd = -1 };
-	struct pfz_actor actors[FL_CHECK_ACTORS];
+	struct punch t = { .c = c, .size = NR_BLOCKS * FL_STAMP_SIZE, .dio_fd = -1 };
+	struct punch_actor actors[FL_CHECK_ACTORS];
 	pthread_t tids[FL_CHECK_ACTORS];
 	uint64_t x = 0x853c49e6748fea9bull, n = 0;
 	int ret;
@@ -244,7 +244,7 @@ static int pfz_run(struct fl_check_ctx *c, char *err, size_t len)
 		goto out_unmap;
 	fl_check_iteration(c);
 	for (int i = 0; i < c->nr_faulters; i++)
-		actors[i] = (struct pfz_actor){ .t = &t, .id = (uint32_t)i };
+		actors[i] = (struct punch_actor){ .t = &t, .id = (uint32_t)i };
 	ret = chk_start(tids, c->nr_faulters, faulter, actors, sizeof(actors[0]),
 			err, len);
 	if (ret)
@@ -278,5 +278,5 @@ const struct fl_check check_punch_fault_zero = {
 	.name = "punch_fault_zero",
 	.summary = "MAP_SHARED readers vs unaligned hole punch and refill",
 	.inval_failure_fails = true,
-	.run = pfz_run,
+	.run = punch_run,
 };

@@ -34,7 +34,7 @@
 #define BLOCK 1000
 #define MAX_NODES 8
 
-struct rc {
+struct remote {
 	struct fl_check_ctx *c;
 	struct fl_clusterfs *fs;
 	struct fl_coh_layout l;
@@ -46,34 +46,34 @@ struct rc {
 };
 
 struct node {
-	struct rc *rc;
+	struct remote *rem;
 	int id;
 };
 
 /* The first error stops every node; its message names the call and file. */
-static void fail(struct rc *rc, int e, const char *call, const char *path)
+static void fail(struct remote *rem, int e, const char *call, const char *path)
 {
-	if (!__atomic_exchange_n(&rc->error, e, __ATOMIC_ACQ_REL))
-		fl_set_err(rc->errmsg, sizeof(rc->errmsg), "%s %s: %s", call, path,
+	if (!__atomic_exchange_n(&rem->error, e, __ATOMIC_ACQ_REL))
+		fl_set_err(rem->errmsg, sizeof(rem->errmsg), "%s %s: %s", call, path,
 			   strerror(-e));
 }
 
-static void report(struct rc *rc, int node, uint64_t b, uint64_t due,
+static void report(struct remote *rem, int node, uint64_t b, uint64_t due,
 		   const struct fl_coh_seen *seen)
 {
 	struct fl_violation v = {
 		.kind = FL_VIOL_INCOHERENT,
 		.actor = (uint32_t)node,
 		.file_id = FILE_ID,
-		.offset = b * rc->l.block + seen->first_bad,
+		.offset = b * rem->l.block + seen->first_bad,
 		.expected.coh_gen = due,
 		.observed.coh_gen = seen->gen,
 	};
 
-	fl_oracle_report(rc->c->oracle, &v);
+	fl_oracle_report(rem->c->oracle, &v);
 }
 
-static void report_sigbus(struct rc *rc, int node, uint64_t off, int code)
+static void report_sigbus(struct remote *rem, int node, uint64_t off, int code)
 {
 	struct fl_violation v = {
 		.kind = FL_VIOL_UNEXPECTED_SIGBUS,
@@ -81,105 +81,105 @@ static void report_sigbus(struct rc *rc, int node, uint64_t off, int code)
 		.file_id = FILE_ID,
 		.si_code = code,
 		.offset = off,
-		.expected.size = { rc->l.size, rc->l.size },
+		.expected.size = { rem->l.size, rem->l.size },
 		.observed.sigbus = true,
 	};
 
-	fl_oracle_report(rc->c->oracle, &v);
+	fl_oracle_report(rem->c->oracle, &v);
 }
 
-static int write_blocks(struct rc *rc, int id, int fd, uint8_t *map, uint64_t pass,
+static int write_blocks(struct remote *rem, int id, int fd, uint8_t *map, uint64_t pass,
 			uint8_t *buf)
 {
-	uint64_t gen = fl_coh_pass_gen(pass), nr = fl_coh_nr_blocks(&rc->l);
-	bool through_map = pass / (uint64_t)rc->nodes % 2 == 0;
+	uint64_t gen = fl_coh_pass_gen(pass), nr = fl_coh_nr_blocks(&rem->l);
+	bool through_map = pass / (uint64_t)rem->nodes % 2 == 0;
 	int code;
 
-	for (uint64_t b = (uint64_t)id; b < nr; b += (uint64_t)rc->nodes) {
-		uint64_t n = fl_coh_block_len(&rc->l, b), off = b * rc->l.block;
+	for (uint64_t b = (uint64_t)id; b < nr; b += (uint64_t)rem->nodes) {
+		uint64_t n = fl_coh_block_len(&rem->l, b), off = b * rem->l.block;
 
 		fl_coh_fill(buf, b, gen, n);
 		if (!through_map) {
 			if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
 				return errno ? -errno : -EIO;
 		} else if (!fl_sigbus_store(map + off, buf, n, &code)) {
-			report_sigbus(rc, id, off, code);
+			report_sigbus(rem, id, off, code);
 			return 0;
 		}
 	}
-	return through_map && msync(map, rc->l.size, MS_SYNC) ? -errno : 0;
+	return through_map && msync(map, rem->l.size, MS_SYNC) ? -errno : 0;
 }
 
-static void verify(struct rc *rc, int id, uint8_t *map, uint64_t done, uint8_t *buf)
+static void verify(struct remote *rem, int id, uint8_t *map, uint64_t done, uint8_t *buf)
 {
-	uint64_t nr = fl_coh_nr_blocks(&rc->l);
+	uint64_t nr = fl_coh_nr_blocks(&rem->l);
 	struct fl_coh_seen seen;
 	int code;
 
 	for (uint64_t b = 0; b < nr; b++) {
-		uint64_t n = fl_coh_block_len(&rc->l, b), due = fl_coh_expected(&rc->l, b, done);
+		uint64_t n = fl_coh_block_len(&rem->l, b), due = fl_coh_expected(&rem->l, b, done);
 
-		if (!fl_sigbus_copy(buf, map + b * rc->l.block, n, &code)) {
-			report_sigbus(rc, id, b * rc->l.block, code);
+		if (!fl_sigbus_copy(buf, map + b * rem->l.block, n, &code)) {
+			report_sigbus(rem, id, b * rem->l.block, code);
 			return;
 		}
 		if (!fl_coh_verify(buf, b, due, n, &seen))
-			report(rc, id, b, due, &seen);
+			report(rem, id, b, due, &seen);
 	}
-	fl_check_iteration(rc->c);
+	fl_check_iteration(rem->c);
 }
 
 static void *node_main(void *arg)
 {
 	struct node *nd = arg;
-	struct rc *rc = nd->rc;
+	struct remote *rem = nd->rem;
 	char path[4200];
 	uint8_t *map = MAP_FAILED, buf[BLOCK];
 	uint64_t pass;
 	int fd, code, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", fl_clusterfs_mount(rc->fs, nd->id), FILE_NAME);
+	snprintf(path, sizeof(path), "%s/%s", fl_clusterfs_mount(rem->fs, nd->id), FILE_NAME);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		ret = -errno;
 	else
-		map = mmap(NULL, rc->l.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		map = mmap(NULL, rem->l.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (!ret && map == MAP_FAILED)
 		ret = -errno;
 	if (ret)
-		fail(rc, ret, "open and map", path);
+		fail(rem, ret, "open and map", path);
 	/* Fault all of it in: stale pages must be mapped when writes come. */
-	for (uint64_t off = 0; !ret && off < rc->l.size; off += 4096)
+	for (uint64_t off = 0; !ret && off < rem->l.size; off += 4096)
 		if (!fl_sigbus_copy(buf, map + off, 1, &code))
-			report_sigbus(rc, nd->id, off, code);
+			report_sigbus(rem, nd->id, off, code);
 	for (pass = 0;; pass++) {
-		int writer = (int)(pass % (uint64_t)rc->nodes);
+		int writer = (int)(pass % (uint64_t)rem->nodes);
 
 		/* Node 0 decides, everyone leaves together. */
-		if (nd->id == 0 && (!fl_check_running(rc->c) || rc->error))
-			rc->stop = 1;
-		pthread_barrier_wait(&rc->barrier);
-		if (rc->stop)
+		if (nd->id == 0 && (!fl_check_running(rem->c) || rem->error))
+			rem->stop = 1;
+		pthread_barrier_wait(&rem->barrier);
+		if (rem->stop)
 			break;
-		if (nd->id == writer && !rc->error) {
-			ret = write_blocks(rc, nd->id, fd, map, pass, buf);
+		if (nd->id == writer && !rem->error) {
+			ret = write_blocks(rem, nd->id, fd, map, pass, buf);
 			if (ret)
-				fail(rc, ret, "write through", path);
+				fail(rem, ret, "write through", path);
 		}
-		pthread_barrier_wait(&rc->barrier);
-		if (nd->id != writer && !rc->error)
-			verify(rc, nd->id, map, pass + 1, buf);
+		pthread_barrier_wait(&rem->barrier);
+		if (nd->id != writer && !rem->error)
+			verify(rem, nd->id, map, pass + 1, buf);
 	}
 	if (map != MAP_FAILED)
-		munmap(map, rc->l.size);
+		munmap(map, rem->l.size);
 	if (fd >= 0)
 		close(fd);
 	return NULL;
 }
 
-static int rc_run(struct fl_check_ctx *c, char *err, size_t len)
+static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct rc rc = {
+	struct remote rem = {
 		.c = c,
 		.l = { .size = FILE_SIZE, .block = BLOCK },
 	};
@@ -189,10 +189,10 @@ static int rc_run(struct fl_check_ctx *c, char *err, size_t len)
 	pthread_t tids[MAX_NODES];
 	int fd, ret;
 
-	rc.nodes = c->nr_faulters + 1;
-	rc.nodes = rc.nodes < 2 ? 2 : rc.nodes > MAX_NODES ? MAX_NODES : rc.nodes;
-	rc.l.writers = (uint32_t)rc.nodes;
-	o.nr_mounts = rc.nodes;
+	rem.nodes = c->nr_faulters + 1;
+	rem.nodes = rem.nodes < 2 ? 2 : rem.nodes > MAX_NODES ? MAX_NODES : rem.nodes;
+	rem.l.writers = (uint32_t)rem.nodes;
+	o.nr_mounts = rem.nodes;
 	/* Tests make clusterfs forget to invalidate, to see the check fail. */
 	o.skip_invalidation = !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "",
 				      "skip-invalidation");
@@ -202,7 +202,7 @@ static int rc_run(struct fl_check_ctx *c, char *err, size_t len)
 		fl_set_err(err, len, "mkdir %s: %s", backing, strerror(errno));
 		return -errno;
 	}
-	ret = fl_clusterfs_start(&rc.fs, &o, err, len);
+	ret = fl_clusterfs_start(&rem.fs, &o, err, len);
 	if (ret == -ENODEV || ret == -EPERM || ret == -EACCES) {
 		char why[FL_ERR_LEN];
 
@@ -212,9 +212,9 @@ static int rc_run(struct fl_check_ctx *c, char *err, size_t len)
 	}
 	if (ret)
 		goto out_dirs;
-	snprintf(path, sizeof(path), "%s/%s", fl_clusterfs_mount(rc.fs, 0), FILE_NAME);
+	snprintf(path, sizeof(path), "%s/%s", fl_clusterfs_mount(rem.fs, 0), FILE_NAME);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || ftruncate(fd, (off_t)rc.l.size)) {
+	if (fd < 0 || ftruncate(fd, (off_t)rem.l.size)) {
 		ret = -errno;
 		fl_set_err(err, len, "create %s: %s", path, strerror(errno));
 		if (fd >= 0)
@@ -222,24 +222,24 @@ static int rc_run(struct fl_check_ctx *c, char *err, size_t len)
 		goto out_fs;
 	}
 	close(fd);
-	pthread_barrier_init(&rc.barrier, NULL, (unsigned int)rc.nodes);
-	for (int i = 0; i < rc.nodes; i++)
-		nodes[i] = (struct node){ .rc = &rc, .id = i };
-	ret = chk_start(tids, rc.nodes, node_main, nodes, sizeof(nodes[0]), err, len);
+	pthread_barrier_init(&rem.barrier, NULL, (unsigned int)rem.nodes);
+	for (int i = 0; i < rem.nodes; i++)
+		nodes[i] = (struct node){ .rem = &rem, .id = i };
+	ret = chk_start(tids, rem.nodes, node_main, nodes, sizeof(nodes[0]), err, len);
 	if (!ret)
-		chk_join(tids, rc.nodes);
-	pthread_barrier_destroy(&rc.barrier);
-	if (!ret && rc.error) {
-		ret = rc.error;
-		fl_set_err(err, len, "%s", rc.errmsg);
+		chk_join(tids, rem.nodes);
+	pthread_barrier_destroy(&rem.barrier);
+	if (!ret && rem.error) {
+		ret = rem.error;
+		fl_set_err(err, len, "%s", rem.errmsg);
 	}
-	snprintf(c->note, sizeof(c->note), "%d clusterfs nodes, %d-byte blocks", rc.nodes, BLOCK);
+	snprintf(c->note, sizeof(c->note), "%d clusterfs nodes, %d-byte blocks", rem.nodes, BLOCK);
 	unlink(path);
 out_fs:
 	{
 		char e2[FL_ERR_LEN];
 
-		if (fl_clusterfs_stop(rc.fs, e2, sizeof(e2)) && !ret) {
+		if (fl_clusterfs_stop(rem.fs, e2, sizeof(e2)) && !ret) {
 			ret = -EIO;
 			fl_set_err(err, len, "clusterfs: %s", e2);
 		}
@@ -253,5 +253,5 @@ out_dirs:
 const struct fl_check check_remote_coherence = {
 	.name = "remote_coherence",
 	.summary = "a write on one clusterfs node is seen through every other node's mapping after a barrier",
-	.run = rc_run,
+	.run = remote_run,
 };

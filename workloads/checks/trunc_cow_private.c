@@ -42,7 +42,7 @@ enum pstate {
 	PS_UNKNOWN,	/* a size change raced the last store */
 };
 
-struct tcp {
+struct trunc_cow {
 	struct fl_check_ctx *c;
 	struct fl_ofile *f;		/* the file */
 	struct fl_ofile *priv;		/* private stamps, one table per round */
@@ -62,8 +62,8 @@ struct tcp {
 	char err[FL_ERR_LEN];
 };
 
-struct tcp_actor {
-	struct tcp *t;
+struct trunc_cow_actor {
+	struct trunc_cow *t;
 	uint32_t id;
 	uint64_t x;
 	char *buf;			/* one page, 8-byte aligned */
@@ -73,13 +73,13 @@ struct tcp_actor {
 	uint64_t nr_cut;		/* cut COWed pages judged from the file */
 };
 
-static bool is_cow(const struct tcp *t, uint64_t p)
+static bool is_cow(const struct trunc_cow *t, uint64_t p)
 {
 	/* Alternate halves per round: every page gets COWed in some round. */
 	return (p + t->round) % 2 == 0;
 }
 
-static uint32_t owner(const struct tcp *t, uint64_t p)
+static uint32_t owner(const struct trunc_cow *t, uint64_t p)
 {
 	return (uint32_t)(p / 2 % t->nr_faulters);
 }
@@ -92,13 +92,6 @@ static uint64_t load(const void *p)
 static int load_int(const int *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void pause_us(uint64_t *x, unsigned int max_us)
-{
-	struct timespec ts = { 0, (long)(chk_rand(x) % max_us) * 1000 };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Judge @n blocks of a page copy, read after @before was snapshotted. */
@@ -117,9 +110,9 @@ static void judge_blocks(struct fl_ofile *f, uint64_t first, uint32_t n,
  * the stamp, or SIGBUSed and has no private copy. A SIGBUS always means
  * no private copy is mapped: the store faulted.
  */
-static void cow_store(struct tcp_actor *a, uint64_t p)
+static void cow_store(struct trunc_cow_actor *a, uint64_t p)
 {
-	struct tcp *t = a->t;
+	struct trunc_cow *t = a->t;
 	uint64_t first = p * t->bpp, snap, s1, s2, m;
 	uint64_t gen = fl_oracle_next_gen(t->priv, first, t->bpp);
 	int code = 0;
@@ -157,9 +150,9 @@ static void cow_store(struct tcp_actor *a, uint64_t p)
  * the read: the private stamp, exactly, while the copy must be there; the
  * file's state by the oracle otherwise (zero right after a regrow).
  */
-static void read_own(struct tcp_actor *a, uint64_t p)
+static void read_own(struct trunc_cow_actor *a, uint64_t p)
 {
-	struct tcp *t = a->t;
+	struct trunc_cow *t = a->t;
 	uint64_t bf[MAX_BPP], bp[MAX_BPP], first = p * t->bpp, snap, s1, s2, m;
 	int code = 0;
 	bool ok;
@@ -194,8 +187,8 @@ static void read_own(struct tcp_actor *a, uint64_t p)
 
 static void *faulter(void *arg)
 {
-	struct tcp_actor *a = arg;
-	struct tcp *t = a->t;
+	struct trunc_cow_actor *a = arg;
+	struct trunc_cow *t = a->t;
 
 	/* First pass: COW every owned page before the truncator starts. */
 	memset(a->state, PS_FILE, sizeof(a->state));
@@ -207,7 +200,7 @@ static void *faulter(void *arg)
 		sched_yield();
 
 	while (!load_int(&t->stop) && fl_check_running(t->c)) {
-		uint64_t p = chk_rand(&a->x) % NR_PAGES, r = chk_rand(&a->x) % 8;
+		uint64_t p = fl_rand(&a->x) % NR_PAGES, r = fl_rand(&a->x) % 8;
 
 		if (!is_cow(t, p)) {
 			fl_oracle_read(t->f, t->map, p * t->bpp, t->bpp, t->ps, a->buf,
@@ -227,7 +220,7 @@ static void *faulter(void *arg)
 }
 
 /* One size change, bracketed by the oracle and the seqcount. */
-static int set_size(struct tcp *t, uint64_t to, uint64_t zfirst, uint64_t znr)
+static int set_size(struct trunc_cow *t, uint64_t to, uint64_t zfirst, uint64_t znr)
 {
 	int ret = fl_oracle_size_begin(t->f, to);
 
@@ -260,7 +253,7 @@ static int set_size(struct tcp *t, uint64_t to, uint64_t zfirst, uint64_t znr)
 }
 
 /* Shrink to @to, let faulters see it, regrow, let them see zeros, refill. */
-static int truncate_cycle(struct tcp *t, uint64_t to, uint64_t *x)
+static int truncate_cycle(struct trunc_cow *t, uint64_t to, uint64_t *x)
 {
 	uint64_t first, nr;
 	int ret;
@@ -275,11 +268,11 @@ static int truncate_cycle(struct tcp *t, uint64_t to, uint64_t *x)
 	ret = set_size(t, to, first, nr);
 	if (ret)
 		return ret;
-	pause_us(x, PAUSE_US);
+	chk_pause_us(x, PAUSE_US);
 	ret = set_size(t, t->size, 0, 0);
 	if (ret)
 		return ret;
-	pause_us(x, PAUSE_US);
+	chk_pause_us(x, PAUSE_US);
 	return fl_oracle_fill(t->f, t->fd, FILE_ID, first, nr, t->err, sizeof(t->err));
 }
 
@@ -335,7 +328,7 @@ static void *map_aligned(int fd, size_t len, size_t align)
 }
 
 /* Write back, then reclaim the private mapping: file pages, and COWed ones with swap. */
-static int page_out(struct tcp *t)
+static int page_out(struct trunc_cow *t)
 {
 	fdatasync(t->fd);
 	if (madvise((void *)t->map, t->size, MADV_PAGEOUT)) {
@@ -348,7 +341,7 @@ static int page_out(struct tcp *t)
 	return 0;
 }
 
-struct tcp_stats {
+struct trunc_cow_stats {
 	uint64_t rounds[VAR_NR];
 	uint64_t pmd_mapped;		/* THP rounds that got a PMD mapping */
 	bool thp, pageout;
@@ -375,8 +368,8 @@ static uint64_t file_pmd_mapped(void)
  * pages, then CYCLES_PER_ROUND truncate cycles race them. 0 or -errno
  * with @err; -EOPNOTSUPP when the variant's madvise is not supported.
  */
-static int run_round(struct tcp *t, struct tcp_actor *actors, enum variant v,
-		     uint64_t align, uint64_t *x, struct tcp_stats *st, char *err,
+static int run_round(struct trunc_cow *t, struct trunc_cow_actor *actors, enum variant v,
+		     uint64_t align, uint64_t *x, struct trunc_cow_stats *st, char *err,
 		     size_t len)
 {
 	struct fl_check_ctx *c = t->c;
@@ -427,7 +420,7 @@ static int run_round(struct tcp *t, struct tcp_actor *actors, enum variant v,
 	if (ret)
 		goto out_unmap;
 	while (load_int(&t->cowed) < (int)t->nr_faulters && fl_check_running(c))
-		pause_us(x, 100);
+		chk_pause_us(x, 100);
 	if (v == VAR_PAGEOUT) {
 		ret = page_out(t);
 		if (ret == -EINVAL)
@@ -435,7 +428,7 @@ static int run_round(struct tcp *t, struct tcp_actor *actors, enum variant v,
 	}
 	__atomic_store_n(&t->go, 1, __ATOMIC_RELEASE);
 	for (int n = 0; !ret && n < CYCLES_PER_ROUND && fl_check_running(c); n++) {
-		uint64_t to = chk_rand(x) % t->size;
+		uint64_t to = fl_rand(x) % t->size;
 
 		/* Every other cycle cuts at a page boundary, the rest mid-page. */
 		if (n % 2 == 0)
@@ -458,11 +451,11 @@ out_priv:
 	return ret;
 }
 
-static int tcp_run(struct fl_check_ctx *c, char *err, size_t len)
+static int trunc_cow_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct tcp *t;
-	struct tcp_actor *actors;
-	struct tcp_stats st = { .thp = true, .pageout = true };
+	struct trunc_cow *t;
+	struct trunc_cow_actor *actors;
+	struct trunc_cow_stats st = { .thp = true, .pageout = true };
 	uint64_t pmd = thp_pmd_size(), x = 0x2545f4914f6cdd1dull;
 	uint64_t nr_blocks, nr_priv = 0, nr_cut = 0;
 	char swaps[256];
@@ -571,5 +564,5 @@ out_free:
 const struct fl_check check_trunc_cow_private = {
 	.name = "trunc_cow_private",
 	.summary = "MAP_PRIVATE COW faulters vs truncate: COWed pages beyond EOF SIGBUS",
-	.run = tcp_run,
+	.run = trunc_cow_run,
 };

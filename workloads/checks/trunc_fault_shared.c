@@ -20,7 +20,7 @@
 #define NR_BLOCKS 128
 #define FILE_ID 1
 
-struct tfs {
+struct trunc_shared {
 	struct fl_check_ctx *c;
 	struct fl_ofile *f;
 	int fd;
@@ -30,27 +30,27 @@ struct tfs {
 	int error;
 };
 
-struct tfs_actor {
-	struct tfs *t;
+struct trunc_shared_actor {
+	struct trunc_shared *t;
 	uint32_t id;
 };
 
 /* Read random pages; judge every access and every block read. */
 static void *faulter(void *arg)
 {
-	struct tfs_actor *a = arg;
-	struct tfs *t = a->t;
+	struct trunc_shared_actor *a = arg;
+	struct trunc_shared *t = a->t;
 	uint64_t x = 0x9e3779b97f4a7c15ull * (a->id + 1), buf[FL_STAMP_WORDS];
 
 	while (fl_check_running(t->c)) {
-		fl_oracle_read(t->f, t->map, chk_rand(&x) % NR_BLOCKS, 1,
+		fl_oracle_read(t->f, t->map, fl_rand(&x) % NR_BLOCKS, 1,
 			       t->c->page_size, buf, a->id, NULL);
 	}
 	return NULL;
 }
 
 /* Shrink to @to (announced first), regrow, refill what was cut. */
-static int truncate_cycle(struct tfs *t, uint64_t to, uint32_t actor)
+static int truncate_cycle(struct trunc_shared *t, uint64_t to, uint32_t actor)
 {
 	uint64_t first, nr;
 	int ret;
@@ -93,10 +93,10 @@ static int truncate_cycle(struct tfs *t, uint64_t to, uint32_t actor)
 	return fl_oracle_fill(t->f, t->fd, FILE_ID, first, nr, t->err, sizeof(t->err));
 }
 
-static int tfs_run(struct fl_check_ctx *c, char *err, size_t len)
+static int trunc_shared_run(struct fl_check_ctx *c, char *err, size_t len)
 {
-	struct tfs t = { .c = c, .size = NR_BLOCKS * FL_STAMP_SIZE };
-	struct tfs_actor actors[FL_CHECK_ACTORS];
+	struct trunc_shared t = { .c = c, .size = NR_BLOCKS * FL_STAMP_SIZE };
+	struct trunc_shared_actor actors[FL_CHECK_ACTORS];
 	pthread_t tids[FL_CHECK_ACTORS];
 	uint32_t truncator = (uint32_t)c->nr_faulters;
 	uint64_t x = 88172645463325252ull;
@@ -117,13 +117,13 @@ static int tfs_run(struct fl_check_ctx *c, char *err, size_t len)
 		goto out_file;
 	}
 	for (int i = 0; i < c->nr_faulters; i++)
-		actors[i] = (struct tfs_actor){ .t = &t, .id = (uint32_t)i };
+		actors[i] = (struct trunc_shared_actor){ .t = &t, .id = (uint32_t)i };
 	ret = chk_start(tids, c->nr_faulters, faulter, actors, sizeof(actors[0]),
 			err, len);
 	if (ret)
 		goto out_unmap;
 	for (uint64_t n = 0; fl_check_running(c); n++) {
-		uint64_t to = chk_rand(&x) % t.size;
+		uint64_t to = fl_rand(&x) % t.size;
 
 		/* Every other cycle cuts at a page boundary, the rest mid-page. */
 		if (n % 2 == 0)
@@ -150,5 +150,5 @@ out_close:
 const struct fl_check check_trunc_fault_shared = {
 	.name = "trunc_fault_shared",
 	.summary = "MAP_SHARED readers vs truncate/regrow at unaligned sizes",
-	.run = tfs_run,
+	.run = trunc_shared_run,
 };

@@ -22,6 +22,7 @@
 #include "base/faultline.h"
 #include "base/hist.h"
 #include "base/latency_json.h"
+#include "base/rand.h"
 #include "base/sigbus.h"
 #include "base/validity.h"
 #include "mpi/mpi_workload.h"
@@ -87,10 +88,7 @@ static void *writer_main(void *arg)
 	while (!w->stop) {
 		uint64_t off, t0, now;
 
-		w->seed ^= w->seed << 13;
-		w->seed ^= w->seed >> 7;
-		w->seed ^= w->seed << 17;
-		off = w->seed % (w->p->size - w->p->write_size + 1);
+		off = fl_rand(&w->seed) % (w->p->size - w->p->write_size + 1);
 		memset(buf, (int)(w->writes & 0xff), w->p->write_size);
 		t0 = fl_mono_ns();
 		if (pwrite(w->fd, buf, w->p->write_size, (off_t)off) != (ssize_t)w->p->write_size) {

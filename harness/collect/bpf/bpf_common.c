@@ -55,15 +55,15 @@ void fl_bpf_init(void)
 	libbpf_set_print(capture);
 }
 
-int fl_bpf_usable(char *why, size_t len)
+int fl_bpf_usable(char *err, size_t len)
 {
 	if (access(VMLINUX_BTF, R_OK)) {
-		fl_set_err(why, len, "no kernel BTF (%s: %s; needs CONFIG_DEBUG_INFO_BTF)",
+		fl_set_err(err, len, "no kernel BTF (%s: %s; needs CONFIG_DEBUG_INFO_BTF)",
 			   VMLINUX_BTF, strerror(errno));
 		return -ENOENT;
 	}
 	if (geteuid() != 0) {
-		fl_set_err(why, len, "needs root (CAP_BPF and CAP_PERFMON); running as uid %d",
+		fl_set_err(err, len, "needs root (CAP_BPF and CAP_PERFMON); running as uid %d",
 			   (int)geteuid());
 		return -EPERM;
 	}
@@ -87,28 +87,28 @@ static void lockdown_mode(char *buf, size_t len)
 	fclose(f);
 }
 
-void fl_bpf_why(char *why, size_t len, const char *what, int err)
+void fl_bpf_why(char *err, size_t len, const char *what, int e)
 {
 	char mode[64];
 
-	if (err < 0)
-		err = -err;
-	if (err == EACCES && last_msg[0]) {
+	if (e < 0)
+		e = -e;
+	if (e == EACCES && last_msg[0]) {
 		/* The verifier said no: its last words say why. */
-		fl_set_err(why, len, "%s: the kernel's verifier rejected it (libbpf: %s; FAULTLINE_BPF_DEBUG=1 prints the log)",
+		fl_set_err(err, len, "%s: the kernel's verifier rejected it (libbpf: %s; FAULTLINE_BPF_DEBUG=1 prints the log)",
 			   what, last_msg);
-	} else if (err == EPERM && geteuid() == 0) {
+	} else if (e == EPERM && geteuid() == 0) {
 		/* Root refused: the kernel forbids this attachment kind. */
 		lockdown_mode(mode, sizeof(mode));
-		fl_set_err(why, len, "%s: the kernel refuses it even to root (kernel lockdown: %s; fentry/fexit need BPF trampolines on ftrace)",
+		fl_set_err(err, len, "%s: the kernel refuses it even to root (kernel lockdown: %s; fentry/fexit need BPF trampolines on ftrace)",
 			   what, mode[0] ? mode : "unknown, securityfs not mounted");
-	} else if (err == EPERM || err == EACCES)
-		fl_set_err(why, len, "%s: permission denied (needs CAP_BPF and CAP_PERFMON)%s%s",
+	} else if (e == EPERM || e == EACCES)
+		fl_set_err(err, len, "%s: permission denied (needs CAP_BPF and CAP_PERFMON)%s%s",
 			   what, last_msg[0] ? "; libbpf: " : "", last_msg);
 	else if (last_msg[0])
-		fl_set_err(why, len, "%s: %s (libbpf: %s)", what, strerror(err), last_msg);
+		fl_set_err(err, len, "%s: %s (libbpf: %s)", what, strerror(e), last_msg);
 	else
-		fl_set_err(why, len, "%s: %s", what, strerror(err));
+		fl_set_err(err, len, "%s: %s", what, strerror(e));
 	last_msg[0] = '\0';
 }
 
@@ -251,7 +251,7 @@ int fl_bpf_tp_nr_args(const char *tp)
 }
 
 int fl_bpf_load_attach(struct bpf_object_skeleton *skel, struct bpf_map *tgids,
-		       pid_t tgid, const char *name, char *why, size_t len)
+		       pid_t tgid, const char *name, char *err, size_t len)
 {
 	char what[64];
 	int ret;
@@ -267,6 +267,6 @@ int fl_bpf_load_attach(struct bpf_object_skeleton *skel, struct bpf_map *tgids,
 		ret = bpf_object__attach_skeleton(skel);
 	}
 	if (ret)
-		fl_bpf_why(why, len, what, ret);
+		fl_bpf_why(err, len, what, ret);
 	return ret < 0 ? ret : ret ? -ret : 0;
 }

@@ -15,13 +15,13 @@ struct bpf_object;
 void fl_bpf_init(void);
 
 /*
- * Why @what failed with -@err, for "unavailable: <why>": permission,
+ * Why @what failed with -@e, in @err for "unavailable: <why>": permission,
  * missing BTF or kernel function, or libbpf's last message.
  */
-void fl_bpf_why(char *why, size_t len, const char *what, int err);
+void fl_bpf_why(char *err, size_t len, const char *what, int e);
 
 /* Can this process load BPF at all? 0, or -errno with the reason. */
-int fl_bpf_usable(char *why, size_t len);
+int fl_bpf_usable(char *err, size_t len);
 
 /* Count only the tasks of @tgid. 0 or -errno. */
 int fl_bpf_follow(struct bpf_map *tgids, pid_t tgid);
@@ -48,10 +48,10 @@ int fl_bpf_tp_nr_args(const char *tp);
 struct bpf_object_skeleton;
 /*
  * Load an opened skeleton, follow @tgid through its "tgids" map and
- * attach. 0, or -errno with @why saying what failed ("@name: ...").
+ * attach. 0, or -errno with @err saying what failed ("@name: ...").
  */
 int fl_bpf_load_attach(struct bpf_object_skeleton *skel, struct bpf_map *tgids,
-		       pid_t tgid, const char *name, char *why, size_t len);
+		       pid_t tgid, const char *name, char *err, size_t len);
 
 /* Flip a program's "enabled" switch, which the window start/stop use. */
 static inline void fl_bpf_enable(int *enabled, int on)

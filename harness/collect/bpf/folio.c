@@ -24,14 +24,14 @@ static const char *const folio_wait_fns[] = {
 };
 
 /* Load with the programs on @common (or on the callers) only. */
-static int load(struct fl_folio **out, bool common, pid_t tgid, char *why, size_t len)
+static int load(struct fl_folio **out, bool common, pid_t tgid, char *err, size_t len)
 {
 	struct fl_folio *skel = fl_folio__open();
 	int ret;
 
 	if (!skel) {
 		ret = -errno;
-		fl_bpf_why(why, len, "folio: open", ret);
+		fl_bpf_why(err, len, "folio: open", ret);
 		return ret;
 	}
 	bpf_program__set_autoload(skel->progs.common_enter, common);
@@ -44,7 +44,7 @@ static int load(struct fl_folio **out, bool common, pid_t tgid, char *why, size_
 	bpf_program__set_autoload(skel->progs.wait_bit_exit, !common);
 	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, tgid,
 				 common ? "folio: fentry " WAIT_FN :
-				 "folio: fentry __folio_lock, folio_wait_bit", why, len);
+				 "folio: fentry __folio_lock, folio_wait_bit", err, len);
 	if (ret) {
 		fl_folio__destroy(skel);
 		return ret;
@@ -54,16 +54,16 @@ static int load(struct fl_folio **out, bool common, pid_t tgid, char *why, size_
 }
 
 static int folio_prepare(struct fl_collector *c, const struct fl_collect_env *env,
-			 char *why, size_t len)
+			 char *err, size_t len)
 {
 	struct fl_folio *skel = NULL;
 	int ret = -ENOENT;
 
 	if (fl_bpf_btf_has(WAIT_FN, BTF_KIND_FUNC))
-		ret = load(&skel, true, env->tgid, why, len);
+		ret = load(&skel, true, env->tgid, err, len);
 	/* Kernels that cannot trace it (6.1: -EBUSY) get its callers. */
 	if (ret && ret != -EPERM && fl_bpf_btf_has("__folio_lock", BTF_KIND_FUNC))
-		ret = load(&skel, false, env->tgid, why, len);
+		ret = load(&skel, false, env->tgid, err, len);
 	if (ret)
 		return ret;
 	c->priv = skel;

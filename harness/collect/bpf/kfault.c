@@ -47,19 +47,19 @@ static int load(struct fl_kfault **out, bool latency, pid_t tgid, char *why,
 }
 
 static int kfault_prepare(struct fl_collector *c, const struct fl_collect_env *env,
-			  char *why, size_t len)
+			  char *err, size_t len)
 {
 	struct fl_kfault *skel = NULL;
 	int ret = -ENOENT;
 
 	if (fl_bpf_btf_has("handle_mm_fault", BTF_KIND_FUNC))
-		ret = load(&skel, true, env->tgid, why, len);
+		ret = load(&skel, true, env->tgid, err, len);
 	else
-		fl_set_err(why, len, "kfault: no handle_mm_fault() in the kernel BTF");
+		fl_set_err(err, len, "kfault: no handle_mm_fault() in the kernel BTF");
 	if (ret) {
 		/* Counts alone are still worth having: latency says why not. */
-		snprintf(c->partial, sizeof(c->partial), "no kernel fault latency: %s", why);
-		ret = load(&skel, false, env->tgid, why, len);
+		snprintf(c->partial, sizeof(c->partial), "no kernel fault latency: %s", err);
+		ret = load(&skel, false, env->tgid, err, len);
 		if (ret)
 			c->partial[0] = '\0';
 	}

@@ -12,20 +12,20 @@
 #include "lockcon.skel.h"
 
 static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *env,
-			   char *why, size_t len)
+			   char *err, size_t len)
 {
 	struct fl_lockcon *skel;
 	const char *entries;
 	int ret;
 
 	if (fl_bpf_tp_nr_args("contention_begin") < 0) {
-		fl_set_err(why, len, "lockcon: this kernel has no lock:contention_begin tracepoint (added in 5.19)");
+		fl_set_err(err, len, "lockcon: this kernel has no lock:contention_begin tracepoint (added in 5.19)");
 		return -ENOENT;
 	}
 	skel = fl_lockcon__open();
 	if (!skel) {
 		ret = -errno;
-		fl_bpf_why(why, len, "lockcon: open", ret);
+		fl_bpf_why(err, len, "lockcon: open", ret);
 		return ret;
 	}
 	/* Tests shrink the table to prove that losses are reported. */
@@ -33,7 +33,7 @@ static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *
 	if (entries && atoi(entries) > 0)
 		bpf_map__set_max_entries(skel->maps.lock_stats, (__u32)atoi(entries));
 	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, env->tgid,
-				 "lockcon", why, len);
+				 "lockcon", err, len);
 	if (ret) {
 		fl_lockcon__destroy(skel);
 		return ret;

@@ -18,7 +18,7 @@ static const char *const mode_names[FL_ML_NR_MODES] = {
 };
 
 static int mmaplock_prepare(struct fl_collector *c, const struct fl_collect_env *env,
-			    char *why, size_t len)
+			    char *err, size_t len)
 {
 	int args = fl_bpf_tp_nr_args("mmap_lock_start_locking");
 	struct fl_mmaplock *skel;
@@ -27,7 +27,7 @@ static int mmaplock_prepare(struct fl_collector *c, const struct fl_collect_env 
 
 	/* (mm, write) since 6.10; (mm, memcg_path, write) before. */
 	if (args != 2 && args != 3) {
-		fl_set_err(why, len, "mmaplock: this kernel has no mmap_lock tracepoints%s",
+		fl_set_err(err, len, "mmaplock: this kernel has no mmap_lock tracepoints%s",
 			   args < 0 ? "" : " with known arguments");
 		return -ENOENT;
 	}
@@ -35,7 +35,7 @@ static int mmaplock_prepare(struct fl_collector *c, const struct fl_collect_env 
 	skel = fl_mmaplock__open();
 	if (!skel) {
 		ret = -errno;
-		fl_bpf_why(why, len, "mmaplock: open", ret);
+		fl_bpf_why(err, len, "mmaplock: open", ret);
 		return ret;
 	}
 	bpf_program__set_autoload(skel->progs.start_locking, !memcg);
@@ -43,7 +43,7 @@ static int mmaplock_prepare(struct fl_collector *c, const struct fl_collect_env 
 	bpf_program__set_autoload(skel->progs.start_locking_memcg, memcg);
 	bpf_program__set_autoload(skel->progs.acquire_returned_memcg, memcg);
 	ret = fl_bpf_load_attach(skel->skeleton, skel->maps.tgids, env->tgid,
-				 "mmaplock", why, len);
+				 "mmaplock", err, len);
 	if (ret) {
 		fl_mmaplock__destroy(skel);
 		return ret;

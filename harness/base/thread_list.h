@@ -4,8 +4,8 @@
  * two up to the number of PUs, plus that number). "max" is resolved when
  * the topology is known, so one spec works on any machine.
  */
-#ifndef FL_THREADS_H
-#define FL_THREADS_H
+#ifndef FL_THREAD_LIST_H
+#define FL_THREAD_LIST_H
 
 #include <stddef.h>
 
@@ -29,4 +29,4 @@ const char *fl_threads_format(const void *spec, char *buf, size_t len);
 int fl_threads_expand(const struct fl_thread_spec *spec, int max, int *out,
 		      int cap);
 
-#endif /* FL_THREADS_H */
+#endif /* FL_THREAD_LIST_H */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/faultline.h"
-#include "base/threads.h"
+#include "base/thread_list.h"
 
 /* A positive count or "max" (returned as -1). */
 static int parse_count(const char *s, size_t n, int *out)
