@@ -98,9 +98,15 @@ diag "slow ops/s: $(jq -c '[.runs[].totals.ops_per_sec | floor]' "$slow")"
 st=$?
 [ $st -eq 1 ] || { [ $st -eq 5 ] && grep -q '^verdict: untrustworthy' "$scratch/out"; }
 ok $? "slowdown: exit 1, or 5 when the run says it is untrustworthy; never 0 (got $st)"
+# The statistics from here on take every number as trusted, BASE's too:
+# load on the test machine must not decide them.
+At=$scratch/At Bt=$scratch/Bt
+mkdir -p "$At" "$Bt"
+for f in "$A"/*.json; do jq 'del(.validity, .runs[].validity)' "$f" >"$At/${f##*/}"; done
+for f in "$B"/*.json; do jq 'del(.validity, .runs[].validity)' "$f" >"$Bt/${f##*/}"; done
 jq 'del(.validity, .runs[].validity)' "$slow" >"$scratch/slow-t.json"
 slow=$scratch/slow-t.json
-"$fl" compare --json "$scratch/slow-cmp.json" "$A,$B" "$slow" >"$scratch/out" 2>&1
+"$fl" compare --json "$scratch/slow-cmp.json" "$At,$Bt" "$slow" >"$scratch/out" 2>&1
 st=$?
 [ $st -eq 1 ]
 ok $? "slowdown, its numbers trusted: exit 1 (got $st)"
@@ -112,7 +118,7 @@ jqv "$m | .verdict == \"worse\" and .ci_pct[1] < 0 and .change_pct < -2 and
 ok $? "slowdown: throughput worse, CI below 0, both BASE directories pooled"
 grep -Eq '^verdict: worse \([1-9][0-9]* worse' "$scratch/out"
 ok $? "slowdown: the summary line says worse"
-"$fl" compare --threshold 90 --json "$scratch/t90.json" "$A,$B" "$slow" >/dev/null 2>&1
+"$fl" compare --threshold 90 --json "$scratch/t90.json" "$At,$Bt" "$slow" >/dev/null 2>&1
 jqv "$m | .verdict == \"unchanged\" and (.why | test(\"significant but within\"))" \
 	"$scratch/t90.json"
 ok $? "slowdown within --threshold 90: throughput unchanged"
@@ -147,6 +153,13 @@ ok $? "--history lines are JSON with every key; time is CUR's written"
 grep -q '^| workload | threads | node | metric ' "$scratch/c.md" &&
 	grep -q '^\*\*verdict: worse\*\*' "$scratch/c.md"
 ok $? "--markdown writes the table and the verdict"
+
+# What follows tests compare's logic, not a measurement: A/1 and B/1 with
+# their numbers trusted (as slow-t.json above), so that load on the test
+# machine, which may make a real run untrustworthy, does not decide it.
+jq 'del(.validity, .runs[].validity)' "$a" >"$scratch/a-t.json"
+jq 'del(.validity, .runs[].validity)' "$b" >"$scratch/b-t.json"
+a=$scratch/a-t.json b=$scratch/b-t.json
 
 # Directories, and directories of directories, are pooled.
 mkdir -p "$scratch/dir/sub" "$scratch/empty"

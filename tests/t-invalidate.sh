@@ -48,8 +48,8 @@ for k in truncate dio punch madvise; do
 	ok $? "$k: readers verify every page, 0 violations"
 done
 "$fl" run fault --map shared --access read --no-verify --threads 1 --duration 0.3 \
-	--warmup 0 --size 8M --dir "$scratch" --out "$scratch/nv.json" >/dev/null 2>&1 &&
-	jqv '.runs[0].integrity == {"verified": false, "why_not": "--no-verify"}' "$scratch/nv.json"
+	--warmup 0 --size 8M --dir "$scratch" --out "$scratch/nv.json" >/dev/null 2>&1
+ran $? && jqv '.runs[0].integrity == {"verified": false, "why_not": "--no-verify"}' "$scratch/nv.json"
 ok $? "--no-verify: the result says verification was off"
 jqv '.runs[0].integrity.verified == false and (.runs[0].integrity.why_not | test("write"))' \
 	"$scratch/never-dio.json"
@@ -58,6 +58,7 @@ ok $? "write touches: the result says why pages were not verified"
 r=$scratch/trunc.json
 "$fl" run fault --map shared --unmap never --invalidator truncate --threads 1 \
 	--duration 1 --warmup 0.2 --size 16M --dir "$scratch" --out "$r" >/dev/null 2>&1
+ran $?
 ok $? "truncate: SIGBUS beyond the moving EOF is a result, not a failure"
 jqv '.runs[1].totals.sigbus > 0 and .runs[0].totals.sigbus == 0' "$r"
 ok $? "truncate: faulters' SIGBUS are counted"

@@ -212,8 +212,8 @@ ok $? "kill -9: no mount, daemon or rank left"
 # A directory of a shared filesystem instead of clusterfs.
 sd=$scratch/shared
 mkdir -p "$sd/files"
-"$fl" mpi --np 2 --passes 4 --duration 0.5 --dir "$sd/files" --out-dir "$sd" >"$scratch/log" 2>&1 &&
-	jqv '.mpi.mode == "shared-dir" and .integrity.violations == 0' "$sd/mpi-coherence.json"
+"$fl" mpi --np 2 --passes 4 --duration 0.5 --dir "$sd/files" --out-dir "$sd" >"$scratch/log" 2>&1
+ran $? && jqv '.mpi.mode == "shared-dir" and .integrity.violations == 0' "$sd/mpi-coherence.json"
 ok $? "--dir: ranks share one directory, 0 violations"
 
 expect 2 '--hostfile needs --dir' "--hostfile without --dir: exit 2" \
