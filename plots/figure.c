@@ -47,10 +47,33 @@ const char *rp_color(int i)
 	return palette[(unsigned)i % ARRAY_SIZE(palette)];
 }
 
-static const char *const templates[] = {
-	"common.gp", "scaling.gp", "latency.gp", "nodes.gp", "locks.gp",
-	"ab.gp", "trend.gp",
+#define RP_DRAW_config(kind) .per_config = rp_fig_##kind
+#define RP_DRAW_report(kind) .per_report = rp_fig_##kind
+const struct rp_figure_kind rp_figure_kinds[RP_NR_SECTIONS] = {
+#define FIGURE(ID, k, scope, t, a) \
+	[RP_##ID] = { .kind = #k, .title = t, .about = a, RP_DRAW_##scope(k) },
+#include "plots/figures.h"
+#undef FIGURE
 };
+
+static const char *const templates[] = {
+	"common.gp",
+#define FIGURE(ID, kind, scope, title, about) #kind ".gp",
+#include "plots/figures.h"
+#undef FIGURE
+};
+
+void rp_draw_figures(struct rp_report *r)
+{
+	for (int s = 0; s < RP_NR_SECTIONS; s++) {
+		const struct rp_figure_kind *k = &rp_figure_kinds[s];
+
+		for (int i = 0; k->per_config && i < r->nr_configs; i++)
+			k->per_config(r, &r->configs[i]);
+		if (k->per_report)
+			k->per_report(r);
+	}
+}
 
 bool rp_templates_ok(const struct rp_report *r, char *err, size_t len)
 {

@@ -61,8 +61,11 @@ struct rp_fig {
 	size_t vars_len;
 };
 
+/* A figure kind's section of the report (plots/figures.h). */
 enum rp_section {
-	RP_SCALING, RP_LATENCY, RP_NODES, RP_LOCKS, RP_AB, RP_TREND,
+#define FIGURE(ID, kind, scope, title, about) RP_##ID,
+#include "plots/figures.h"
+#undef FIGURE
 	RP_NR_SECTIONS,
 };
 
@@ -172,12 +175,21 @@ struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
 				const char *params);
 
 /* The figures; each adds its own entries to the report. */
-void rp_fig_scaling(struct rp_report *r, struct rp_config *c);
-void rp_fig_latency(struct rp_report *r, struct rp_config *c);
-void rp_fig_nodes(struct rp_report *r, struct rp_config *c);
-void rp_fig_locks(struct rp_report *r, struct rp_config *c);
-void rp_fig_ab(struct rp_report *r);
-void rp_fig_trend(struct rp_report *r);
+#define RP_FIG_ARGS_config struct rp_report *r, struct rp_config *c
+#define RP_FIG_ARGS_report struct rp_report *r
+#define FIGURE(ID, kind, scope, title, about) void rp_fig_##kind(RP_FIG_ARGS_##scope);
+#include "plots/figures.h"
+#undef FIGURE
+
+/* A figure kind as the report uses it: how it is drawn, its section's text. */
+struct rp_figure_kind {
+	const char *kind, *title, *about;
+	void (*per_config)(struct rp_report *r, struct rp_config *c);
+	void (*per_report)(struct rp_report *r);
+};
+extern const struct rp_figure_kind rp_figure_kinds[RP_NR_SECTIONS];
+/* Every figure of the list, per configuration or once, in report order. */
+void rp_draw_figures(struct rp_report *r);
 
 /*
  * Validity (harness/base/validity.h) as the figures use it. @families is a

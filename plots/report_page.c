@@ -12,23 +12,6 @@
 #include "base/faultline.h"
 #include "report.h"
 
-static const struct {
-	const char *title, *about;
-} sections[RP_NR_SECTIONS] = {
-	[RP_SCALING] = { "Scaling",
-		"Throughput against threads: the median over repetitions, bars from min to max, dotted lines: linear scaling from the fewest threads. Purple crosses: untrustworthy runs at their own value; a hollow point: a median that includes one." },
-	[RP_LATENCY] = { "Latency spectrum",
-		"Latency per page touch against percentile, both on log scales, from the latency histograms merged over repetitions; per NUMA node where there are several. Purple crosses on a curve: it merges untrustworthy runs." },
-	[RP_NODES] = { "Per NUMA node",
-		"Each node's fault rate and p99 touch latency: the median over repetitions, bars from min to max; hatched: the median includes untrustworthy runs." },
-	[RP_LOCKS] = { "Lock contention",
-		"Kernel lock wait per run (BPF collectors), stacked by lock name and type, per series and NUMA node of the waiting CPU; hatched: runs with untrustworthy lock data." },
-	[RP_AB] = { "A/B comparison",
-		"CUR/BASE ratio of each metric's median with its confidence interval, coloured by the compare verdict: green better, red worse, grey unchanged, orange noisy, purple hatched untrustworthy (not judged), black a verdict this report does not know. The axis is clipped: a metric beyond it sits at the edge with an arrow and its true ratio." },
-	[RP_TREND] = { "Nightly trend",
-		"Each metric night by night against the baseline's min-max band (blue) and median (dashed), points coloured by verdict; a purple cross: an untrustworthy night." },
-};
-
 static void html_esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -220,7 +203,7 @@ static int write_md(const struct rp_report *r, const struct rp_trust *t, const c
 		"Re-render any figure with `gnuplot NAME.gp` in this directory.\n\n",
 		drawn, drawn == 1 ? "" : "s", skipped, failed);
 	for (int s = 0; s < RP_NR_SECTIONS; s++) {
-		fprintf(f, "## %s\n\n%s\n\n", sections[s].title, sections[s].about);
+		fprintf(f, "## %s\n\n%s\n\n", rp_figure_kinds[s].title, rp_figure_kinds[s].about);
 		for (int i = 0; i < r->nr_figs; i++)
 			if (r->figs[i]->section == s)
 				figure_md(f, r->figs[i]);
@@ -329,8 +312,8 @@ static int write_html(const struct rp_report *r, const struct rp_trust *t, const
 	fprintf(f, "<p>%d figures drawn (click one for its SVG), %d not drawn for want of data, %d failed. "
 		"<a href=\"report.md\">report.md</a> has the same.</p>\n", drawn, skipped, failed);
 	for (int s = 0; s < RP_NR_SECTIONS; s++) {
-		fprintf(f, "<h2>%s</h2>\n<p>", sections[s].title);
-		html_esc(f, sections[s].about);
+		fprintf(f, "<h2>%s</h2>\n<p>", rp_figure_kinds[s].title);
+		html_esc(f, rp_figure_kinds[s].about);
 		fprintf(f, "</p>\n");
 		for (int i = 0; i < r->nr_figs; i++)
 			if (r->figs[i]->section == s)

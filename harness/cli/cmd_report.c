@@ -149,14 +149,7 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 		fl_err("report: out of memory");
 		return FL_EXIT_RESOURCE;
 	}
-	for (int i = 0; i < r->nr_configs; i++) {
-		rp_fig_scaling(r, &r->configs[i]);
-		rp_fig_latency(r, &r->configs[i]);
-		rp_fig_nodes(r, &r->configs[i]);
-		rp_fig_locks(r, &r->configs[i]);
-	}
-	rp_fig_ab(r);
-	rp_fig_trend(r);
+	rp_draw_figures(r);
 	if (rp_write_pages(r, err, sizeof(err))) {
 		fl_err("%s", err);
 		return FL_EXIT_USAGE;
