@@ -8,8 +8,8 @@ run_short=(--duration 0.2 --warmup 0 --size 1M)
 
 "$fl" --version | grep -Eq '^faultline [0-9]+\.[0-9]+\.[0-9]+ \(git [^)]+\)$'
 ok $? "--version prints the version and commit"
-"$fl" --help | grep -q 'Exit codes: 0 ok'
-ok $? "--help lists commands and exit codes"
+"$fl" --help | grep -q 'Exit codes: 0 ok' && "$fl" --help | grep -q '5 it ran, but a'
+ok $? "--help lists commands and exit codes, 5 (untrustworthy) included"
 "$fl" list | grep -Eq '^fault +map, touch every page'
 ok $? "list shows the fault workload with its summary"
 missing=

@@ -3,18 +3,10 @@
 #ifndef FL_COMMANDS_H
 #define FL_COMMANDS_H
 
-int cmd_run(int argc, char **argv);
-int cmd_topology(int argc, char **argv);
-int cmd_selftest(int argc, char **argv);
-int cmd_suite(int argc, char **argv);
-int cmd_summary(int argc, char **argv);
-int cmd_stress(int argc, char **argv);
-int cmd_mpi(int argc, char **argv);
-int cmd_variant(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_nightly(int argc, char **argv);
-int cmd_hog(int argc, char **argv);
+/* One per line of commands.def; fl_clusterfs_main() is in clusterfs/. */
+#define COMMAND(name, fn, help) int fn(int argc, char **argv);
+#include "cli/commands.def"
+#undef COMMAND
 
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);
