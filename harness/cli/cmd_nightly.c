@@ -153,27 +153,6 @@ static bool has_results(const char *dir)
 	return any;
 }
 
-/* Run @fn with its stdout thrown away (the report's chatter). */
-static int quietly(int (*fn)(int, char **), int argc, char **argv)
-{
-	int saved, null, code;
-
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDOUT_FILENO);
-	if (null >= 0)
-		close(null);
-	code = fn(argc, argv);
-	fflush(stdout);
-	if (saved >= 0) {
-		dup2(saved, STDOUT_FILENO);
-		close(saved);
-	}
-	return code;
-}
-
 /*
  * The night's own exit code, from its documents: the worst exit_code of
  * its results and stress runs (for --no-run; a suite that ran says so).
@@ -369,7 +348,7 @@ static void write_report(const struct nightly_opts *o, const char *history,
 		argv[argc++] = (char *)history;
 	}
 	argv[argc] = NULL;
-	if (quietly(cmd_report, argc, argv))
+	if (fl_run_quietly(cmd_report, argc, argv))
 		fl_warn("nightly: the report is incomplete (see %s/report.md)", dir);
 }
 

@@ -144,7 +144,7 @@ static int run_once(const struct suite_conf *cf, int argc, char **argv,
 {
 	char buf_run[512], buf_common[512];
 	char *args[MAX_ARGS];
-	int n = 0, code, saved, null;
+	int n = 0;
 
 	args[n++] = "run";
 	n = split(cf->run->args, buf_run, sizeof(buf_run), args, n);
@@ -158,20 +158,7 @@ static int run_once(const struct suite_conf *cf, int argc, char **argv,
 	args[n] = NULL;
 	/* Writeback left by the previous run would land in this one's window. */
 	sync();
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDOUT_FILENO);
-	if (null >= 0)
-		close(null);
-	code = cmd_run(n, args);
-	fflush(stdout);
-	if (saved >= 0) {
-		dup2(saved, STDOUT_FILENO);
-		close(saved);
-	}
-	return code;
+	return fl_run_quietly(cmd_run, n, args);
 }
 
 /*

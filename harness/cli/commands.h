@@ -8,6 +8,9 @@
 #include "cli/commands.def"
 #undef COMMAND
 
+/* Run command @fn in this process with its stdout thrown away; its exit code. */
+int fl_run_quietly(int (*fn)(int argc, char **argv), int argc, char **argv);
+
 /* The results/ directory next to the binary's build/, or ./results. */
 const char *fl_results_dir(void);
 
