@@ -117,6 +117,42 @@ TEST(spread_marks_the_group_only)
 	json_decref(doc);
 }
 
+static const char *reason_text(json_t *run, const char *code)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(run, "validity"),
+					   "reasons"), i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "code")), code))
+			return json_string_value(json_object_get(r, "text"));
+	return "";
+}
+
+/* Measured in a quick-suite night here: the vCPU changed speed mid-suite. */
+TEST(spread_that_steps_in_time_says_so)
+{
+	static const double stepped[] = { 61e3, 62e3, 59e3, 78e3, 75e3, 80e3 };
+	static const double noisy[] = { 61e3, 80e3, 59e3, 78e3, 62e3, 75e3 };
+	json_t *a = json_array(), *b = json_array();
+
+	for (int i = 0; i < 6; i++) {
+		json_array_append_new(a, run(1, stepped[i], false, i));
+		json_array_append_new(b, run(1, noisy[i], false, i));
+	}
+	json_t *step = doc_of(a), *mixed = doc_of(b);
+
+	fl_validity_result_doc(step);
+	fl_validity_result_doc(mixed);
+	ASSERT_TRUE(has_code(json_array_get(a, 0), "spread"));
+	ASSERT_TRUE(has_code(json_array_get(b, 0), "spread"));
+	EXPECT_TRUE(strstr(reason_text(json_array_get(a, 0), "spread"),
+			   "step from 59k-62k to 75k-80k at repetition 3") != NULL);
+	EXPECT_TRUE(strstr(reason_text(json_array_get(b, 0), "spread"), "step") == NULL);
+	json_decref(step);
+	json_decref(mixed);
+}
+
 /* The case: 1 to 2 threads gave 2.35x. */
 TEST(superlinear_beyond_noise)
 {

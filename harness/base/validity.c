@@ -33,7 +33,7 @@ const struct fl_validity_code fl_validity_codes[] = {
 	{ "collector_lost", "a BPF collector lost events or could not be read: its counts are incomplete",
 	  "see kernel.why_untrustworthy; FAULTLINE_BPF_LOCK_ENTRIES raises the lock table size" },
 	{ "spread", "the repetitions of one configuration differ by more than 25% of their median ops/s: the machine changed under the run",
-	  "stop other load; more, shorter repetitions (--repeat) spread over time show the drift" },
+	  "stop other load; more, shorter repetitions (--repeat) spread over time show the drift; a step in time order (the reason says where) is the machine changing speed, e.g. a VM's vCPU on its host" },
 	{ "superlinear", "more threads gave more than linear scaling by more than the noise: the smaller run was slowed by something else, or actors share work",
 	  "repeat the runs; compare actors[].ops_per_sec of the smaller run with the larger one's" },
 	{ "check_not_run", "a stress check ran no iteration: it checked nothing, so it cannot pass",
@@ -189,6 +189,52 @@ static struct group *group_of(struct group *g, int *nr, int cap, json_t *run)
 	return &g[(*nr)++];
 }
 
+static void span(const double *v, int n, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		*lo = fmin(*lo, v[i]);
+		*hi = fmax(*hi, v[i]);
+	}
+}
+
+/*
+ * Spread that is one step in time order (tight before, tight after, far
+ * apart) is the machine changing speed under the run, not a noisy
+ * workload: on a VM, the host moving or sharing a vCPU does exactly that.
+ * Say so, and where, so the same step in several configurations is seen
+ * as one event. Appends "; ..." to @text, or nothing.
+ */
+static void describe_step(const struct group *g, char *text, size_t size)
+{
+	int best = 0;
+	double best_score = 0;
+
+	for (int k = 1; k < g->n; k++) {
+		double alo, ahi, blo, bhi, gap, wide;
+
+		span(g->ops, k, &alo, &ahi);
+		span(g->ops + k, g->n - k, &blo, &bhi);
+		gap = fmax(blo - ahi, alo - bhi);
+		wide = fmax(ahi - alo, bhi - blo);
+		if (gap > 2 * wide && gap / g->median > FL_VALID_SPREAD / 2 &&
+		    gap / (wide + 1) > best_score) {
+			best = k;
+			best_score = gap / (wide + 1);
+		}
+	}
+	if (!best)
+		return;
+	double alo, ahi, blo, bhi;
+
+	span(g->ops, best, &alo, &ahi);
+	span(g->ops + best, g->n - best, &blo, &bhi);
+	snprintf(text, size,
+		 "; in time order they step from %.0fk-%.0fk to %.0fk-%.0fk at repetition %d: the machine's speed changed during the run",
+		 alo / 1e3, ahi / 1e3, blo / 1e3, bhi / 1e3, best);
+}
+
 static void mark_group(json_t *runs, const struct group *g, const char *code,
 		       const char *text)
 {
@@ -234,13 +280,14 @@ void fl_validity_result_doc(json_t *doc)
 		g[k].median = fl_stats_median(tmp, g[k].n);
 		g[k].spread = g[k].n > 1 && g[k].median > 0 ? (hi - lo) / g[k].median : 0;
 		if (g[k].spread > FL_VALID_SPREAD) {
-			char text[256];
-
-			snprintf(text, sizeof(text),
+			char text[512];
+			int len = snprintf(text, sizeof(text),
 				 "%d repetitions with %d thread%s%s range over %.0f%% of their median ops/s (bound %.0f%%)",
 				 g[k].n, g[k].threads, g[k].threads == 1 ? "" : "s",
 				 g[k].inval ? " and the invalidator" : "",
 				 g[k].spread * 100, FL_VALID_SPREAD * 100);
+
+			describe_step(&g[k], text + len, sizeof(text) - len);
 			mark_group(runs, &g[k], "spread", text);
 		}
 	}
