@@ -124,8 +124,7 @@ static int fault_validate(const void *params, char *err, size_t len)
 			   (unsigned long long)p->size);
 		return -EINVAL;
 	}
-	if (p->map == MAP_KIND_ANON && p->invalidator != FL_INVAL_NONE &&
-	    p->invalidator != FL_INVAL_MMAP_CHURN) {
+	if (p->map == MAP_KIND_ANON && (fl_inval_flags(p->invalidator) & FL_INVAL_FILES)) {
 		fl_set_err(err, len, "--invalidator %s needs a file mapping (--map shared or private)",
 			   fl_inval_kind_names[p->invalidator]);
 		return -EINVAL;
@@ -344,7 +343,7 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	run->state = fr;
 	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", run->dir);
 	/* The baseline runs on clusterfs too: the same filesystem, no writer. */
-	if (p->invalidator == FL_INVAL_REMOTE || p->invalidator == FL_INVAL_REVOKE) {
+	if (fl_inval_flags(p->invalidator) & FL_INVAL_CLUSTERFS) {
 		ret = remote_start(run, fr, nr, err, len);
 		if (ret) {
 			fault_teardown(run);
@@ -363,7 +362,7 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 		fr->nr_fds++;
 	}
 	run->sigbus_expected = run->nr_invalidators &&
-			       fl_inval_may_sigbus(p->invalidator);
+			       (fl_inval_flags(p->invalidator) & FL_INVAL_SHRINKS);
 	ret = verify_setup(run, fr, err, len);
 	/*
 	 * Verified files are written whole already; others are written the
@@ -372,7 +371,7 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 	 * sizes, which decide how many pages one fault maps).
 	 */
 	for (int i = 0; !ret && fr->why_not_verified && i < fr->nr_fds &&
-	     fl_inval_changes_files(p->invalidator); i++)
+	     (fl_inval_flags(p->invalidator) & FL_INVAL_FILES); i++)
 		ret = fl_inval_prefill(fr->fds[i], p->size, err, len);
 	if (ret) {
 		fault_teardown(run);

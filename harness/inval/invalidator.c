@@ -22,8 +22,10 @@
 #define CHURN_PAGES 4
 
 const char *const fl_inval_kind_names[] = {
-	"none", "truncate", "dio", "punch", "fadvise", "madvise", "mmap-churn",
-	"remote", "revoke", NULL,
+#define INVAL(id, name, flags, init, op) name,
+#include "inval/kinds.def"
+#undef INVAL
+	NULL,
 };
 
 struct fl_inval_state {
@@ -36,16 +38,6 @@ struct fl_inval_state {
 	char **views;			/* the invalidator's own mappings */
 	void *churn[CHURN_REGIONS];
 };
-
-bool fl_inval_may_sigbus(enum fl_inval_kind kind)
-{
-	return kind == FL_INVAL_TRUNCATE;
-}
-
-bool fl_inval_changes_files(enum fl_inval_kind kind)
-{
-	return kind != FL_INVAL_NONE && kind != FL_INVAL_MMAP_CHURN;
-}
 
 /* A page-aligned range of SPAN_PAGES pages (or the whole file) at random. */
 static void pick_range(struct fl_inval_state *s, uint64_t *off, uint64_t *len)
@@ -69,71 +61,56 @@ static int open_direct(int fd, int *out, char *err, size_t len)
 	return *out == -EINVAL ? -EOPNOTSUPP : *out;
 }
 
-int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,
-		  const struct fl_inval_target *target, uint64_t seed,
-		  char *err, size_t len)
+static int init_dio(struct fl_inval_state *s, char *err, size_t len)
 {
-	struct fl_inval_state *s = calloc(1, sizeof(*s));
-	int ret = -ENOMEM;
+	s->dio_fds = calloc((size_t)s->t.nr_files, sizeof(int));
+	if (!s->dio_fds)
+		return -ENOMEM;
+	for (int i = 0; i < s->t.nr_files; i++)
+		s->dio_fds[i] = -1;
+	for (int i = 0; i < s->t.nr_files; i++) {
+		int ret = open_direct(s->t.fds[i], &s->dio_fds[i], err, len);
 
-	if (!s)
-		goto nomem;
-	s->kind = kind;
-	s->t = *target;
-	s->x = seed | 1;
-	if (kind != FL_INVAL_MMAP_CHURN && !target->nr_files) {
-		free(s);
-		fl_set_err(err, len, "invalidator %s needs a file mapping (--map shared or private)",
-			   fl_inval_kind_names[kind]);
-		return -EINVAL;
+		if (ret)
+			return ret;
 	}
-	if ((kind == FL_INVAL_REMOTE && !target->remote_fds) ||
-	    (kind == FL_INVAL_REVOKE && (!target->cfs || !target->names))) {
-		free(s);
-		fl_set_err(err, len, "invalidator remote needs the files through a second clusterfs mount");
-		return -EINVAL;
-	}
-	if (posix_memalign((void **)&s->buf, s->t.page_size,
-			   SPAN_PAGES * s->t.page_size))
-		goto nomem;
-	memset(s->buf, 0x5a, SPAN_PAGES * s->t.page_size);
-	if (kind == FL_INVAL_DIO) {
-		s->dio_fds = calloc((size_t)s->t.nr_files, sizeof(int));
-		if (!s->dio_fds)
-			goto nomem;
-		for (int i = 0; i < s->t.nr_files; i++)
-			s->dio_fds[i] = -1;
-		for (int i = 0; i < s->t.nr_files; i++) {
-			ret = open_direct(s->t.fds[i], &s->dio_fds[i], err, len);
-			if (ret)
-				goto fail;
-		}
-	}
-	if (kind == FL_INVAL_MADVISE) {
-		s->views = calloc((size_t)s->t.nr_files, sizeof(char *));
-		if (!s->views)
-			goto nomem;
-		for (int i = 0; i < s->t.nr_files; i++) {
-			void *v = mmap(NULL, s->t.size, PROT_READ | PROT_WRITE,
-				       MAP_SHARED, s->t.fds[i], 0);
-
-			if (v == MAP_FAILED) {
-				ret = -errno;
-				fl_set_err(err, len, "madvise: map the test file: %s",
-					   strerror(errno));
-				goto fail;
-			}
-			s->views[i] = v;
-		}
-	}
-	*out = s;
 	return 0;
-nomem:
-	fl_set_err(err, len, "invalidator: out of memory");
-	ret = -ENOMEM;
-fail:
-	fl_inval_fini(s);
-	return ret;
+}
+
+/* madvise acts through a mapping of its own of each file. */
+static int init_views(struct fl_inval_state *s, char *err, size_t len)
+{
+	s->views = calloc((size_t)s->t.nr_files, sizeof(char *));
+	if (!s->views)
+		return -ENOMEM;
+	for (int i = 0; i < s->t.nr_files; i++) {
+		void *v = mmap(NULL, s->t.size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, s->t.fds[i], 0);
+
+		if (v == MAP_FAILED) {
+			fl_set_err(err, len, "madvise: map the test file: %s",
+				   strerror(errno));
+			return -errno;
+		}
+		s->views[i] = v;
+	}
+	return 0;
+}
+
+static int init_remote(struct fl_inval_state *s, char *err, size_t len)
+{
+	if (s->t.remote_fds)
+		return 0;
+	fl_set_err(err, len, "invalidator remote needs the files through a second clusterfs mount");
+	return -EINVAL;
+}
+
+static int init_revoke(struct fl_inval_state *s, char *err, size_t len)
+{
+	if (s->t.cfs && s->t.names)
+		return 0;
+	fl_set_err(err, len, "invalidator revoke needs the files on a clusterfs mount");
+	return -EINVAL;
 }
 
 static int op_write(int fd, const char *buf, uint64_t off, uint64_t n,
@@ -337,8 +314,9 @@ static int op_madvise(struct fl_inval_state *s, int file, char *err, size_t len)
 }
 
 /* Map, change protection, unmap: writes to mmap_lock, as a busy process does. */
-static int op_churn(struct fl_inval_state *s, char *err, size_t len)
+static int op_churn(struct fl_inval_state *s, int file, char *err, size_t len)
 {
+	(void)file;
 	unsigned int i = (unsigned int)(s->op % CHURN_REGIONS);
 	size_t n = CHURN_PAGES * s->t.page_size;
 
@@ -359,53 +337,43 @@ static int op_churn(struct fl_inval_state *s, char *err, size_t len)
 	return 0;
 }
 
-int fl_inval_op(struct fl_inval_state *s, char *err, size_t len)
+static int op_dio(struct fl_inval_state *s, int file, char *err, size_t len)
 {
-	int file = s->t.nr_files ? (int)(s->op % (uint64_t)s->t.nr_files) : -1;
 	uint64_t off, n;
-	int ret = 0;
 
-	switch (s->kind) {
-	case FL_INVAL_NONE:
-		break;
-	case FL_INVAL_TRUNCATE:
-		ret = op_truncate(s, file, err, len);
-		break;
-	case FL_INVAL_DIO:
-		pick_range(s, &off, &n);
-		ret = refill(s, file, s->dio_fds[file], off, n, "O_DIRECT write",
-			     err, len);
-		break;
-	case FL_INVAL_PUNCH:
-		ret = op_punch(s, file, err, len);
-		break;
-	case FL_INVAL_FADVISE:
-		ret = posix_fadvise(s->t.fds[file], 0, 0, POSIX_FADV_DONTNEED);
-		if (ret)
-			fl_set_err(err, len, "POSIX_FADV_DONTNEED: %s", strerror(ret));
-		ret = -ret;
-		break;
-	case FL_INVAL_MADVISE:
-		ret = op_madvise(s, file, err, len);
-		break;
-	case FL_INVAL_MMAP_CHURN:
-		ret = op_churn(s, err, len);
-		break;
-	case FL_INVAL_REMOTE:
-		/* clusterfs drops the range on the faulters' mount before the
-		 * write returns, as a cluster filesystem's lock downgrade does. */
-		pick_range(s, &off, &n);
-		ret = refill(s, file, s->t.remote_fds[file], off, n,
-			     "write through the remote mount", err, len);
-		break;
-	case FL_INVAL_REVOKE:
-		/* The data stays: readers refault the same bytes. */
-		pick_range(s, &off, &n);
-		ret = fl_clusterfs_invalidate(s->t.cfs, 0, s->t.names[file], off, n, err, len);
-		break;
-	}
-	s->op++;
-	return ret;
+	pick_range(s, &off, &n);
+	return refill(s, file, s->dio_fds[file], off, n, "O_DIRECT write", err, len);
+}
+
+static int op_fadvise(struct fl_inval_state *s, int file, char *err, size_t len)
+{
+	int ret = posix_fadvise(s->t.fds[file], 0, 0, POSIX_FADV_DONTNEED);
+
+	if (ret)
+		fl_set_err(err, len, "POSIX_FADV_DONTNEED: %s", strerror(ret));
+	return -ret;
+}
+
+/*
+ * clusterfs drops the range on the faulters' mount before the write
+ * returns, as a cluster filesystem's lock downgrade does.
+ */
+static int op_remote(struct fl_inval_state *s, int file, char *err, size_t len)
+{
+	uint64_t off, n;
+
+	pick_range(s, &off, &n);
+	return refill(s, file, s->t.remote_fds[file], off, n,
+		      "write through the remote mount", err, len);
+}
+
+/* The data stays: readers refault the same bytes. */
+static int op_revoke(struct fl_inval_state *s, int file, char *err, size_t len)
+{
+	uint64_t off, n;
+
+	pick_range(s, &off, &n);
+	return fl_clusterfs_invalidate(s->t.cfs, 0, s->t.names[file], off, n, err, len);
 }
 
 void fl_inval_fini(struct fl_inval_state *s)
@@ -413,7 +381,7 @@ void fl_inval_fini(struct fl_inval_state *s)
 	if (!s)
 		return;
 	/* A stop between shrink and regrow must not leave a short file. */
-	if (s->kind == FL_INVAL_TRUNCATE)
+	if (fl_inval_flags(s->kind) & FL_INVAL_SHRINKS)
 		for (int i = 0; i < s->t.nr_files; i++)
 			if (ftruncate(s->t.fds[i], (off_t)s->t.size))
 				fl_warn("regrow test file: %s", strerror(errno));
@@ -430,4 +398,67 @@ void fl_inval_fini(struct fl_inval_state *s)
 	free(s->views);
 	free(s->buf);
 	free(s);
+}
+
+static const struct inval_ops {
+	unsigned int flags;
+	int (*init)(struct fl_inval_state *s, char *err, size_t len);
+	int (*op)(struct fl_inval_state *s, int file, char *err, size_t len);
+} inval_ops[] = {
+#define INVAL(id, name, flags, init, op) [FL_INVAL_##id] = { flags, init, op },
+#include "inval/kinds.def"
+#undef INVAL
+};
+
+unsigned int fl_inval_flags(enum fl_inval_kind kind)
+{
+	return inval_ops[kind].flags;
+}
+
+int fl_inval_init(struct fl_inval_state **out, enum fl_inval_kind kind,
+		  const struct fl_inval_target *target, uint64_t seed,
+		  char *err, size_t len)
+{
+	const struct inval_ops *ops = &inval_ops[kind];
+	struct fl_inval_state *s;
+	int ret = -ENOMEM;
+
+	if ((ops->flags & FL_INVAL_FILES) && !target->nr_files) {
+		fl_set_err(err, len, "invalidator %s needs a file mapping (--map shared or private)",
+			   fl_inval_kind_names[kind]);
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto nomem;
+	s->kind = kind;
+	s->t = *target;
+	s->x = seed | 1;
+	if (posix_memalign((void **)&s->buf, s->t.page_size,
+			   SPAN_PAGES * s->t.page_size))
+		goto nomem;
+	memset(s->buf, 0x5a, SPAN_PAGES * s->t.page_size);
+	ret = ops->init ? ops->init(s, err, len) : 0;
+	if (ret == -ENOMEM)
+		goto nomem;
+	if (ret)
+		goto fail;
+	*out = s;
+	return 0;
+nomem:
+	fl_set_err(err, len, "invalidator %s: out of memory", fl_inval_kind_names[kind]);
+	ret = -ENOMEM;
+fail:
+	fl_inval_fini(s);
+	return ret;
+}
+
+int fl_inval_op(struct fl_inval_state *s, char *err, size_t len)
+{
+	int file = s->t.nr_files ? (int)(s->op % (uint64_t)s->t.nr_files) : -1;
+	int (*op)(struct fl_inval_state *, int, char *, size_t) = inval_ops[s->kind].op;
+	int ret = op ? op(s, file, err, len) : 0;
+
+	s->op++;
+	return ret;
 }

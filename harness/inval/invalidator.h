@@ -2,19 +2,8 @@
 /*
  * Invalidators: actors that take page-cache pages away from under faulters.
  * One op invalidates (part of) one target file; the runner times each op
- * and paces ops to a rate. Kinds:
- *   truncate    cut up to 60 KiB off the end, at a page-aligned or
- *               unaligned size, regrow, refill
- *   dio         O_DIRECT pwrite of new data over a range of blocks
- *   punch       FALLOC_FL_PUNCH_HOLE|KEEP_SIZE over a range, then refill
- *   fadvise     POSIX_FADV_DONTNEED on the whole file
- *   madvise     from the invalidator's own mapping: MADV_DONTNEED,
- *               MADV_PAGEOUT, MADV_REMOVE in turn
- *   mmap-churn  mmap/mprotect/munmap of unrelated anonymous regions
- *   remote      write a range through another clusterfs mount (another
- *               "node"), which drops it from the faulters' mount first
- *   revoke      ask clusterfs to drop a range from the faulters' mount, as
- *               a remote node taking the lock would, without writing
+ * and paces ops to a rate. The kinds, what each does and needs, are listed
+ * in kinds.def.
  */
 #ifndef FL_INVALIDATOR_H
 #define FL_INVALIDATOR_H
@@ -26,25 +15,24 @@
 #include "clusterfs/clusterfs.h"
 #include "integrity/oracle.h"
 
+/* What a kind needs and does; see kinds.def. */
+enum {
+	FL_INVAL_FILES = 1 << 0,
+	FL_INVAL_SHRINKS = 1 << 1,
+	FL_INVAL_CLUSTERFS = 1 << 2,
+};
+
 enum fl_inval_kind {
-	FL_INVAL_NONE,
-	FL_INVAL_TRUNCATE,
-	FL_INVAL_DIO,
-	FL_INVAL_PUNCH,
-	FL_INVAL_FADVISE,
-	FL_INVAL_MADVISE,
-	FL_INVAL_MMAP_CHURN,
-	FL_INVAL_REMOTE,
-	FL_INVAL_REVOKE,
+#define INVAL(id, name, flags, init, op) FL_INVAL_##id,
+#include "inval/kinds.def"
+#undef INVAL
 };
 
 /* Option choices, indexed by enum fl_inval_kind; NULL-terminated. */
 extern const char *const fl_inval_kind_names[];
 
-/* Whether faulters may see SIGBUS because of this kind (file shrinks). */
-bool fl_inval_may_sigbus(enum fl_inval_kind kind);
-/* Whether this kind changes the files (all but none and mmap-churn). */
-bool fl_inval_changes_files(enum fl_inval_kind kind);
+/* The FL_INVAL_* flags of @kind. */
+unsigned int fl_inval_flags(enum fl_inval_kind kind);
 
 /*
  * Write @size bytes of @fd whole, in the buffered writes an invalidator
