@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Stamped writes under the oracle. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -96,4 +97,27 @@ void fl_oracle_probe(struct fl_ofile *f, const volatile char *map,
 	bool ok = fl_sigbus_copy(&word, map + page_off, sizeof(word), &code);
 
 	fl_oracle_judge_access(f, snap, page_off, !ok, code, actor);
+}
+
+int fl_oracle_truncate(struct fl_ofile *f, int fd, uint64_t to, char *err,
+		       size_t len)
+{
+	int ret = f ? fl_oracle_size_begin(f, to) : 0;
+
+	if (ret) {
+		fl_set_err(err, len, "oracle refused size %llu: %s",
+			   (unsigned long long)to, strerror(-ret));
+		return ret;
+	}
+	if (ftruncate(fd, (off_t)to)) {
+		ret = -errno;
+		fl_set_err(err, len, "truncate the test file to %llu: %s",
+			   (unsigned long long)to, strerror(errno));
+		if (f)
+			fl_oracle_size_abort(f);
+		return ret;
+	}
+	if (f)
+		fl_oracle_size_end(f);
+	return 0;
 }

@@ -23,6 +23,14 @@ int fl_oracle_write(struct fl_ofile *f, int fd, uint32_t file_id,
 int fl_oracle_fill(struct fl_ofile *f, int fd, uint32_t file_id,
 		   uint64_t first, uint64_t nr, char *err, size_t len);
 
+/*
+ * ftruncate @fd to @to, announced to the oracle as an i_size change (with
+ * @f NULL, a plain ftruncate). 0, or -errno with @err naming the size; on
+ * failure the announcement is withdrawn.
+ */
+int fl_oracle_truncate(struct fl_ofile *f, int fd, uint64_t to, char *err,
+		       size_t len);
+
 /* Most blocks one fl_oracle_read takes: a 64 KiB page. */
 #define FL_ORACLE_READ_MAX 16
 

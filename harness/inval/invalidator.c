@@ -198,28 +198,8 @@ static void zero_end(struct fl_inval_state *s, int file, uint64_t off,
 static int resize(struct fl_inval_state *s, int file, uint64_t to, char *err,
 		  size_t len)
 {
-	struct fl_ofile *f = s->t.ofiles ? s->t.ofiles[file] : NULL;
-	int ret;
-
-	if (f) {
-		ret = fl_oracle_size_begin(f, to);
-		if (ret) {
-			fl_set_err(err, len, "oracle refused size %llu: %s",
-				   (unsigned long long)to, strerror(-ret));
-			return ret;
-		}
-	}
-	if (ftruncate(s->t.fds[file], (off_t)to)) {
-		ret = -errno;
-		fl_set_err(err, len, "truncate test file to %llu: %s",
-			   (unsigned long long)to, strerror(errno));
-		if (f)
-			fl_oracle_size_abort(f);
-		return ret;
-	}
-	if (f)
-		fl_oracle_size_end(f);
-	return 0;
+	return fl_oracle_truncate(s->t.ofiles ? s->t.ofiles[file] : NULL,
+				  s->t.fds[file], to, err, len);
 }
 
 static int op_truncate(struct fl_inval_state *s, int file, char *err, size_t len)

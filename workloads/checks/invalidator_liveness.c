@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/testdir.h"
+#include "integrity/oracle_io.h"
 #include "common.h"
 
 #define FILE_ID 31
@@ -209,32 +210,20 @@ static int truncate_cycle(struct liveness_thread *th, uint64_t *x)
 	struct liveness *l = th->l;
 	uint64_t hot = __atomic_load_n(&l->hot, __ATOMIC_RELAXED);
 	uint64_t to = fl_rand(x) % hot;
+	char err[FL_ERR_LEN];
 	int ret;
 
 	/* Every other cycle cuts at a page boundary, the rest mid-page. */
 	if (th->ops % 2 == 0)
 		to -= to % l->page_size;
-	ret = fl_oracle_size_begin(l->f, to);
-	if (ret)
-		return ret;
 	op_begin(th, "truncate");
-	ret = ftruncate(l->fd, (off_t)to) ? -errno : 0;
+	ret = fl_oracle_truncate(l->f, l->fd, to, err, sizeof(err));
 	op_done(th);
-	if (ret) {
-		fl_oracle_size_abort(l->f);
-		return ret;
-	}
-	fl_oracle_size_end(l->f);
-	ret = fl_oracle_size_begin(l->f, FILE_SIZE);
 	if (ret)
 		return ret;
 	op_begin(th, "regrow");
-	ret = ftruncate(l->fd, (off_t)FILE_SIZE) ? -errno : 0;
+	ret = fl_oracle_truncate(l->f, l->fd, FILE_SIZE, err, sizeof(err));
 	op_done(th);
-	if (ret)
-		fl_oracle_size_abort(l->f);
-	else
-		fl_oracle_size_end(l->f);
 	return ret;
 }
 

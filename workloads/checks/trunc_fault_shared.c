@@ -57,36 +57,20 @@ static int truncate_cycle(struct trunc_shared *t, uint64_t to, uint32_t actor)
 
 	fl_oracle_blocks(to, t->size - to, &first, &nr);
 	ret = fl_oracle_begin_zero(t->f, to, t->size - to);
-	if (!ret) {
-		ret = fl_oracle_size_begin(t->f, to);
-		if (ret)
-			fl_oracle_abort(t->f, first, nr);
-	}
 	if (ret) {
 		fl_set_err(t->err, sizeof(t->err), "oracle: %s", strerror(-ret));
 		return ret;
 	}
 	fl_oracle_op_start(t->c->oracle, actor);
-	if (ftruncate(t->fd, (off_t)to)) {
-		ret = -errno;
-		fl_set_err(t->err, sizeof(t->err), "truncate to %llu: %s",
-			   (unsigned long long)to, strerror(errno));
-		fl_oracle_size_abort(t->f);
+	ret = fl_oracle_truncate(t->f, t->fd, to, t->err, sizeof(t->err));
+	if (ret) {
 		fl_oracle_abort(t->f, first, nr);
 		return ret;
 	}
-	fl_oracle_size_end(t->f);
 	fl_oracle_end(t->f, first, nr);
-
-	fl_oracle_size_begin(t->f, t->size);
-	if (ftruncate(t->fd, (off_t)t->size)) {
-		ret = -errno;
-		fl_set_err(t->err, sizeof(t->err), "regrow to %llu: %s",
-			   (unsigned long long)t->size, strerror(errno));
-		fl_oracle_size_abort(t->f);
+	ret = fl_oracle_truncate(t->f, t->fd, t->size, t->err, sizeof(t->err));
+	if (ret)
 		return ret;
-	}
-	fl_oracle_size_end(t->f);
 	fl_oracle_op_end(t->c->oracle, actor);
 	/* Let readers see the zeroed range for a moment before refilling. */
 	sched_yield();
