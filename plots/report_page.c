@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/faultline.h"
+#include "base/table.h"
 #include "report.h"
 
 static void html_esc(FILE *f, const char *s)
@@ -37,6 +38,8 @@ static void counts(const struct rp_report *r, int *drawn, int *skipped, int *fai
 
 static void inputs_md(FILE *f, const struct rp_report *r)
 {
+	struct fl_table *t;
+
 	fprintf(f, "Inputs, one series each:\n\n");
 	for (int s = 0; s < r->nr_series; s++) {
 		const struct rp_series *v = &r->series[s];
@@ -58,11 +61,13 @@ static void inputs_md(FILE *f, const struct rp_report *r)
 			json_array_size(r->history));
 	else
 		fprintf(f, "- history: none (%s)\n", r->history_why);
-	fprintf(f, "\nWorkload configurations (a figure's name starts with one):\n\n"
-		"| name | workload | params |\n|:--|:--|:--|\n");
+	t = fl_table_new("lll", "name", "workload", "params", NULL);
 	for (int i = 0; i < r->nr_configs; i++)
-		fprintf(f, "| %s | %s | %s |\n", r->configs[i].name, r->configs[i].workload,
-			r->configs[i].params);
+		fl_table_cells(t, r->configs[i].name, r->configs[i].workload,
+			       r->configs[i].params, NULL);
+	fprintf(f, "\nWorkload configurations (a figure's name starts with one):\n\n");
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 	fputc('\n', f);
 }
 

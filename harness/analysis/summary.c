@@ -21,9 +21,9 @@
 #include "base/json_doc.h"
 #include "base/schema.h"
 #include "base/stats.h"
+#include "base/table.h"
 #include "base/validity.h"
 
-#define MAX_ROWS 512
 #define NR_COLS 9
 #define NR_VALUES (NR_COLS - 3)	/* after threads, invalidator, node */
 
@@ -64,8 +64,7 @@ static const struct column inval_cols[NR_VALUES] = {
 
 struct table {
 	const struct column *cols;
-	int nr;
-	char cell[MAX_ROWS][NR_COLS][48];
+	struct fl_table *cells;
 };
 
 /* Runs group by thread count and by whether an invalidator ran. */
@@ -158,8 +157,6 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 	size_t i;
 	json_t *run;
 
-	if (t->nr == MAX_ROWS)
-		return;
 	json_array_foreach(runs, i, run) {
 		if (group_of(run) != group || n == 256 || !has_node(run, node))
 			continue;
@@ -179,7 +176,7 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 	}
 	if (!n)
 		return;
-	char (*c)[48] = t->cell[t->nr++];
+	char c[NR_COLS][48];
 
 	snprintf(c[0], sizeof(c[0]), "%d", group / 2);
 	invalidator_cell(c[1], sizeof(c[1]), runs, group);
@@ -204,42 +201,8 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		/* No value, nothing to distrust. */
 		fl_mark_cell(cell, sizeof(c[0]), spoiled[k] && strcmp(cell, "-"));
 	}
-}
-
-static const char *header(const struct table *t, int c)
-{
-	static const char *const keys[] = { "threads", "invalidator", "node" };
-
-	return c < 3 ? keys[c] : t->cols[c - 3].header;
-}
-
-static void render(FILE *f, const struct table *t, int markdown)
-{
-	int w[NR_COLS];
-
-	for (int c = 0; c < NR_COLS; c++) {
-		w[c] = (int)strlen(header(t, c));
-		for (int r = 0; r < t->nr; r++)
-			if ((int)strlen(t->cell[r][c]) > w[c])
-				w[c] = (int)strlen(t->cell[r][c]);
-	}
-	for (int r = -1; r < t->nr; r++) {
-		for (int c = 0; c < NR_COLS; c++) {
-			const char *s = r < 0 ? header(t, c) : t->cell[r][c];
-
-			if (markdown)
-				fprintf(f, "| %*s ", w[c], s);
-			else
-				fprintf(f, "%s%*s", c ? "  " : "", w[c], s);
-		}
-		fprintf(f, markdown ? "|\n" : "\n");
-		if (r < 0 && markdown) {
-			for (int c = 0; c < NR_COLS; c++)
-				fprintf(f, "|%.*s:", w[c] + 1,
-					"--------------------------------------------------");
-			fprintf(f, "|\n");
-		}
-	}
+	for (int k = 0; k < NR_COLS; k++)
+		fl_table_cell(t->cells, "%s", c[k]);
 }
 
 /* "map=shared access=write ..." from workload.params. */
@@ -316,18 +279,18 @@ static void validity_notes(FILE *f, json_t *doc, int markdown)
 void fl_summary_table(FILE *f, json_t *doc, int markdown)
 {
 	json_t *runs = json_object_get(doc, "runs"), *run;
-	struct table *t = calloc(1, sizeof(*t));
+	struct table table = { .cols = touch_cols }, *t = &table;
 	int groups[512], nr_groups = 0;
 	const char *status = json_string_value(json_object_get(doc, "status"));
 	char params[512];
 	size_t i;
 
-	if (!t)
-		return;
-	t->cols = touch_cols;
 	json_array_foreach(runs, i, run)
 		if (json_is_object(json_object_get(run, "invalidator")))
 			t->cols = inval_cols;
+	t->cells = fl_table_new("rrrrrrrrr", "threads", "invalidator", "node",
+				t->cols[0].header, t->cols[1].header, t->cols[2].header,
+				t->cols[3].header, t->cols[4].header, t->cols[5].header, NULL);
 	params_line(doc, params, sizeof(params));
 	fprintf(f, markdown ? "### %s: %s\n\n" : "%s: %s\n",
 		json_string_value(json_object_get(json_object_get(doc, "workload"), "name")),
@@ -355,21 +318,11 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown)
 		for (int n = 0; n < nr_nodes; n++)
 			add_row(t, runs, groups[k], nodes[n]);
 	}
-	render(f, t, markdown);
+	fl_table_print(t->cells, f, markdown);
+	fl_table_free(t->cells);
 	if (markdown)
 		fputc('\n', f);
 	validity_notes(f, doc, markdown);
-	free(t);
-}
-
-/* @s as a markdown table cell: a "|" would end the cell. */
-static void md_cell(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
 }
 
 /* A stress check, in the list of reasons under its table: its name. */
@@ -391,6 +344,7 @@ void fl_summary_stress(FILE *f, json_t *doc)
 		"pass", "fail", "known", "not_run", "skip", "error",
 	};
 	int counts[ARRAY_SIZE(verdicts)] = { 0 };
+	struct fl_table *t;
 	json_t *chk;
 	size_t i;
 	bool first = true;
@@ -407,8 +361,8 @@ void fl_summary_stress(FILE *f, json_t *doc)
 			first = false;
 		}
 	fprintf(f, ")\n\n");
-	fprintf(f, "| check | iterations | violations | unexpected SIGBUS | kernel log | verdict |\n"
-		"|:--|--:|--:|--:|--:|:--|\n");
+	t = fl_table_new("lrrrrl", "check", "iterations", "violations", "unexpected SIGBUS",
+			 "kernel log", "verdict", NULL);
 	json_array_foreach(json_object_get(doc, "checks"), i, chk) {
 		json_t *oracle = json_object_get(chk, "oracle");
 		json_t *klog = json_object_get(chk, "kernel_log");
@@ -423,23 +377,22 @@ void fl_summary_stress(FILE *f, json_t *doc)
 		snprintf(verdict, sizeof(verdict), "%s",
 			 json_string_value(json_object_get(chk, "verdict")) ?: "?");
 		fl_mark_cell(verdict, sizeof(verdict), !fl_validity_ok(chk));
-		fprintf(f, "| %s | %lld | %lld | %lld | %s | %s",
-			json_string_value(json_object_get(chk, "name")) ?: "?",
-			(long long)json_integer_value(json_object_get(chk, "iterations")),
-			(long long)json_integer_value(json_object_get(oracle, "violations")),
-			(long long)json_integer_value(json_object_get(oracle, "sigbus_unexpected")),
-			kl, verdict);
-		if (known) {
-			fputs(": ", f);
-			md_cell(f, json_string_value(json_object_get(known, "reason")));
-			fputs("; reference: ", f);
-			md_cell(f, json_string_value(json_object_get(known, "reference")));
-		} else if (reason) {
-			fputs(": ", f);
-			md_cell(f, reason);
-		}
-		fputs(" |\n", f);
+		fl_table_cell(t, "%s", json_string_value(json_object_get(chk, "name")) ?: "?");
+		fl_table_cell(t, "%lld", (long long)json_integer_value(json_object_get(chk, "iterations")));
+		fl_table_cell(t, "%lld", (long long)json_integer_value(json_object_get(oracle, "violations")));
+		fl_table_cell(t, "%lld", (long long)json_integer_value(json_object_get(oracle, "sigbus_unexpected")));
+		fl_table_cell(t, "%s", kl);
+		if (known)
+			fl_table_cell(t, "%s: %s; reference: %s", verdict,
+				      json_string_value(json_object_get(known, "reason")) ?: "",
+				      json_string_value(json_object_get(known, "reference")) ?: "");
+		else if (reason)
+			fl_table_cell(t, "%s: %s", verdict, reason);
+		else
+			fl_table_cell(t, "%s", verdict);
 	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 	fputc('\n', f);
 	fl_summary_reasons(f, json_object_get(doc, "checks"), check_name);
 }

@@ -16,6 +16,7 @@
 #include "base/format.h"
 #include "base/json_doc.h"
 #include "base/stats.h"
+#include "base/table.h"
 #include "base/validity.h"
 
 #define TOP_LOCKS 5
@@ -88,6 +89,7 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 {
 	struct lock_row *rows = NULL;
 	int nr = 0, cap = 0;
+	struct fl_table *table;
 	bool bad;
 	json_t *run, *node, *l;
 	size_t i, j, k;
@@ -131,8 +133,8 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 	}
 	qsort(rows, (size_t)nr, sizeof(*rows), by_total);
 	bad = spoiled(runs, threads, inval, "locks");
-	fprintf(f, "| node | lock | type | caller | contended/run | wait/run | max wait |\n"
-		"|--:|:--|:--|:--|--:|--:|--:|\n");
+	table = fl_table_new("rlllrrr", "node", "lock", "type", "caller", "contended/run",
+			     "wait/run", "max wait", NULL);
 	for (int n = 0; n < 1024; n++) {
 		int shown = 0;
 
@@ -147,11 +149,14 @@ static void locks_table(FILE *f, json_t *runs, int threads, bool inval, int nr_r
 			fl_mark_cell(cont, sizeof(cont), bad);
 			fl_mark_cell(tot, sizeof(tot), bad);
 			fl_mark_cell(max, sizeof(max), bad);
-			fprintf(f, "| %d | %s | %s | %s | %s | %s | %s |\n", n, rows[r].name,
-				rows[r].type, rows[r].caller, cont, tot, max);
+			fl_table_cell(table, "%d", n);
+			fl_table_cells(table, rows[r].name, rows[r].type, rows[r].caller,
+				       cont, tot, max, NULL);
 			shown++;
 		}
 	}
+	fl_table_print(table, f, true);
+	fl_table_free(table);
 	fputc('\n', f);
 out:
 	free(rows);
@@ -201,12 +206,14 @@ static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, boo
 	json_t *nd;
 	size_t j;
 
-	fprintf(f, "| node | touch p99 | fault p50 | fault p99 | kernel p50 | kernel p99 | kernel max | mmap_lock write p99 |\n"
-		"|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+	struct fl_table *t = fl_table_new("rrrrrrrr", "node", "touch p99", "fault p50",
+					  "fault p99", "kernel p50", "kernel p99",
+					  "kernel max", "mmap_lock write p99", NULL);
+
 	json_array_foreach(json_object_get(first, "nodes"), j, nd) {
 		int n = (int)json_integer_value(json_object_get(nd, "node"));
 
-		fprintf(f, "| %d", n);
+		fl_table_cell(t, "%d", n);
 		for (size_t c = 0; c < ARRAY_SIZE(cols); c++) {
 			char cell[32];
 
@@ -215,10 +222,11 @@ static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, boo
 				fl_mark_cell(cell, sizeof(cell), true);
 				marked = true;
 			}
-			fprintf(f, " | %s", cell);
+			fl_table_cell(t, "%s", cell);
 		}
-		fprintf(f, " |\n");
 	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 	fprintf(f, "\nTouch latency is per touch (most touches do not fault); fault latency is that of the touches that faulted, as the actors saw it; kernel latency is per handle_mm_fault() call; \"-\" means not measured (see the collectors' status)%s.\n\n",
 		marked ? "; `" FL_MARK "`: spoiled by an untrustworthy run (reasons above)" : "");
 }

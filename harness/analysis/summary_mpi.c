@@ -12,6 +12,7 @@
 #include "analysis/summary_validity.h"
 #include "base/format.h"
 #include "base/json_doc.h"
+#include "base/table.h"
 #include "base/validity.h"
 
 /* An integer cell of @r, marked when @r is untrustworthy for @family. */
@@ -47,13 +48,24 @@ static void rank_name(json_t *r, size_t index, char *buf, size_t len)
 		 json_string_value(json_object_get(r, "host")) ?: "?");
 }
 
+/* The columns every rank table starts with: rank, host, node, PUs. */
+static void rank_cells(struct fl_table *t, json_t *r, size_t index)
+{
+	fl_table_cell(t, "%zu", index);
+	fl_table_cell(t, "%s", json_string_value(json_object_get(r, "host")) ?: "?");
+	fl_table_cell(t, "%lld", (long long)json_integer_value(json_object_get(r, "node")));
+	fl_table_cell(t, "%s", json_string_value(json_object_get(r, "cpus_allowed")) ?: "?");
+}
+
 static void coherence_rows(FILE *f, json_t *ranks)
 {
 	json_t *r;
 	size_t i;
 
-	fprintf(f, "| rank | host | node | PUs | passes | blocks verified | violations | verify p50 | verify p99 | write p99 |\n"
-		"|--:|:--|--:|:--|--:|--:|--:|--:|--:|--:|\n");
+	struct fl_table *t = fl_table_new("rlrlrrrrrr", "rank", "host", "node", "PUs", "passes",
+					  "blocks verified", "violations", "verify p50",
+					  "verify p99", "write p99", NULL);
+
 	json_array_foreach(ranks, i, r) {
 		char passes[32], blocks[32], bad[32], v50[32], v99[32], w99[32];
 
@@ -63,12 +75,11 @@ static void coherence_rows(FILE *f, json_t *ranks)
 		ns_cell(v50, sizeof(v50), r, "verify_ns.p50", "latency");
 		ns_cell(v99, sizeof(v99), r, "verify_ns.p99", "latency");
 		ns_cell(w99, sizeof(w99), r, "write_ns.p99", "latency");
-		fprintf(f, "| %zu | %s | %lld | %s | %s | %s | %s | %s | %s | %s |\n", i,
-			json_string_value(json_object_get(r, "host")) ?: "?",
-			(long long)json_integer_value(json_object_get(r, "node")),
-			json_string_value(json_object_get(r, "cpus_allowed")) ?: "?",
-			passes, blocks, bad, v50, v99, w99);
+		rank_cells(t, r, i);
+		fl_table_cells(t, passes, blocks, bad, v50, v99, w99, NULL);
 	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 	fprintf(f, "\nverify: from the barrier after a pass's writes to a verified read of the whole file through the rank's mapping.\n");
 }
 
@@ -77,8 +88,10 @@ static void faultstorm_rows(FILE *f, json_t *ranks)
 	json_t *r;
 	size_t i;
 
-	fprintf(f, "| rank | host | node | PUs | role | touches/s | faults/s | touch p50 | touch p99 | writes/s |\n"
-		"|--:|:--|--:|:--|:--|--:|--:|--:|--:|--:|\n");
+	struct fl_table *t = fl_table_new("rlrllrrrrr", "rank", "host", "node", "PUs", "role",
+					  "touches/s", "faults/s", "touch p50", "touch p99",
+					  "writes/s", NULL);
+
 	json_array_foreach(ranks, i, r) {
 		char touches[32], faults[32], p50[32], p99[32], writes[32];
 
@@ -87,13 +100,12 @@ static void faultstorm_rows(FILE *f, json_t *ranks)
 		ns_cell(p50, sizeof(p50), r, "latency_ns.p50", "latency");
 		ns_cell(p99, sizeof(p99), r, "latency_ns.p99", "latency");
 		rate_cell(writes, sizeof(writes), r, "writer.writes_per_sec", "invalidator");
-		fprintf(f, "| %zu | %s | %lld | %s | %s | %s | %s | %s | %s | %s |\n", i,
-			json_string_value(json_object_get(r, "host")) ?: "?",
-			(long long)json_integer_value(json_object_get(r, "node")),
-			json_string_value(json_object_get(r, "cpus_allowed")) ?: "?",
-			json_string_value(json_object_get(r, "role")) ?: "?",
-			touches, faults, p50, p99, writes);
+		rank_cells(t, r, i);
+		fl_table_cell(t, "%s", json_string_value(json_object_get(r, "role")) ?: "?");
+		fl_table_cells(t, touches, faults, p50, p99, writes, NULL);
 	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 }
 
 void fl_summary_mpi(FILE *f, json_t *doc)

@@ -24,6 +24,7 @@
 #include "base/json_doc.h"
 #include "base/schema.h"
 #include "base/stats.h"
+#include "base/table.h"
 #include "base/validity.h"
 
 #define MAX_VARIANTS 32
@@ -206,27 +207,31 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 	for (long t = 1; t <= 256; t++)
 		if (seen[1][t])
 			fig = &inval_figures;
-	fprintf(f, "### %s\n\n| threads | invalidator |", file);
+	char align[MAX_VARIANTS + 3] = "rl";
+	struct fl_table *table;
+
+	memset(align + 2, 'r', (size_t)nr);
+	align[2 + nr] = '\0';
+	table = fl_table_new(align, "threads", "invalidator", NULL);
 	for (int k = 0; k < nr; k++)
-		fprintf(f, " %s |", g[k]->name);
-	fprintf(f, "\n|--:|:--|");
-	for (int k = 0; k < nr; k++)
-		fprintf(f, "--:|");
-	fputc('\n', f);
+		fl_table_cell(table, "%s", g[k]->name);
 	for (int inv = 0; inv < 2; inv++)
 		for (long t = 1; t <= 256; t++) {
 			if (!seen[inv][t])
 				continue;
-			fprintf(f, "| %ld | %s |", t, inv ? "running" : "-");
+			fl_table_cell(table, "%ld", t);
+			fl_table_cell(table, "%s", inv ? "running" : "-");
 			for (int k = 0; k < nr; k++) {
 				char c[96] = "-";
 
 				if (docs[k])
 					marked[k] |= cell(c, sizeof(c), docs[k], t, inv, fig);
-				fprintf(f, " %s |", c);
+				fl_table_cell(table, "%s", c);
 			}
-			fputc('\n', f);
 		}
+	fprintf(f, "### %s\n\n", file);
+	fl_table_print(table, f, true);
+	fl_table_free(table);
 	fputc('\n', f);
 	for (int k = 0; k < nr; k++) {
 		char codes[256];
@@ -244,7 +249,8 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 /* One row per check, one column per variant's stress document. */
 static void stress_table(FILE *f, const char *top, struct variant_dir **g, int nr)
 {
-	char col_dir[64][80], col_file[64][256];
+	char col_dir[64][80], col_file[64][256], align[66];
+	struct fl_table *table;
 	json_t *cols[64];
 	int nc = 0;
 
@@ -262,13 +268,11 @@ static void stress_table(FILE *f, const char *top, struct variant_dir **g, int n
 		}
 	if (!nc)
 		return;
-	fprintf(f, "### stress verdicts\n\n| check |");
+	memset(align, 'l', (size_t)nc + 1);
+	align[nc + 1] = '\0';
+	table = fl_table_new(align, "check", NULL);
 	for (int c = 0; c < nc; c++)
-		fprintf(f, " %s `%s` |", col_dir[c], col_file[c]);
-	fprintf(f, "\n|:--|");
-	for (int c = 0; c < nc; c++)
-		fprintf(f, ":--|");
-	fputc('\n', f);
+		fl_table_cell(table, "%s `%s`", col_dir[c], col_file[c]);
 	/* Rows in the order of the first document that has each check. */
 	for (int c = 0; c < nc; c++) {
 		json_t *chk;
@@ -287,7 +291,7 @@ static void stress_table(FILE *f, const char *top, struct variant_dir **g, int n
 			}
 			if (earlier)
 				continue;
-			fprintf(f, "| %s |", name);
+			fl_table_cell(table, "%s", name);
 			for (int d = 0; d < nc; d++) {
 				const char *verdict = "-";
 				json_t *x;
@@ -296,11 +300,13 @@ static void stress_table(FILE *f, const char *top, struct variant_dir **g, int n
 				json_array_foreach(json_object_get(cols[d], "checks"), j, x)
 					if (!strcmp(str(x, "name"), name))
 						verdict = str(x, "verdict");
-				fprintf(f, " %s |", verdict);
+				fl_table_cell(table, "%s", verdict);
 			}
-			fputc('\n', f);
 		}
 	}
+	fprintf(f, "### stress verdicts\n\n");
+	fl_table_print(table, f, true);
+	fl_table_free(table);
 	fputc('\n', f);
 	for (int c = 0; c < nc; c++)
 		json_decref(cols[c]);
@@ -377,17 +383,22 @@ int fl_summary_variants(FILE *f, const char *top)
 		return 0;
 
 	fprintf(f, "# faultline: %d kernel variants\n\n", nr);
-	fprintf(f, "| variant | accel | kernel | NUMA nodes | guest | details | validity |\n"
-		"|:--|:--|:--|--:|:--|:--|:--|\n");
+	struct fl_table *t = fl_table_new("lllrlll", "variant", "accel", "kernel", "NUMA nodes",
+					  "guest", "details", "validity", NULL);
+
 	for (int k = 0; k < nr; k++) {
 		char counted[128];
 
 		fl_doc_count_text(&vs[k].count, counted, sizeof(counted));
-		fprintf(f, "| %s | %s | %s | %d | %s | [%s/summary.md](%s/summary.md) | %s |\n",
-			vs[k].name, vs[k].accel, vs[k].release[0] ? vs[k].release : "?",
-			vs[k].nodes, vs[k].boot[0] ? vs[k].boot : "native", vs[k].dir,
-			vs[k].dir, counted);
+		fl_table_cells(t, vs[k].name, vs[k].accel, vs[k].release[0] ? vs[k].release : "?",
+			       NULL);
+		fl_table_cell(t, "%d", vs[k].nodes);
+		fl_table_cell(t, "%s", vs[k].boot[0] ? vs[k].boot : "native");
+		fl_table_cell(t, "[%s/summary.md](%s/summary.md)", vs[k].dir, vs[k].dir);
+		fl_table_cell(t, "%s", counted);
 	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
 	fprintf(f, "\nEach section holds the variants that ran on one kind of CPU. "
 		"Numbers from different sections are not comparable: emulated "
 		"CPUs are several times slower than native ones and scale "

@@ -16,6 +16,7 @@
 #include "base/format.h"
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/table.h"
 #include "cli/commands.h"
 
 /* Most unmatched metrics listed on the terminal (all are in --json). */
@@ -130,7 +131,7 @@ static void fmt_value(char *buf, size_t len, const char *unit, double v)
 
 #define NR_COLS 10
 
-static const char *headers[NR_COLS] = {
+static const char *const headers[NR_COLS] = {
 	"workload", "threads", "node", "metric", "base", "cur", "change",
 	"CI", "verdict", "why",
 };
@@ -161,41 +162,22 @@ static void row_cells(const struct fl_cmp_series *s, char cell[NR_COLS][128])
 static void render_group(FILE *f, const struct fl_cmp *c, int from, int to,
 			 bool markdown)
 {
-	char (*cells)[NR_COLS][128] = calloc((size_t)(to - from), sizeof(*cells));
-	int w[NR_COLS], nr = 0;
-	char ci[32];
+	/* Names and words left-aligned, numbers right-aligned. */
+	struct fl_table *t = fl_table_new("lrrlrrrrll", NULL);
+	char cells[NR_COLS][128];
 
-	if (!cells)
-		return;
-	snprintf(ci, sizeof(ci), "%g%% CI", c->opts.confidence * 100);
-	headers[7] = ci;
-	for (int i = from; i < to; i++)
-		if (c->s[i].matched)
-			row_cells(&c->s[i], cells[nr++]);
-	for (int k = 0; k < NR_COLS; k++) {
-		w[k] = (int)strlen(headers[k]);
-		for (int r = 0; r < nr; r++)
-			if ((int)strlen(cells[r][k]) > w[k])
-				w[k] = (int)strlen(cells[r][k]);
+	snprintf(cells[7], sizeof(cells[7]), "%g%% CI", c->opts.confidence * 100);
+	for (int k = 0; k < NR_COLS; k++)
+		fl_table_cell(t, "%s", k == 7 ? cells[7] : headers[k]);
+	for (int i = from; i < to; i++) {
+		if (!c->s[i].matched)
+			continue;
+		row_cells(&c->s[i], cells);
+		for (int k = 0; k < NR_COLS; k++)
+			fl_table_cell(t, "%s", cells[k]);
 	}
-	for (int r = -1; r < nr; r++) {
-		for (int k = 0; k < NR_COLS; k++) {
-			const char *t = r < 0 ? headers[k] : cells[r][k];
-			/* Names and words left-aligned, numbers right-aligned. */
-			bool left = k == 0 || k == 3 || k >= 8;
-
-			if (markdown)
-				fprintf(f, "| %s ", t);
-			else if (k == NR_COLS - 1)
-				fprintf(f, "  %s", t);
-			else
-				fprintf(f, "%s%*s", k ? "  " : "", left ? -w[k] : w[k], t);
-		}
-		fputs(markdown ? "|\n" : "\n", f);
-		if (r < 0 && markdown)
-			fputs("|:--|--:|--:|:--|--:|--:|--:|--:|:--|:--|\n", f);
-	}
-	free(cells);
+	fl_table_print(t, f, markdown);
+	fl_table_free(t);
 }
 
 static void render(FILE *f, const struct fl_cmp *c,
