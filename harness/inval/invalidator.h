@@ -2,8 +2,8 @@
 /*
  * Invalidators: actors that take page-cache pages away from under faulters.
  * One op invalidates (part of) one target file; the runner times each op
- * and paces ops to a rate. The kinds, what each does and needs, are listed
- * in kinds.def.
+ * and paces ops to a rate. The kinds are listed in kinds.def, each in its
+ * own kind_NAME.c, which says what it does and needs.
  */
 #ifndef FL_INVALIDATOR_H
 #define FL_INVALIDATOR_H
@@ -15,15 +15,19 @@
 #include "clusterfs/clusterfs.h"
 #include "integrity/oracle.h"
 
-/* What a kind needs and does; see kinds.def. */
+/* What a kind needs and does (struct fl_inval_ops, kind.h). */
 enum {
+	/* Works on the test files: needs a file mapping, and the files are
+	 * prefilled the way it refills them. */
 	FL_INVAL_FILES = 1 << 0,
+	/* Makes files shorter for a while: faulters' SIGBUS is expected. */
 	FL_INVAL_SHRINKS = 1 << 1,
+	/* Needs the files on clusterfs, with a second mount. */
 	FL_INVAL_CLUSTERFS = 1 << 2,
 };
 
 enum fl_inval_kind {
-#define INVAL(id, name, flags, init, op) FL_INVAL_##id,
+#define INVAL(id, name, ops) FL_INVAL_##id,
 #include "inval/kinds.def"
 #undef INVAL
 };
