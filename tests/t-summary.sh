@@ -161,6 +161,17 @@ else
 	skip "kernel section: lock waits marked" "no lock contention recorded here"
 fi
 
+# 10a. A collector's declared metric gets its column in the kernel
+# latency table, labelled as declared, without the summary naming it.
+fab "$base" "$scratch/declared/inval.json" '.runs |= map(.kernel.collectors.widget =
+	{status: "ok", metrics: [{name: "widget_wait_p99", path: "widget_wait_ns.p99",
+	label: "widget p99", unit: "ns", better: "lower", family: "locks", compare: true}]}
+	| .nodes |= map(.widget_wait_ns = {p99: 4321}))'
+summary "$scratch/declared"
+grep -E '^\| node \|.*\| widget p99 \|' "$scratch/declared/summary.md" >/dev/null &&
+	grep -A 3 -E '^\| node \|.*widget p99' "$scratch/declared/summary.md" | grep -q '| 4.32 us |'
+ok $? "kernel section: a declared collector metric has its labelled column and values"
+
 # 10. `faultline run`'s terminal table: the marks and a count, in step
 # with the document, on a run with more actors than PUs.
 n=$(( $(nproc) * 2 + 2 ))

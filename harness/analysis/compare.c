@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "analysis/compare.h"
+#include "analysis/declared.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -62,7 +63,8 @@ struct metric_def {
 /* The metrics in the order they are listed. */
 enum {
 	M_VIOLATIONS, M_CHECK, M_OPS, M_FAULTS, M_P50, M_P99, M_P999,
-	M_FLAT_P50, M_FLAT_P99, M_INVAL_OPS, M_KFAULT_P50, M_KFAULT_P99,
+	M_FLAT_P50, M_FLAT_P99, M_INVAL_OPS,
+	M_DECLARED,	/* what the run's collectors declared, by name */
 	M_LOCK_WAIT, M_LOCK,
 };
 
@@ -77,8 +79,6 @@ static const struct metric_def defs[] = {
 	[M_FLAT_P50] = { "fault_latency_p50", "ns", false, FL_MK_STAT, "fault_latency" },
 	[M_FLAT_P99] = { "fault_latency_p99", "ns", false, FL_MK_STAT, "fault_latency" },
 	[M_INVAL_OPS] = { "invalidator_ops_per_sec", "ops/s", true, FL_MK_STAT, "invalidator" },
-	[M_KFAULT_P50] = { "kernel_fault_latency_p50", "ns", false, FL_MK_STAT, "kernel_latency" },
-	[M_KFAULT_P99] = { "kernel_fault_latency_p99", "ns", false, FL_MK_STAT, "kernel_latency" },
 	[M_LOCK_WAIT] = { "lock_wait_ns", "ns", false, FL_MK_STAT, "locks" },
 	[M_LOCK] = { "lock_wait_ns", "ns", false, FL_MK_STAT, "locks" },
 };
@@ -147,9 +147,9 @@ const char *fl_cmp_node_str(const struct fl_cmp_series *s, char *buf,
 }
 
 /* The series for a key, created on first use; NULL without memory. */
-static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
-					int node, int m, const char *lock_name,
-					const char *lock_type)
+static struct fl_cmp_series *series_find(struct fl_cmp *c, const struct ctx *x,
+					 int node, int m, const struct metric_def *def,
+					 const char *lock_name, const char *lock_type)
 {
 	struct fl_cmp_series *s;
 	char key[1024], metric[96];
@@ -159,7 +159,7 @@ static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
 		snprintf(metric, sizeof(metric), "lock_wait_ns[%s/%s]", lock_name,
 			 lock_type);
 	else
-		snprintf(metric, sizeof(metric), "%s", defs[m].name);
+		snprintf(metric, sizeof(metric), "%s", def->name);
 	snprintf(key, sizeof(key), "%d\x1f%d\x1f%d\x1f%s", x->config, x->threads,
 		 node, metric);
 	idx = json_object_get(c->index, key);
@@ -179,11 +179,12 @@ static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
 		.workload = strdup(x->workload), .params = strdup(x->params),
 		.options = strdup(x->options), .baseline = x->baseline,
 		.config = x->config, .threads = x->threads, .node = node,
-		.unit = defs[m].unit, .higher_better = defs[m].higher_better,
-		.kind = defs[m].kind, .order = m, .parent = -1,
+		.higher_better = def->higher_better,
+		.kind = def->kind, .order = m, .parent = -1,
 		.headline = is_headline(x, node, m), .same_as = -1,
 	};
 	snprintf(s->metric, sizeof(s->metric), "%s", metric);
+	snprintf(s->unit, sizeof(s->unit), "%s", def->unit);
 	if (x->file) {
 		const char *base = strrchr(x->file, '/') ? strrchr(x->file, '/') + 1 : x->file;
 
@@ -202,6 +203,13 @@ static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
 	}
 	c->nr++;
 	return s;
+}
+
+static struct fl_cmp_series *series_get(struct fl_cmp *c, const struct ctx *x,
+					int node, int m, const char *lock_name,
+					const char *lock_type)
+{
+	return series_find(c, x, node, m, &defs[m], lock_name, lock_type);
 }
 
 /* Sample @v of pool night (group) @group. */
@@ -394,6 +402,43 @@ static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
 	return 0;
 }
 
+/*
+ * The numbers the run's collectors declared (kernel.collectors.*.metrics)
+ * that compare tests, from node @nd: a new collector's metrics are
+ * compared without compare naming them.
+ */
+static int add_declared(struct fl_cmp *c, const struct ctx *x, json_t *declared,
+			int node, json_t *nd, int which)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(declared, i, m) {
+		const char *better = json_string_value(json_object_get(m, "better"));
+		struct metric_def def = {
+			.name = json_string_value(json_object_get(m, "name")),
+			.unit = json_string_value(json_object_get(m, "unit")) ?: "",
+			.higher_better = better && !strcmp(better, "higher"),
+			.kind = FL_MK_STAT,
+			.family = json_string_value(json_object_get(m, "family")),
+		};
+		const char *path = json_string_value(json_object_get(m, "path"));
+		double v = path ? fl_json_num(nd, path) : NAN;
+		struct fl_cmp_series *s;
+
+		if (!json_is_true(json_object_get(m, "compare")) || !def.name || !isfinite(v))
+			continue;
+		s = series_find(c, x, node, M_DECLARED, &def, NULL, NULL);
+		if (!s)
+			return -ENOMEM;
+		if (left_out(s, x, def.family, which))
+			continue;
+		if (push(s, which, v, x->group))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Per node: kernel-side data always, user-side only with several nodes. */
 static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 		     int which)
@@ -403,6 +448,7 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 	const char *lockcon = json_string_value(json_object_get(
 		json_object_get(collectors, "lockcon"), "status"));
 	bool lockcon_ok = lockcon && !strcmp(lockcon, "ok");
+	json_t *declared = fl_declared_metrics(run);
 	int with_threads = 0, ret = 0;
 	size_t i;
 
@@ -420,15 +466,13 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 			ret = ret ?: add(c, x, node, M_FLAT_P99, which,
 					 fl_json_num(nd, "fault_latency_ns.p99"));
 		}
-		ret = ret ?: add(c, x, node, M_KFAULT_P50, which,
-				 fl_json_num(nd, "kernel_fault_latency_ns.p50"));
-		ret = ret ?: add(c, x, node, M_KFAULT_P99, which,
-				 fl_json_num(nd, "kernel_fault_latency_ns.p99"));
+		ret = ret ?: add_declared(c, x, declared, node, nd, which);
 		ret = ret ?: add_locks(c, x, node, nd, lockcon_ok, which);
 		if (ret)
-			return ret;
+			break;
 	}
-	return 0;
+	json_decref(declared);
+	return ret;
 }
 
 static int collect_result(struct fl_cmp *c, json_t *doc, int which, int group,

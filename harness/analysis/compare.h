@@ -69,7 +69,7 @@ struct fl_cmp_series {
 	char metric[96];
 	char lock_name[48], lock_type[24];	/* per-lock metrics */
 	char file[64];		/* the first document's name, without .json */
-	const char *unit;
+	char unit[16];
 	bool higher_better;
 	enum fl_metric_kind kind;
 	int order;		/* of the metric in its table */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/declared.h"
 #include "analysis/summary.h"
 #include "analysis/summary_validity.h"
 #include "base/faultline.h"
@@ -191,34 +192,53 @@ static double node_median(json_t *runs, int threads, bool inval, int node,
  */
 static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, bool inval)
 {
+	/* What the actors saw; then what the collectors declared they measured. */
 	static const struct {
-		const char *path, *family;
-	} cols[] = {
-		{ "latency_ns.p99", "latency" },
-		{ "fault_latency_ns.p50", "fault_latency" },
-		{ "fault_latency_ns.p99", "fault_latency" },
-		{ "kernel_fault_latency_ns.p50", "kernel_latency" },
-		{ "kernel_fault_latency_ns.p99", "kernel_latency" },
-		{ "kernel_fault_latency_ns.max", "kernel_latency" },
-		{ "mmap_lock_wait_ns.write.p99", "locks" },
+		const char *label, *path, *family;
+	} user[] = {
+		{ "touch p99", "latency_ns.p99", "latency" },
+		{ "fault p50", "fault_latency_ns.p50", "fault_latency" },
+		{ "fault p99", "fault_latency_ns.p99", "fault_latency" },
 	};
+	json_t *declared = fl_declared_metrics(first), *nd, *m;
+	size_t nr_cols = ARRAY_SIZE(user) + json_array_size(declared), j;
+	char *align = malloc(nr_cols + 2);
+	struct fl_table *t;
 	bool marked = false;
-	json_t *nd;
-	size_t j;
 
-	struct fl_table *t = fl_table_new("rrrrrrrr", "node", "touch p99", "fault p50",
-					  "fault p99", "kernel p50", "kernel p99",
-					  "kernel max", "mmap_lock write p99", NULL);
-
+	if (!align) {
+		json_decref(declared);
+		return;
+	}
+	memset(align, 'r', nr_cols + 1);
+	align[nr_cols + 1] = '\0';
+	t = fl_table_new(align, "node", NULL);
+	for (size_t c = 0; c < ARRAY_SIZE(user); c++)
+		fl_table_cell(t, "%s", user[c].label);
+	json_array_foreach(declared, j, m)
+		fl_table_cell(t, "%s", json_string_value(json_object_get(m, "label")) ?: "?");
 	json_array_foreach(json_object_get(first, "nodes"), j, nd) {
 		int n = (int)json_integer_value(json_object_get(nd, "node"));
 
 		fl_table_cell(t, "%d", n);
-		for (size_t c = 0; c < ARRAY_SIZE(cols); c++) {
+		for (size_t c = 0; c < nr_cols; c++) {
+			json_t *d = c < ARRAY_SIZE(user) ? NULL :
+				    json_array_get(declared, c - ARRAY_SIZE(user));
+			const char *path = d ? json_string_value(json_object_get(d, "path")) :
+					   user[c].path;
+			const char *family = d ? json_string_value(json_object_get(d, "family")) :
+					     user[c].family;
+			const char *unit = d ? json_string_value(json_object_get(d, "unit")) : "ns";
+			double v = path ? node_median(runs, threads, inval, n, path) : NAN;
 			char cell[32];
 
-			fl_fmt_ns(cell, sizeof(cell), node_median(runs, threads, inval, n, cols[c].path));
-			if (strcmp(cell, "-") && spoiled(runs, threads, inval, cols[c].family)) {
+			if (unit && !strcmp(unit, "ns"))
+				fl_fmt_ns(cell, sizeof(cell), v);
+			else if (isfinite(v))
+				snprintf(cell, sizeof(cell), "%g", v);
+			else
+				snprintf(cell, sizeof(cell), "-");
+			if (strcmp(cell, "-") && family && spoiled(runs, threads, inval, family)) {
 				fl_mark_cell(cell, sizeof(cell), true);
 				marked = true;
 			}
@@ -227,6 +247,8 @@ static void latency_table(FILE *f, json_t *runs, json_t *first, int threads, boo
 	}
 	fl_table_print(t, f, true);
 	fl_table_free(t);
+	free(align);
+	json_decref(declared);
 	fprintf(f, "\nTouch latency is per touch (most touches do not fault); fault latency is that of the touches that faulted, as the actors saw it; kernel latency is per handle_mm_fault() call; \"-\" means not measured (see the collectors' status)%s.\n\n",
 		marked ? "; `" FL_MARK "`: spoiled by an untrustworthy run (reasons above)" : "");
 }

@@ -18,15 +18,31 @@ extern const struct fl_collector_ops fl_lockcon_ops, fl_folio_ops,
 #define OPS(x) NULL
 #endif
 
+static const struct fl_metric_decl kfault_metrics[] = {
+	{ "kernel_fault_latency_p50", "kernel_fault_latency_ns.p50", "kernel p50", "ns",
+	  false, "kernel_latency", true },
+	{ "kernel_fault_latency_p99", "kernel_fault_latency_ns.p99", "kernel p99", "ns",
+	  false, "kernel_latency", true },
+	{ "kernel_fault_latency_max", "kernel_fault_latency_ns.max", "kernel max", "ns",
+	  false, "kernel_latency", false },
+	{ NULL },
+};
+
+static const struct fl_metric_decl mmaplock_metrics[] = {
+	{ "mmap_lock_write_wait_p99", "mmap_lock_wait_ns.write.p99", "mmap_lock write p99",
+	  "ns", false, "locks", false },
+	{ NULL },
+};
+
 const struct fl_collector_info fl_collectors[] = {
 	{ "lockcon", "lock contention per node, lock and kernel caller (lock:contention_begin/end)",
-	  OPS(fl_lockcon_ops), true },
+	  OPS(fl_lockcon_ops), true, NULL },
 	{ "folio", "waits for a folio's lock or writeback bit (fentry/fexit folio_wait_bit_common)",
-	  OPS(fl_folio_ops), true },
+	  OPS(fl_folio_ops), true, NULL },
 	{ "kfault", "kernel fault latency (handle_mm_fault) by result, and exact fault counts",
-	  OPS(fl_kfault_ops), false },
+	  OPS(fl_kfault_ops), false, kfault_metrics },
 	{ "mmaplock", "time to acquire mmap_lock, read vs write (mmap_lock tracepoints)",
-	  OPS(fl_mmaplock_ops), false },
+	  OPS(fl_mmaplock_ops), false, mmaplock_metrics },
 };
 const int fl_nr_collectors = (int)ARRAY_SIZE(fl_collectors);
 
@@ -200,6 +216,20 @@ static void sort_locks(json_t *node)
 				    "wait_total_ns", omitted_wait));
 }
 
+/* A collector's declared metrics as the document lists them. */
+static json_t *metrics_json(const struct fl_metric_decl *m)
+{
+	json_t *a = json_array();
+
+	for (; m && m->name; m++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+						   "name", m->name, "path", m->path,
+						   "label", m->label, "unit", m->unit,
+						   "better", m->higher_better ? "higher" : "lower",
+						   "family", m->family, "compare", m->compare));
+	return a;
+}
+
 json_t *fl_collect_read(struct fl_collect_set *s)
 {
 	struct fl_collect_out out;
@@ -244,6 +274,7 @@ json_t *fl_collect_read(struct fl_collect_set *s)
 			snprintf(untrusted + strlen(untrusted), sizeof(untrusted) - strlen(untrusted),
 				 "%s%s lost %llu events (a map or nesting slot was full)",
 				 untrusted[0] ? "; " : "", name, (unsigned long long)lost);
+		json_object_set_new(st, "metrics", metrics_json(fl_collectors[i].metrics));
 		if (fl_collectors[i].names_callers && !s->ksyms)
 			json_object_set_new(st, "callers", json_sprintf("unavailable: %s",
 					    s->ksyms_why));

@@ -62,12 +62,28 @@ struct fl_collector {
 	char partial[FL_ERR_LEN];
 };
 
+/*
+ * A number a collector puts in every node's object, declared in the run's
+ * kernel.collectors.NAME.metrics so that compare and the summaries find it
+ * in the document without naming it (they read documents only).
+ */
+struct fl_metric_decl {
+	const char *name;	/* compare's metric, e.g. kernel_fault_latency_p99 */
+	const char *path;	/* in a node's object, e.g. kernel_fault_latency_ns.p99 */
+	const char *label;	/* its column in the summary's latency table */
+	const char *unit;	/* "ns", "count", ... */
+	bool higher_better;
+	const char *family;	/* the validity family that spoils it */
+	bool compare;		/* compare tests it (a maximum is shown, not tested) */
+};
+
 /* Every collector by name; ops is NULL in a build without BPF. */
 struct fl_collector_info {
 	const char *name;
 	const char *help;
 	const struct fl_collector_ops *ops;
 	bool names_callers;		/* needs kernel symbols */
+	const struct fl_metric_decl *metrics;	/* up to a NULL name, or NULL */
 };
 
 extern const struct fl_collector_info fl_collectors[];
