@@ -13,26 +13,13 @@
 #include "collect/bpf/bpf_common.h"
 extern const struct fl_collector_ops fl_lockcon_ops, fl_folio_ops,
 	fl_kfault_ops, fl_mmaplock_ops;
+extern const struct fl_metric_decl fl_kfault_metrics[], fl_mmaplock_metrics[];
 #define OPS(x) (&(x))
+#define METRICS(x) (x)
 #else
 #define OPS(x) NULL
+#define METRICS(x) NULL
 #endif
-
-static const struct fl_metric_decl kfault_metrics[] = {
-	{ "kernel_fault_latency_p50", "kernel_fault_latency_ns.p50", "kernel p50", "ns",
-	  false, "kernel_latency", true },
-	{ "kernel_fault_latency_p99", "kernel_fault_latency_ns.p99", "kernel p99", "ns",
-	  false, "kernel_latency", true },
-	{ "kernel_fault_latency_max", "kernel_fault_latency_ns.max", "kernel max", "ns",
-	  false, "kernel_latency", false },
-	{ NULL },
-};
-
-static const struct fl_metric_decl mmaplock_metrics[] = {
-	{ "mmap_lock_write_wait_p99", "mmap_lock_wait_ns.write.p99", "mmap_lock write p99",
-	  "ns", false, "locks", false },
-	{ NULL },
-};
 
 const struct fl_collector_info fl_collectors[] = {
 	{ "lockcon", "lock contention per node, lock and kernel caller (lock:contention_begin/end)",
@@ -40,9 +27,9 @@ const struct fl_collector_info fl_collectors[] = {
 	{ "folio", "waits for a folio's lock or writeback bit (fentry/fexit folio_wait_bit_common)",
 	  OPS(fl_folio_ops), true, NULL },
 	{ "kfault", "kernel fault latency (handle_mm_fault) by result, and exact fault counts",
-	  OPS(fl_kfault_ops), false, kfault_metrics },
+	  OPS(fl_kfault_ops), false, METRICS(fl_kfault_metrics) },
 	{ "mmaplock", "time to acquire mmap_lock, read vs write (mmap_lock tracepoints)",
-	  OPS(fl_mmaplock_ops), false, mmaplock_metrics },
+	  OPS(fl_mmaplock_ops), false, METRICS(fl_mmaplock_metrics) },
 };
 const int fl_nr_collectors = (int)ARRAY_SIZE(fl_collectors);
 

@@ -215,6 +215,17 @@ static void kfault_finish(struct fl_collector *c)
 	c->priv = NULL;
 }
 
+/* What this collector puts in each node's object, for compare and summaries. */
+const struct fl_metric_decl fl_kfault_metrics[] = {
+	{ "kernel_fault_latency_p50", "kernel_fault_latency_ns.p50", "kernel p50", "ns",
+	  false, "kernel_latency", true },
+	{ "kernel_fault_latency_p99", "kernel_fault_latency_ns.p99", "kernel p99", "ns",
+	  false, "kernel_latency", true },
+	{ "kernel_fault_latency_max", "kernel_fault_latency_ns.max", "kernel max", "ns",
+	  false, "kernel_latency", false },
+	{ NULL },
+};
+
 const struct fl_collector_ops fl_kfault_ops = {
 	.prepare = kfault_prepare,
 	.start = kfault_start,

@@ -116,6 +116,13 @@ static void mmaplock_finish(struct fl_collector *c)
 	c->priv = NULL;
 }
 
+/* What this collector puts in each node's object, for compare and summaries. */
+const struct fl_metric_decl fl_mmaplock_metrics[] = {
+	{ "mmap_lock_write_wait_p99", "mmap_lock_wait_ns.write.p99", "mmap_lock write p99",
+	  "ns", false, "locks", false },
+	{ NULL },
+};
+
 const struct fl_collector_ops fl_mmaplock_ops = {
 	.prepare = mmaplock_prepare,
 	.start = mmaplock_start,
