@@ -19,7 +19,7 @@ esac
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
 	>"$scratch/probe.c"
 if ! clang -fsanitize=fuzzer "$scratch/probe.c" -o "$scratch/probe" 2>"$scratch/probe.err"; then
-	skip "fuzz targets" "clang's libFuzzer is not available ($(grep -m1 -E 'error|not found' "$scratch/probe.err" || echo 'no clang')); harness/install-deps.sh fuzz installs it"
+	skip "fuzz targets" "clang's libFuzzer is not available ($(grep -m1 -E 'cannot find|not found|error' "$scratch/probe.err" || echo 'no clang')); harness/install-deps.sh fuzz installs it"
 	done_testing
 fi
 if [ -f "$root/build-fuzz.status" ] && [ "$(cat "$root/build-fuzz.status")" != 0 ]; then
