@@ -41,9 +41,9 @@ for src in "$FL_TESTS"/fuzz/fuzz_*.c; do
 		continue
 	fi
 	# New inputs go to the first directory, a scratch one: the checked-in
-	# corpus stays as it is.
+	# corpus stays as it is. What a target makes in $TMPDIR goes with it.
 	mkdir -p "$scratch/$name"
-	"$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+	TMPDIR=$scratch "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$scratch/$name-" "$scratch/$name" "$seeds" \
 		>"$scratch/$name.log" 2>&1
 	st=$?
