@@ -2,6 +2,7 @@
 # faultline: `make` builds build/faultline, `make test` runs every test,
 # `make bench` runs the overhead benchmark, `make clean` removes build/.
 # V=1 shows commands; CC=clang builds with clang; SAN=1 adds ASan+UBSan.
+# `make fuzz` builds the libFuzzer targets (tests/fuzz/) into build-fuzz/.
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -32,6 +33,12 @@ ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
+# The fuzz build (make fuzz): every object carries libFuzzer's coverage
+# hooks, and undefined behaviour aborts so that the fuzzer sees it.
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
@@ -61,6 +68,8 @@ OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(WORKLOAD_SRC))
 LIB_OBJ := $(filter-out $(BUILD)/obj/harness/cli/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 # faultline-mpi (MPI workloads) needs mpicc; without it, it is not built
 # and `faultline mpi` says what to install.
@@ -74,7 +83,7 @@ endif
 # faultline-bare: will-it-scale's loop alone, the yardstick of `make bench`.
 BARE_OBJ := $(BUILD)/obj/harness/bench/bare_loop.o
 
-.PHONY: all bpf-status test unit bench clean deps FORCE
+.PHONY: all bpf-status test unit bench clean deps fuzz fuzz-targets FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -141,12 +150,27 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iharness $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(PKG_LIBS) -lm
 
+# libFuzzer targets, one per parser of outside input (tests/README.md):
+# clang with ASan+UBSan, without BPF (no parser needs it).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJ)
+	$(msg) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(LIB_OBJ) -o $@ -fsanitize=fuzzer \
+		$(PKG_LIBS) -lm
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz:
+	@harness/install-deps.sh build fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 NOBPF=1 fuzz-targets
+
 deps:
 	@harness/install-deps.sh build bpf test plots
 
 # Every test runs twice: on the normal build and on an ASan+UBSan build.
 # A clang build checks the code compiles warning-free with both compilers;
-# a build without BPF checks that faultline degrades (tests/t-nobpf.sh).
+# a build without BPF checks that faultline degrades (tests/t-nobpf.sh);
+# the fuzz build gives tests/t-fuzz.sh its targets.
 BUILD_NOBPF_BIN = bpf-status build-nobpf/faultline
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -155,6 +179,7 @@ test: deps
 	 echo $$? >build-clang.status
 	@$(MAKE) --no-print-directory BUILD=build-nobpf NOBPF=1 $(BUILD_NOBPF_BIN) >build-nobpf.log 2>&1; \
 	 echo $$? >build-nobpf.status
+	@$(MAKE) --no-print-directory fuzz >build-fuzz.log 2>&1; echo $$? >build-fuzz.status
 	@tests/run-tests $(BUILD) build-san
 
 bench: all
@@ -163,6 +188,7 @@ bench: all
 clean:
 	$(msg) CLEAN $(BUILD)
 	$(Q)rm -rf $(BUILD) build-san build-clang build-clang.log build-clang.status \
-		build-nobpf build-nobpf.log build-nobpf.status
+		build-nobpf build-nobpf.log build-nobpf.status \
+		build-fuzz build-fuzz.log build-fuzz.status
 
 -include $(OBJ:.o=.d) $(MPI_OBJ:.o=.d) $(BARE_OBJ:.o=.d)

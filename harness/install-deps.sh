@@ -10,6 +10,7 @@ declare -A need=(
 	[test]="clang jq python3 python3-jsonschema util-linux libopenmpi-dev openmpi-bin qemu-system-x86 busybox-static cpio e2fsprogs"
 	[run]="hwloc jq"
 	[bpf]="clang libbpf-dev bpftool"
+	[fuzz]="clang libclang-rt-dev"
 	[mpi]="libopenmpi-dev openmpi-bin"
 	[plots]="gnuplot-nox"
 	[kernels]="qemu-system-x86 busybox-static cpio jq e2fsprogs"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -660,6 +661,66 @@ TEST(concurrent_writers_converge)
 	close(s.fd[0]);
 	close(s.fd[1]);
 	teardown(&fx);
+}
+
+/*
+ * The control protocol without FUSE (fl_clusterfs_ctl_serve, what
+ * fuzz_clusterfs_ctl feeds): one reply line per request line, CRLF taken,
+ * errors as "err ERRNO MESSAGE", and a line longer than the daemon's
+ * buffer hangs up without a reply.
+ */
+TEST(control_protocol_replies)
+{
+	static const char req[] =
+		"info\nstats\r\ninval 0 f 0 0\ninval 1 f 4096 8192\ninval 2 f 0 0\n"
+		"inval 0 a/b 0 0\ninval 0 nope 0 0\ninval 0 f 0\nbogus\n";
+	static const char *const want[] = {
+		"ok nodes=2 pid=", "ok writes=0 invalidations=0 skipped=0 requested=0 deferred=0",
+		"ok", "ok", "err 22 inval: mount 2: there are 2 mounts (0..1)",
+		"err 22 inval: a/b at 0+0: not a file name and range",
+		"err 2 inval: nope (in (not mounted)): No such file or directory",
+		"err 22 inval: expected \"inval MOUNT NAME OFF LEN\", got \"inval 0 f 0\"",
+		"err 22 unknown request \"bogus\" (inval, stats, info, quit)",
+	};
+	char dir[] = "/tmp/faultline-ctl.XXXXXX", path[64], replies[4096], *line, *save;
+	char big[8192];
+	int sv[2], dfd, fd, i = 0;
+	ssize_t n;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	ASSERT_TRUE(fd >= 0);
+	close(fd);
+	dfd = open(dir, O_PATH | O_DIRECTORY);
+	ASSERT_TRUE(dfd >= 0);
+
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ASSERT_EQ(write(sv[1], req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+	shutdown(sv[1], SHUT_WR);
+	fl_clusterfs_ctl_serve(sv[0], dfd, 2);
+	n = read(sv[1], replies, sizeof(replies) - 1);
+	ASSERT_GT(n, 0);
+	replies[n] = '\0';
+	close(sv[1]);
+	for (line = strtok_r(replies, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		ASSERT_LT(i, (int)ARRAY_SIZE(want));
+		if (strncmp(line, want[i], strlen(want[i])))
+			TH_LOG("reply %d: \"%s\", want \"%s...\"", i, line, want[i]);
+		EXPECT_EQ(strncmp(line, want[i], strlen(want[i])), 0);
+	}
+	EXPECT_EQ(i, (int)ARRAY_SIZE(want));
+
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ASSERT_EQ(write(sv[1], big, sizeof(big)), (ssize_t)sizeof(big));
+	fl_clusterfs_ctl_serve(sv[0], dfd, 2);
+	/* Hung up, unread bytes left: end of file or a reset, no reply. */
+	EXPECT_LE(read(sv[1], replies, sizeof(replies)), 0);
+	close(sv[1]);
+	close(dfd);
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(int argc, char **argv)

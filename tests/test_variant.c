@@ -241,6 +241,9 @@ static const struct bad_case {
 	{ "name = v\nsource = image p1.patch modules=p2.patch\n", 2, "modules p2.patch: not a directory" },
 	{ "name = v\nsource = tree p1.patch\n", 2, "tree p1.patch: not a directory" },
 	{ "name = v\nsource = tarball dir\n", 2, "tarball dir: not a regular file" },
+	/* fuzz_variant: `variant show` said "out of memory" (exit 3) here. */
+	{ "name = v\ndescription = caf\xe9\n", 2, "description is not UTF-8 text" },
+	{ M "cmdline = a=\xff\n", 5, "cmdline is not UTF-8 text" },
 };
 
 /* Every bad input fails with exactly "FILE:LINE: " and the problem. */
@@ -431,6 +434,58 @@ TEST(json_has_everything)
 	EXPECT_TRUE(json_is_null(json_object_get(j, "config")));
 	json_decref(j);
 	fl_variant_free(v);
+}
+
+/*
+ * fl_variant_parse (a buffer, what fuzz_variant feeds) is the file
+ * parser: the same variant and the same FILE:LINE errors as from disk.
+ */
+TEST(parse_from_memory_is_the_file_parser)
+{
+	static const char *const files[] = {
+		"host.variant", "debian-6.1.variant", "example-src.variant",
+	};
+	char err[FL_ERR_LEN], err2[FL_ERR_LEN], real[PATH_MAX], *text;
+	struct fl_variant *v, *m;
+	json_t *a, *b;
+	size_t n;
+	FILE *f;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		v = load_ok(shipped(files[i]));
+		ASSERT_TRUE(realpath(shipped(files[i]), real) != NULL);
+		f = fopen(real, "r");
+		ASSERT_TRUE(f != NULL);
+		text = malloc(65536);
+		ASSERT_TRUE(text != NULL);
+		n = fread(text, 1, 65536, f);
+		fclose(f);
+		ASSERT_EQ(fl_variant_parse(real, text, n, &m, err, sizeof(err)), 0);
+		a = fl_variant_json(v);
+		b = fl_variant_json(m);
+		EXPECT_TRUE(json_equal(a, b));
+		json_decref(a);
+		json_decref(b);
+		fl_variant_free(m);
+		fl_variant_free(v);
+		free(text);
+	}
+
+	mk_tmp();
+	text = "name = y\nsource = host\n";
+	put("x.variant", text);
+	EXPECT_EQ(fl_variant_load(tpath("x.variant"), &v, err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(fl_variant_parse(tpath("x.variant"), text, strlen(text), &m, err2,
+				   sizeof(err2)), -EINVAL);
+	EXPECT_TRUE(m == NULL);
+	EXPECT_STREQ(err2, err);
+	EXPECT_TRUE(strstr(err2, "x.variant:1: name \"y\" does not match") != NULL);
+	EXPECT_EQ(fl_variant_parse(tpath("x.variant"), "name = x\n\0", 10, &m, err,
+				   sizeof(err)), -EINVAL);
+	EXPECT_TRUE(strstr(err, "x.variant:2: NUL byte") != NULL);
+	EXPECT_EQ(fl_variant_parse(tpath("x.variant"), "", 0, &m, err, sizeof(err)),
+		  -EINVAL);
+	EXPECT_TRUE(strstr(err, "x.variant:0: missing name") != NULL);
 }
 
 static const char *base_src =

@@ -1232,6 +1232,17 @@ static void *ctl_conn_main(void *arg)
 	return NULL;
 }
 
+void fl_clusterfs_ctl_serve(int fd, int backing_fd, int nr_mounts)
+{
+	struct cfs *fs = &cfs_daemon;
+
+	fs->backing = fs->mount_dir = "(not mounted)";
+	fs->backing_fd = backing_fd;
+	fs->nr_mounts = nr_mounts < 1 ? 1 : nr_mounts > CFS_MAX_MOUNTS ?
+			CFS_MAX_MOUNTS : nr_mounts;
+	ctl_conn_main((void *)(intptr_t)fd);
+}
+
 static void *ctl_main(void *arg)
 {
 	struct cfs *fs = arg;

@@ -116,4 +116,14 @@ int fl_clusterfs_stop(struct fl_clusterfs *c, char *err, size_t len);
  */
 int fl_clusterfs_abort(unsigned long long dev, char *err, size_t len);
 
+/*
+ * Internal, for tests/fuzz/fuzz_clusterfs_ctl.c: the daemon's side of the
+ * control protocol on the connected socket @fd until the peer hangs up
+ * (then @fd is closed), in a process that is not a daemon: it has
+ * @nr_mounts mounts (1..64) of the directory @backing_fd, none mounted,
+ * so a valid "inval" finds nothing cached; "quit" raises SIGUSR1 as the
+ * daemon's does.
+ */
+void fl_clusterfs_ctl_serve(int fd, int backing_fd, int nr_mounts);
+
 #endif /* FL_CLUSTERFS_H */

@@ -568,6 +568,15 @@ static const struct {
 	[K_TIMEOUT] = { "timeout", false, true, parse_timeout },
 };
 
+/* Values end up in JSON (variant show --json, results' "variant"): UTF-8 only. */
+static bool is_utf8(const char *s)
+{
+	json_t *j = json_string(s);	/* jansson refuses anything else */
+
+	json_decref(j);
+	return j != NULL;
+}
+
 /* One line: blank, a comment, or KEY = VALUE. */
 static int parse_line(struct parse *p, int line, char *s)
 {
@@ -599,6 +608,8 @@ static int parse_line(struct parse *p, int line, char *s)
 			   p->line[k]);
 	if (!*value)
 		return bad(p, line, "%s has no value", key);
+	if (!is_utf8(value))
+		return bad(p, line, "%s is not UTF-8 text", key);
 	if (!p->line[k])
 		p->line[k] = line;
 	return keys[k].parse(p, line, value);
@@ -734,32 +745,31 @@ static bool is_path(const char *s)
 	return strchr(s, '/') || (n >= 8 && !strcmp(s + n - 8, ".variant"));
 }
 
-/* Read @path line by line into @p->v, then apply the whole-file rules. */
-static int parse_file(struct parse *p, const char *path)
+/* The variant's file is @path; relative paths in it are from its directory. */
+static int set_file(struct parse *p, const char *path)
 {
-	char real[PATH_MAX], *buf = NULL, *slash;
+	const char *slash = strrchr(path, '/');
+
+	p->v->file = strdup(path);
+	if (!p->v->file)
+		return nomem(p);
+	if (!slash)
+		snprintf(p->dir, sizeof(p->dir), ".");
+	else if (slash == path)
+		snprintf(p->dir, sizeof(p->dir), "/");
+	else
+		snprintf(p->dir, sizeof(p->dir), "%.*s", (int)(slash - path), path);
+	return 0;
+}
+
+/* Read @f line by line into @p->v, then apply the whole-file rules. */
+static int parse_stream(struct parse *p, FILE *f)
+{
+	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int line = 0, ret = 0;
-	FILE *f;
 
-	f = fopen(path, "r");
-	if (!f || !realpath(path, real)) {
-		ret = -errno;
-		fl_set_err(p->err, p->len, "%s:0: cannot read: %s", p->file,
-			   strerror(-ret));
-		if (f)
-			fclose(f);
-		return ret;
-	}
-	p->v->file = strdup(real);
-	if (!p->v->file) {
-		fclose(f);
-		return nomem(p);
-	}
-	slash = strrchr(real, '/');
-	*slash = '\0';
-	snprintf(p->dir, sizeof(p->dir), "%s", slash == real ? "/" : real);
 	while (!ret && (n = getline(&buf, &cap, f)) >= 0) {
 		line++;
 		if (strlen(buf) != (size_t)n) {
@@ -773,16 +783,80 @@ static int parse_file(struct parse *p, const char *path)
 	if (!ret && ferror(f))
 		ret = bad(p, line, "read error: %s", strerror(errno));
 	free(buf);
-	fclose(f);
 	return ret ? ret : finish(p);
+}
+
+static int parse_file(struct parse *p, const char *path)
+{
+	char real[PATH_MAX];
+	int ret;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f || !realpath(path, real)) {
+		ret = -errno;
+		fl_set_err(p->err, p->len, "%s:0: cannot read: %s", p->file,
+			   strerror(-ret));
+		if (f)
+			fclose(f);
+		return ret;
+	}
+	ret = set_file(p, real);
+	if (!ret)
+		ret = parse_stream(p, f);
+	fclose(f);
+	return ret;
+}
+
+/* @n bytes of @text, read from @path, which need not exist. */
+static int parse_text(struct parse *p, const char *path, const char *text,
+		      size_t n)
+{
+	/* fmemopen refuses a size of 0: an empty file is one blank line. */
+	FILE *f = n ? fmemopen((void *)text, n, "r") : fmemopen("\n", 1, "r");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		fl_set_err(p->err, p->len, "%s:0: cannot read: %s", p->file,
+			   strerror(-ret));
+		return ret;
+	}
+	ret = set_file(p, path);
+	if (!ret)
+		ret = parse_stream(p, f);
+	fclose(f);
+	return ret;
+}
+
+/* @path parsed, from @text when it is not NULL (fl_variant_parse). */
+static int load(const char *path, const char *text, size_t n,
+		struct fl_variant **out, char *err, size_t len)
+{
+	struct parse p = { .file = path, .err = err, .len = len };
+	int ret;
+
+	p.v = calloc(1, sizeof(*p.v));
+	if (!p.v)
+		return nomem(&p);
+	ret = text ? parse_text(&p, path, text, n) : parse_file(&p, path);
+	free(p.patch_lines);
+	if (ret) {
+		fl_variant_free(p.v);
+		return ret;
+	}
+	if (!p.v->description && dup_value(&p, "", &p.v->description)) {
+		fl_variant_free(p.v);
+		return -ENOMEM;
+	}
+	*out = p.v;
+	return 0;
 }
 
 int fl_variant_load(const char *path_or_name, struct fl_variant **out,
 		    char *err, size_t len)
 {
-	struct parse p = { .err = err, .len = len };
 	char path[PATH_MAX + 64];
-	int ret;
 
 	*out = NULL;
 	if (is_path(path_or_name)) {
@@ -802,22 +876,14 @@ int fl_variant_load(const char *path_or_name, struct fl_variant **out,
 			return -ENOENT;
 		}
 	}
-	p.file = path;
-	p.v = calloc(1, sizeof(*p.v));
-	if (!p.v)
-		return nomem(&p);
-	ret = parse_file(&p, path);
-	free(p.patch_lines);
-	if (ret) {
-		fl_variant_free(p.v);
-		return ret;
-	}
-	if (!p.v->description && dup_value(&p, "", &p.v->description)) {
-		fl_variant_free(p.v);
-		return -ENOMEM;
-	}
-	*out = p.v;
-	return 0;
+	return load(path, NULL, 0, out, err, len);
+}
+
+int fl_variant_parse(const char *file, const char *text, size_t n,
+		     struct fl_variant **out, char *err, size_t len)
+{
+	*out = NULL;
+	return load(file, text, n, out, err, len);
 }
 
 void fl_variant_free(struct fl_variant *v)

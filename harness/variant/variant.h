@@ -80,6 +80,13 @@ struct fl_variant {
  */
 int fl_variant_load(const char *path_or_name, struct fl_variant **out,
 		    char *err, size_t len);
+/*
+ * The same for @n bytes of @text said to be the file @file, which need
+ * not exist: its name must be NAME.variant and relative paths are from its
+ * directory, as for a file on disk (one parser for both; fuzz_variant).
+ */
+int fl_variant_parse(const char *file, const char *text, size_t n,
+		     struct fl_variant **out, char *err, size_t len);
 void fl_variant_free(struct fl_variant *v);
 
 /* Everything parsed, paths absolute; NULL on allocation failure. */
