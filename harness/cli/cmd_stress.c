@@ -7,11 +7,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,6 +381,51 @@ static int stress_doc_write(struct stress_doc *d, const struct stress_env *env,
 	return ret;
 }
 
+/*
+ * FAULTLINE_STRESS_FREEZE_BEFORE=CHECK, a test hook for a hung kernel
+ * (tests/t-hang.sh): before CHECK, freeze the test directory's filesystem
+ * and create a file in it. That blocks in the kernel for good,
+ * uninterruptibly (sb_start_write), as a task on a filesystem whose
+ * writes never complete: the guest's hung-task report and sysrq w show
+ * it. Only in a kernels/boot.sh guest (FAULTLINE_ACCEL kvm or tcg), so
+ * that a host's filesystem is never frozen. NULL when unset; @err when
+ * set but unusable.
+ */
+static const char *freeze_hook_env(char *err, size_t len)
+{
+	const char *s = getenv("FAULTLINE_STRESS_FREEZE_BEFORE");
+
+	if (!s)
+		return NULL;
+	if (!fl_check_find(s))
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE=\"%s\": not a check", s);
+	else if (!strcmp(fl_env_accel(), "native"))
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE=%s: a test hook that freezes the test filesystem, only in a kernels/boot.sh guest (FAULTLINE_ACCEL is native)", s);
+	return s;
+}
+
+/* The hook: returns only when the freeze failed, with @err. */
+static void freeze_and_hang(const char *check, const char *dir, char *err, size_t len)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	printf("stress: FAULTLINE_STRESS_FREEZE_BEFORE=%s: freezing %s and writing to it (a test hook: the command hangs here)\n",
+	       check, dir);
+	fflush(stdout);
+	if (fd < 0 || ioctl(fd, FIFREEZE, 0)) {
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE: freeze %s: %s", dir,
+			   strerror(errno));
+	} else {
+		int w = openat(fd, "frozen", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE: %s frozen, yet a file was created in it (%s)",
+			   dir, w < 0 ? strerror(errno) : "no error");
+		ioctl(fd, FITHAW, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static void stress_help(void)
 {
 	printf("usage: faultline stress [CHECK...] [options]\n\n"
@@ -414,6 +462,7 @@ int cmd_stress(int argc, char **argv)
 	char *opt_argv[64];
 	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
 	struct stress_doc d = { 0 };
+	const char *freeze_before;
 	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* Check names first or anywhere; options are the words with "--". */
@@ -449,6 +498,12 @@ int cmd_stress(int argc, char **argv)
 	    fl_opt_parse(&set, 1, nr_opt, opt_argv, err, sizeof(err)) ||
 	    fl_known_load(&known, o.known, err, sizeof(err)) ||
 	    max_iterations_env(&env.max_iterations, err, sizeof(err))) {
+		fl_err("stress: %s", err);
+		return FL_EXIT_USAGE;
+	}
+	err[0] = 0;
+	freeze_before = freeze_hook_env(err, sizeof(err));
+	if (err[0]) {
 		fl_err("stress: %s", err);
 		return FL_EXIT_USAGE;
 	}
@@ -501,6 +556,13 @@ int cmd_stress(int argc, char **argv)
 		struct outcome oc;
 		json_t *res;
 
+		/* A failed hook leaves the partial document as it is. */
+		if (freeze_before && !strcmp(freeze_before, chosen[i]->name)) {
+			freeze_and_hang(chosen[i]->name, td.path, err, sizeof(err));
+			fl_err("stress: %s", err);
+			code = FL_EXIT_USAGE;
+			goto out;
+		}
 		res = run_check(chosen[i], &env, &oc);
 		fl_validity_absorb(d.validity, res, chosen[i]->name);
 		json_array_append_new(d.checks, res);
@@ -530,6 +592,7 @@ int cmd_stress(int argc, char **argv)
 	} else {
 		printf("result: %s\n", out);
 	}
+out:
 	json_decref(d.tool);
 	json_decref(d.host);
 	json_decref(d.checks);
