@@ -5,7 +5,8 @@
 # partial, and so do the hung task's stack and every CPU's backtrace
 # (sysrq w and l) in boot.json. The hang is injected with
 # FAULTLINE_STRESS_FREEZE_BEFORE, which freezes the guest's ext4 disk and
-# writes to it: the command blocks in the kernel (D state) for good. Also
+# writes to it: the command blocks in the kernel (D state) for good. And a
+# guest that panics mid-command still brings home what was synced. Also
 # the stack decoder and the hook's refusals, on the host.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$FL_TESTS/.." && pwd)
@@ -81,6 +82,31 @@ jqv '(.hang.stacks | test("sysrq: Show Blocked State") and test("sysrq: Show bac
 ok $? "R5: and what sysrq w (blocked tasks) and l (every CPU's backtrace) printed before the guest was stopped"
 jqv '.hang.decoded | test("^unavailable: no vmlinux with debug info")' "$out/boot.json"
 ok $? "R5: a Debian kernel has no vmlinux with debug info: the stacks stay as the console printed them, and it says so"
+
+# A kernel that dies without a sync: what the command synced is in the
+# disk's journal only, which debugfs does not replay (boot.sh does, with
+# e2fsck). The test crashes the guest (sysrq c) through boot.sh's monitor
+# FIFO, in its work directory under this test's TMPDIR, once the first
+# check's row is on the console: its document is synced by then.
+crash=$scratch/crash
+"$root/kernels/boot.sh" debian-6.1 "$crash" \
+	--run "stress trunc_fault_shared hole_first_touch --duration 3 --out /results/s.json" \
+	>/dev/null 2>"$scratch/crash.err" &
+pid=$!
+for _ in $(seq 600); do
+	grep -q '^trunc_fault_shared ' "$crash/console.log" 2>/dev/null && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.5
+done
+fifo=$(ls -d "$TMPDIR"/faultline-boot.*/monitor.in 2>/dev/null)
+[ -p "$fifo" ] && echo "sendkey alt-sysrq-c" 1<>"$fifo"
+wait $pid
+st=$?
+[ $st -eq 1 ] && jqv '.status == "failed" and .why == "kernel panic" and .commands[0].status == "died"' "$crash/boot.json" &&
+	validate "$crash/s.json" && jqv '.status == "partial" and [.checks[].name] == ["trunc_fault_shared"]
+	and .pending == ["hole_first_touch"]' "$crash/s.json"
+ok $? "R5: a guest that panics in the second check: the first check's synced document comes home (exit $st)"
+
 [ -z "$(ls "$TMPDIR")" ]
 ok $? "nothing left behind: no work directory"
 done_testing
