@@ -314,7 +314,9 @@ static int max_iterations_env(uint64_t *max, char *err, size_t len)
  * last one it is "partial" and untrustworthy, and names what is pending.
  */
 struct stress_doc {
-	json_t *tool, *host;
+	struct fl_topology *topo;
+	const char *dir;
+	json_t *tool, *host;	/* at the first write, not before the checks */
 	json_t *checks;		/* the finished checks' results */
 	json_t *validity;	/* their reasons */
 	int counts[V_NR];
@@ -374,8 +376,15 @@ static int stress_doc_write(struct stress_doc *d, const struct stress_env *env,
 			    const struct fl_check *const *chosen, int nr,
 			    bool final, const char *path, char *err, size_t len)
 {
-	json_t *doc = stress_doc_json(d, env, chosen, nr, final);
-	int ret = fl_json_write_atomic(doc, path, err, len);
+	json_t *doc;
+	int ret;
+
+	if (!d->host) {
+		d->tool = fl_env_tool_json();
+		d->host = fl_env_host_json(d->topo, d->dir);
+	}
+	doc = stress_doc_json(d, env, chosen, nr, final);
+	ret = fl_json_write_atomic(doc, path, err, len);
 
 	json_decref(doc);
 	return ret;
@@ -548,8 +557,8 @@ int cmd_stress(int argc, char **argv)
 	       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
 	printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
 	       "violations", "bad SIGBUS", "kernel", "verdict");
-	d.tool = fl_env_tool_json();
-	d.host = fl_env_host_json(topo, td.path);
+	d.topo = topo;
+	d.dir = td.path;
 	d.checks = json_array();
 	d.validity = fl_validity_new();
 	for (int i = 0; i < nr && !fl_check_stop; i++) {
