@@ -73,6 +73,9 @@ took=$(( $(date +%s) - start ))
 [ $st -eq 1 ] && [ $took -lt 90 ] && jqv '.status == "failed" and (.why | test("hang"))
 	and .commands[0].status == "died" and .commands[0].exit_code == null' "$scratch/silent/boot.json"
 ok $? "a guest silent for its 15 s timeout is stopped as a hang, its command died (exit $st, ${took}s)"
+jqv '(.hang.stacks | test("sysrq: Show backtrace of all active CPUs"))
+	and (.hang.decoded | test("^unavailable: no vmlinux with debug info"))' "$scratch/silent/boot.json"
+ok $? "R5: its CPU backtraces are kept; a Debian kernel has no vmlinux with debug info, and boot.json says so"
 
 expect 2 'usage' "boot.sh without a command: exit 2" -- "$boot" debian-6.1 "$scratch/x"
 expect 2 'unknown variant|no such|nope' "boot.sh with an unknown variant: exit 2" \
