@@ -14,9 +14,14 @@
 # OUTDIR also gets console.log and boot.json {schema "faultline-boot/1",
 # variant, accel, release,
 # status, why, exit_code, commands[] {args, status, exit_code},
-# console_tail}. A guest that panics or oopses, or is silent on the console
-# for the variant's timeout, is stopped: status "failed", and the command
-# it was in is "died", never a hung host.
+# console_tail, hang}. A guest that panics or oopses, or is silent on the
+# console for the variant's timeout, is stopped: status "failed", and the
+# command it was in is "died", never a hung host. Before a silent guest is
+# stopped its kernel is asked (sysrq w and l, by the QEMU monitor's
+# keyboard) for its blocked tasks and every CPU's backtrace; the guest's
+# hung-task detector reports tasks blocked for a third of the timeout.
+# boot.json's hang {sysrq, stacks, decoded} keeps them, decoded to source
+# lines when the variant's kernel has a vmlinux with debug info.
 # Exit: the highest command exit code; 1 when the guest failed; 2 usage;
 # 3 a missing tool or kernel.
 set -uo pipefail
@@ -40,7 +45,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#cmds[@]} -gt 0 ] || usage
-for tool in qemu-system-x86_64 busybox cpio jq mkfs.ext4 debugfs; do
+for tool in qemu-system-x86_64 busybox cpio jq mkfs.ext4 debugfs e2fsck; do
 	command -v $tool >/dev/null || { echo "boot: $tool not found; run: harness/install-deps.sh kernels" >&2; exit 3; }
 done
 load_variant "$variant" || exit 2
@@ -102,6 +107,16 @@ mount -t ext4 /dev/vda /mnt/disk || disk="missing: mount -t ext4 /dev/vda failed
 mkdir -p /mnt/disk/results /mnt/disk/tmp && ln -s /mnt/disk/results /results
 . /env
 export FAULTLINE_VARIANT FAULTLINE_ACCEL TMPDIR=/mnt/disk/tmp
+# Evidence of a hang: sysrq from the host's keyboard (Debian enables only
+# some functions, not the dumps), and the kernel's report of a task
+# blocked for longer than a third of the host's silence timeout. One
+# report: each repeat would restart the silence, and sysrq w lists every
+# blocked task anyway.
+echo 1 >/proc/sys/kernel/sysrq
+if [ -w /proc/sys/kernel/hung_task_timeout_secs ]; then
+	echo "$HUNG_TASK_S" >/proc/sys/kernel/hung_task_timeout_secs
+	echo 1 >/proc/sys/kernel/hung_task_warnings
+fi
 echo "FAULTLINE-GUEST release=$(uname -r) nodes=$(ls -d /sys/devices/system/node/node* | wc -l) disk=$disk"
 i=0
 while read -r args; do
@@ -130,7 +145,9 @@ if [ "$accel" = auto ]; then
 		accel=kvm
 	fi
 fi
-printf 'FAULTLINE_VARIANT=%q\nFAULTLINE_ACCEL=%q\n' "$name" "$accel" >"$root/env"
+quiet_s=$(jq .timeout <<<"$v")
+printf 'FAULTLINE_VARIANT=%q\nFAULTLINE_ACCEL=%q\nHUNG_TASK_S=%d\n' "$name" "$accel" \
+	$(( quiet_s / 3 > 0 ? quiet_s / 3 : 1 )) >"$root/env"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initramfs.gz"
 
 # The disk: sparse ext4, made without mounting anything.
@@ -149,24 +166,50 @@ while read -r cpus mem; do
 done < <(jq -r '.nodes[] | "\(.cpus) \(.memory)"' <<<"$v")
 qaccel=$accel
 [ "$accel" = tcg ] && qaccel=tcg,thread=multi
-quiet_s=$(jq .timeout <<<"$v")
 args="$(jq -r .boot_args <<<"$v") $(jq -r .cmdline <<<"$v") $append"
 
-# Run, killing a guest that is silent on the console for the timeout.
+# settle: wait until the console has been quiet for 2 s (at most 60 s).
+settle() {
+	local size last=-1 quiet=0 t
+	for ((t = 0; t < 60 && quiet < 2; t++)); do
+		sleep 1
+		size=$(stat -c %s "$console")
+		if [ "$size" = "$last" ]; then quiet=$((quiet + 1)); else quiet=0 last=$size; fi
+	done
+}
+# hang_dump: before a silent guest is stopped, ask its kernel for the
+# blocked tasks (sysrq w) and every CPU's backtrace (sysrq l), by the
+# keyboard, and wait for the console to print them. dump_from: the
+# console's size before. Opened read-write, the FIFO never blocks.
+hang_dump() {
+	dump_from=$(stat -c %s "$console")
+	kill -0 $qemu_pid 2>/dev/null || return
+	echo "sendkey alt-sysrq-w" 1<>"$work/monitor.in"
+	sleep 1
+	echo "sendkey alt-sysrq-l" 1<>"$work/monitor.in"
+	settle
+	sysrq="w (blocked tasks) and l (every CPU's backtrace), by the keyboard"
+}
+
+# Run, killing a guest that is silent on the console for the timeout. The
+# monitor reads commands from a FIFO (no client needed) and answers into
+# a file.
 console=$out/console.log
+mkfifo "$work/monitor.in" && : >"$work/monitor.out" || exit 2
 echo "boot: $name ($(cat "$kdir/release"), $accel, $(jq .cpus <<<"$v") CPUs, $n nodes, ${#cmds[@]} commands), hang timeout ${quiet_s}s" >&2
 qemu-system-x86_64 -accel "$qaccel" "${machine[@]}" \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" -append "$args" \
 	-drive "file=$disk,format=raw,if=virtio,cache=unsafe" \
-	-nographic -no-reboot </dev/null >"$console" 2>&1 &
+	-nographic -serial stdio -monitor "pipe:$work/monitor" -no-reboot </dev/null >"$console" 2>&1 &
 qemu_pid=$!
-hung=0 last_size=-1 last_change=$SECONDS
+hung=0 last_size=-1 last_change=$SECONDS dump_from= sysrq=
 while kill -0 $qemu_pid 2>/dev/null; do
 	size=$(stat -c %s "$console")
 	if [ "$size" != "$last_size" ]; then
 		last_size=$size last_change=$SECONDS
 	elif [ $((SECONDS - last_change)) -ge "$quiet_s" ]; then
 		hung=1
+		hang_dump
 		kill -9 $qemu_pid
 		break
 	fi
@@ -178,9 +221,12 @@ qemu_pid=
 
 # What came home: the disk's /results, and per command its exit code.
 rm -rf "$work/home" && mkdir -p "$work/home"
+lines=$(tr -d '\r' <"$console")
+# A guest stopped mid-command left its journal unreplayed (debugfs does
+# not replay it): what a command synced may be there only.
+grep -aq '^FAULTLINE-DONE' <<<"$lines" || e2fsck -y "$disk" >/dev/null 2>&1
 debugfs -R "rdump /results $work/home" "$disk" >/dev/null 2>&1
 [ -d "$work/home/results" ] && cp -r "$work/home/results/." "$out/"
-lines=$(tr -d '\r' <"$console")
 status=ok why= code=0
 commands='[]'
 for i in "${!cmds[@]}"; do
@@ -206,10 +252,32 @@ elif sed -n '/^FAULTLINE-GUEST/,$p' <<<"$lines" | grep -aEq 'BUG:|Oops|Kernel pa
 	status=failed why="the kernel log has a BUG, oops, panic or WARNING"
 fi
 [ $status = failed ] && [ "$code" = 0 ] && code=1
+
+# A hang's evidence: the kernel's hung-task reports and what sysrq printed,
+# decoded to source lines with the kernel's vmlinux when it has debug info.
+echo null >"$work/hang.json"
+if [ $hung = 1 ]; then
+	stacks=$(sed -n '/^FAULTLINE-GUEST/,$p' <<<"$lines" |
+		sed -n '/INFO: task .* blocked for more than/,$p')
+	[ -n "$stacks" ] || stacks=$(tail -c +$((${dump_from:-0} + 1)) "$console" | tr -d '\r')
+	tail -n 2000 <<<"$stacks" >"$work/stacks"
+	vmlinux=$kdir/vmlinux
+	if [ -f "$vmlinux" ] && readelf -S "$vmlinux" 2>/dev/null | grep -q '\.debug_info'; then
+		"$here/decode-stacks.sh" "$vmlinux" <"$work/stacks" >"$work/stacks.decoded" &&
+			mv "$work/stacks.decoded" "$work/stacks" && decoded=$vmlinux ||
+			decoded="unavailable: kernels/decode-stacks.sh $vmlinux failed"
+	else
+		decoded="unavailable: no vmlinux with debug info in $kdir (the stacks are as the console printed them)"
+	fi
+	# Files, not arguments: an argument holds at most 128 KiB.
+	jq -n --arg s "${sysrq:-unavailable: QEMU ended before it was asked}" --rawfile k "$work/stacks" \
+		--arg d "$decoded" '{sysrq: $s, stacks: $k, decoded: $d}' >"$work/hang.json"
+	why+="; blocked tasks and CPU backtraces in boot.json hang.stacks"
+fi
 jq -n --arg v "$name" --arg a "$accel" --arg r "$(cat "$kdir/release")" --arg s "$status" \
 	--arg w "$why" --argjson c "$code" --argjson cmds "$commands" \
-	--arg t "$(tail -n 40 <<<"$lines")" \
+	--arg t "$(tail -n 40 <<<"$lines")" --slurpfile h "$work/hang.json" \
 	'{schema: "faultline-boot/1", variant: $v, accel: $a, release: $r, status: $s, exit_code: $c, commands: $cmds,
-	  console_tail: $t} + (if $w == "" then {} else {why: $w} end)' >"$out/boot.json"
+	  console_tail: $t} + (if $w == "" then {} else {why: $w} end) + (if $h[0] == null then {} else {hang: $h[0]} end)' >"$out/boot.json"
 echo "boot: $name: $status${why:+ ($why)}; console: $console" >&2
 exit "$code"

@@ -10,8 +10,9 @@
 # guest's ext4 disk and on tmpfs (natively: on $TMPDIR's filesystem, named
 # by its type, and on /dev/shm). In a guest each check is its own command,
 # so a kernel that panics, oopses or hangs during one fails that check with
-# the console tail as evidence, and the checks after it are errors (not
-# run): the documents stay whole. Guests also leave console.log and
+# the console tail as evidence (for a hang, boot.json's blocked tasks and
+# CPU backtraces), and the checks after it are errors (not run): the
+# documents stay whole. Guests also leave console.log and
 # boot.json.
 # Exit: the highest faultline exit code; 1 the guest failed; 2 usage;
 # 3 a missing tool or kernel.
@@ -104,7 +105,7 @@ if [ -n "$stress" ]; then
 				+ if $s == "died" then
 					{verdict: "fail",
 					 reason: "the guest failed during this check: \($b[0].why // "unknown")",
-					 kernel_log: [$b[0].console_tail | split("\n")[] | select(length > 0) |
+					 kernel_log: [($b[0].hang.stacks // $b[0].console_tail) | split("\n")[] | select(length > 0) |
 						      {pattern: "guest console", fails: true, line: .}]}
 				  else
 					{verdict: "error", reason: "not run: the guest died before this check",

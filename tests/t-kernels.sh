@@ -85,6 +85,8 @@ validate "$scratch/s/stress-ext4.json" && validate "$scratch/s/stress-tmpfs.json
 	     and (.checks[0].reason | test("hang")) and (.checks[0].kernel_log | length) > 0
 	     and all(.checks[1:][]; .verdict == "error")' "$scratch/s/stress-ext4.json"
 ok $? "a guest that hangs during a check: that check fails with the console, the rest are errors (exit $st)"
+jqv '[.checks[0].kernel_log[].line] | any(test("sysrq: Show backtrace of all active CPUs"))' "$scratch/s/stress-ext4.json"
+ok $? "R5: the hung check's kernel_log holds the guest's CPU backtraces (sysrq l), not only the console tail"
 [ $st -eq 1 ]
 ok $? "and suite.sh exits 1"
 

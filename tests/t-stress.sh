@@ -207,6 +207,28 @@ else
 	skip "remote_coherence" "needs /dev/fuse and root"
 fi
 
+# R5: the document is rewritten after every check, marked partial until
+# the end, so a process (or guest) that dies keeps the checks that
+# finished. The row is printed after the document is written: once it is
+# on stdout, the document holds that check.
+"$fl" stress trunc_fault_shared hole_first_touch eof_boundary --duration 30 --dir "$scratch" \
+	--out "$scratch/partial.json" >"$scratch/partial.out" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -q '^trunc_fault_shared ' "$scratch/partial.out" && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+validate "$scratch/partial.json" && jqv '.status == "partial" and .exit_code == 5
+	and [.checks[].name] == ["trunc_fault_shared"] and .pending == ["hole_first_touch", "eof_boundary"]
+	and .validity.status == "untrustworthy" and .validity.reasons[-1].code == "partial"
+	and (.validity.reasons[-1].text | test("1 of 3 checks"))' "$scratch/partial.json"
+ok $? "R5: stress killed in its second check keeps a valid document marked partial with the first check"
+! ls "$scratch" | grep -q 'partial\.json\.tmp'
+ok $? "R5: the rewrites leave no temporary file behind"
+
 "$fl" stress --duration 20 --out "$scratch/int.json" >/dev/null 2>&1 &
 pid=$!
 sleep 1

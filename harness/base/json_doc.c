@@ -25,6 +25,28 @@ double fl_json_num(json_t *o, const char *path)
 	return json_is_number(o) ? json_number_value(o) : NAN;
 }
 
+/*
+ * The rename is on disk only once the directory is: without this a guest
+ * that hangs or a machine that loses power after the write may come back
+ * with the old document, or none. Best effort: the data is already synced.
+ */
+static void sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
 {
 	char tmp[4096];
@@ -53,6 +75,8 @@ int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
 	}
 	if (ret)
 		unlink(tmp);
+	else
+		sync_parent(path);
 	return ret;
 }
 

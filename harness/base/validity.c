@@ -36,6 +36,8 @@ const struct fl_validity_code fl_validity_codes[] = {
 	  "stop other load; more, shorter repetitions (--repeat) spread over time show the drift; a step in time order (the reason says where) is the machine changing speed, e.g. a VM's vCPU on its host" },
 	{ "superlinear", "more threads gave more than linear scaling by more than the noise: the smaller run was slowed by something else, or actors share work",
 	  "repeat the runs; compare actors[].ops_per_sec of the smaller run with the larger one's" },
+	{ "partial", "the command had not finished when the document was written: it died or is still running, so the checks after the last one kept are missing",
+	  "the document's pending lists the checks not run; a guest's boot.json says why it stopped" },
 	{ "check_not_run", "a stress check ran no iteration: it checked nothing, so it cannot pass",
 	  "lengthen --duration; see the check's reason" },
 	{ "rank_idle", "an MPI rank did no work in its window",

@@ -7,11 +7,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,6 +307,134 @@ static int max_iterations_env(uint64_t *max, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * The document as it stands: every finished check, and the ones still to
+ * run. It is rewritten after every check, so that a process or guest that
+ * dies (a kernel hang in the next check) keeps what finished; until the
+ * last one it is "partial" and untrustworthy, and names what is pending.
+ */
+struct stress_doc {
+	struct fl_topology *topo;
+	const char *dir;
+	json_t *tool, *host;	/* at the first write, not before the checks */
+	json_t *checks;		/* the finished checks' results */
+	json_t *validity;	/* their reasons */
+	int counts[V_NR];
+	int code;		/* the worst exit code so far */
+	int write_failed;	/* a partial write failed: said once */
+};
+
+static json_t *stress_doc_json(const struct stress_doc *d,
+			       const struct stress_env *env,
+			       const struct fl_check *const *chosen, int nr,
+			       bool final)
+{
+	int done = (int)json_array_size(d->checks);
+	json_t *doc = json_object(), *counts = json_object(), *validity, *pending;
+	const char *status = "partial";
+	int code = d->code;
+
+	for (int v = 0; v < V_NR; v++)
+		json_object_set_new(counts, verdict_names[v], json_integer(d->counts[v]));
+	if (final) {
+		validity = json_incref(d->validity);
+		status = fl_check_stop ? "interrupted" :
+			 d->counts[V_FAIL] || d->counts[V_NOT_RUN] ||
+			 d->counts[V_ERROR] ? "failed" : "ok";
+	} else {
+		validity = json_deep_copy(d->validity);
+		fl_validity_add(validity, "partial", "all",
+				"the command had not finished: %d of %d checks done", done, nr);
+		code = fl_exit_worst(code, FL_EXIT_UNTRUSTWORTHY);
+	}
+	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_STRESS));
+	json_object_set(doc, "tool", d->tool);
+	json_object_set(doc, "host", d->host);
+	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
+	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
+	json_object_set_new(doc, "status", json_string(status));
+	json_object_set_new(doc, "exit_code", json_integer(code));
+	json_object_set_new(doc, "duration_s", json_real(env->o->duration_s));
+	json_object_set_new(doc, "faulters", json_integer(env->faulters));
+	json_object_set_new(doc, "counts", counts);
+	json_object_set_new(doc, "known_failures", json_pack("{s:s, s:b, s:i}",
+		"list", env->known->name, "built_in", !env->o->known,
+		"entries", env->known->nr));
+	json_object_set_new(doc, "validity", validity);
+	json_object_set(doc, "checks", d->checks);
+	if (!final) {
+		pending = json_array();
+		for (int i = done; i < nr; i++)
+			json_array_append_new(pending, json_string(chosen[i]->name));
+		json_object_set_new(doc, "pending", pending);
+	}
+	return doc;
+}
+
+/* Write the document to @path: 0, or -errno with @err. */
+static int stress_doc_write(struct stress_doc *d, const struct stress_env *env,
+			    const struct fl_check *const *chosen, int nr,
+			    bool final, const char *path, char *err, size_t len)
+{
+	json_t *doc;
+	int ret;
+
+	if (!d->host) {
+		d->tool = fl_env_tool_json();
+		d->host = fl_env_host_json(d->topo, d->dir);
+	}
+	doc = stress_doc_json(d, env, chosen, nr, final);
+	ret = fl_json_write_atomic(doc, path, err, len);
+
+	json_decref(doc);
+	return ret;
+}
+
+/*
+ * FAULTLINE_STRESS_FREEZE_BEFORE=CHECK, a test hook for a hung kernel
+ * (tests/t-hang.sh): before CHECK, freeze the test directory's filesystem
+ * and create a file in it. That blocks in the kernel for good,
+ * uninterruptibly (sb_start_write), as a task on a filesystem whose
+ * writes never complete: the guest's hung-task report and sysrq w show
+ * it. Only in a kernels/boot.sh guest (FAULTLINE_ACCEL kvm or tcg), so
+ * that a host's filesystem is never frozen. NULL when unset; @err when
+ * set but unusable.
+ */
+static const char *freeze_hook_env(char *err, size_t len)
+{
+	const char *s = getenv("FAULTLINE_STRESS_FREEZE_BEFORE");
+
+	if (!s)
+		return NULL;
+	if (!fl_check_find(s))
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE=\"%s\": not a check", s);
+	else if (!strcmp(fl_env_accel(), "native"))
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE=%s: a test hook that freezes the test filesystem, only in a kernels/boot.sh guest (FAULTLINE_ACCEL is native)", s);
+	return s;
+}
+
+/* The hook: returns only when the freeze failed, with @err. */
+static void freeze_and_hang(const char *check, const char *dir, char *err, size_t len)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	printf("stress: FAULTLINE_STRESS_FREEZE_BEFORE=%s: freezing %s and writing to it (a test hook: the command hangs here)\n",
+	       check, dir);
+	fflush(stdout);
+	if (fd < 0 || ioctl(fd, FIFREEZE, 0)) {
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE: freeze %s: %s", dir,
+			   strerror(errno));
+	} else {
+		int w = openat(fd, "frozen", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		fl_set_err(err, len, "FAULTLINE_STRESS_FREEZE_BEFORE: %s frozen, yet a file was created in it (%s)",
+			   dir, w < 0 ? strerror(errno) : "no error");
+		ioctl(fd, FITHAW, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static void stress_help(void)
 {
 	printf("usage: faultline stress [CHECK...] [options]\n\n"
@@ -339,8 +470,8 @@ int cmd_stress(int argc, char **argv)
 	struct utsname uts;
 	char *opt_argv[64];
 	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
-	int counts[V_NR] = { 0 };
-	json_t *doc, *checks, *validity, *jcounts;
+	struct stress_doc d = { 0 };
+	const char *freeze_before;
 	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* Check names first or anywhere; options are the words with "--". */
@@ -376,6 +507,12 @@ int cmd_stress(int argc, char **argv)
 	    fl_opt_parse(&set, 1, nr_opt, opt_argv, err, sizeof(err)) ||
 	    fl_known_load(&known, o.known, err, sizeof(err)) ||
 	    max_iterations_env(&env.max_iterations, err, sizeof(err))) {
+		fl_err("stress: %s", err);
+		return FL_EXIT_USAGE;
+	}
+	err[0] = 0;
+	freeze_before = freeze_hook_env(err, sizeof(err));
+	if (err[0]) {
 		fl_err("stress: %s", err);
 		return FL_EXIT_USAGE;
 	}
@@ -420,55 +557,55 @@ int cmd_stress(int argc, char **argv)
 	       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
 	printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
 	       "violations", "bad SIGBUS", "kernel", "verdict");
-	checks = json_array();
-	validity = fl_validity_new();
+	d.topo = topo;
+	d.dir = td.path;
+	d.checks = json_array();
+	d.validity = fl_validity_new();
 	for (int i = 0; i < nr && !fl_check_stop; i++) {
 		struct outcome oc;
-		json_t *res = run_check(chosen[i], &env, &oc);
+		json_t *res;
 
-		fl_validity_absorb(validity, res, chosen[i]->name);
-		json_array_append_new(checks, res);
+		/* A failed hook leaves the partial document as it is. */
+		if (freeze_before && !strcmp(freeze_before, chosen[i]->name)) {
+			freeze_and_hang(chosen[i]->name, td.path, err, sizeof(err));
+			fl_err("stress: %s", err);
+			code = FL_EXIT_USAGE;
+			goto out;
+		}
+		res = run_check(chosen[i], &env, &oc);
+		fl_validity_absorb(d.validity, res, chosen[i]->name);
+		json_array_append_new(d.checks, res);
+		d.counts[oc.verdict]++;
+		d.code = fl_exit_worst(d.code, verdict_exit(oc.verdict));
+		/* Written before the row: a row on the console is a check kept. */
+		if (i + 1 < nr && !fl_check_stop &&
+		    stress_doc_write(&d, &env, chosen, nr, false, out, err, sizeof(err)) &&
+		    !d.write_failed++)
+			fl_err("stress: %s (tried again after the next check)", err);
 		print_row(chosen[i]->name, &oc);
-		counts[oc.verdict]++;
-		code = fl_exit_worst(code, verdict_exit(oc.verdict));
 	}
 	if (fl_check_stop)
-		code = fl_exit_worst(code, FL_EXIT_INTERRUPTED);
+		d.code = fl_exit_worst(d.code, FL_EXIT_INTERRUPTED);
 	/* Known failures are counted aloud: never silently green. */
-	jcounts = json_object();
 	printf("checks:");
-	for (int v = 0; v < V_NR; v++) {
-		json_object_set_new(jcounts, verdict_names[v], json_integer(counts[v]));
-		if (counts[v])
-			printf(" %d %s", counts[v], verdict_names[v]);
-	}
+	for (int v = 0; v < V_NR; v++)
+		if (d.counts[v])
+			printf(" %d %s", d.counts[v], verdict_names[v]);
 	putchar('\n');
 
-	doc = json_object();
-	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_STRESS));
-	json_object_set_new(doc, "tool", fl_env_tool_json());
-	json_object_set_new(doc, "host", fl_env_host_json(topo, td.path));
-	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
-	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
-	json_object_set_new(doc, "status", json_string(
-		fl_check_stop ? "interrupted" :
-		counts[V_FAIL] || counts[V_NOT_RUN] || counts[V_ERROR] ? "failed" : "ok"));
-	json_object_set_new(doc, "exit_code", json_integer(code));
-	json_object_set_new(doc, "duration_s", json_real(o.duration_s));
-	json_object_set_new(doc, "faulters", json_integer(faulters));
-	json_object_set_new(doc, "counts", jcounts);
-	json_object_set_new(doc, "known_failures", json_pack("{s:s, s:b, s:i}",
-		"list", known.name, "built_in", !o.known, "entries", known.nr));
-	json_object_set_new(doc, "validity", validity);
-	json_object_set_new(doc, "checks", checks);
-	if (fl_json_write_atomic(doc, out, err, sizeof(err))) {
+	code = d.code;
+	if (stress_doc_write(&d, &env, chosen, nr, true, out, err, sizeof(err))) {
 		fl_err("stress: %s", err);
 		if (!code)
 			code = FL_EXIT_USAGE;
 	} else {
 		printf("result: %s\n", out);
 	}
-	json_decref(doc);
+out:
+	json_decref(d.tool);
+	json_decref(d.host);
+	json_decref(d.checks);
+	json_decref(d.validity);
 	fl_testdir_cleanup(&td);
 	fl_topology_free(topo);
 	return code;
