@@ -11,25 +11,18 @@
 
 #ifdef FL_HAVE_BPF
 #include "collect/bpf/bpf_common.h"
-extern const struct fl_collector_ops fl_lockcon_ops, fl_folio_ops,
-	fl_kfault_ops, fl_mmaplock_ops;
-extern const struct fl_metric_decl fl_kfault_metrics[], fl_mmaplock_metrics[];
+#define COLLECTOR(name, help, callers) extern const struct fl_collector_ops fl_##name##_ops;
+#include "collect/collectors.def"
+#undef COLLECTOR
 #define OPS(x) (&(x))
-#define METRICS(x) (x)
 #else
 #define OPS(x) NULL
-#define METRICS(x) NULL
 #endif
 
 const struct fl_collector_info fl_collectors[] = {
-	{ "lockcon", "lock contention per node, lock and kernel caller (lock:contention_begin/end)",
-	  OPS(fl_lockcon_ops), true, NULL },
-	{ "folio", "waits for a folio's lock or writeback bit (fentry/fexit folio_wait_bit_common)",
-	  OPS(fl_folio_ops), true, NULL },
-	{ "kfault", "kernel fault latency (handle_mm_fault) by result, and exact fault counts",
-	  OPS(fl_kfault_ops), false, METRICS(fl_kfault_metrics) },
-	{ "mmaplock", "time to acquire mmap_lock, read vs write (mmap_lock tracepoints)",
-	  OPS(fl_mmaplock_ops), false, METRICS(fl_mmaplock_metrics) },
+#define COLLECTOR(name, help, callers) { #name, help, OPS(fl_##name##_ops), callers },
+#include "collect/collectors.def"
+#undef COLLECTOR
 };
 const int fl_nr_collectors = (int)ARRAY_SIZE(fl_collectors);
 
@@ -261,7 +254,7 @@ json_t *fl_collect_read(struct fl_collect_set *s)
 			snprintf(untrusted + strlen(untrusted), sizeof(untrusted) - strlen(untrusted),
 				 "%s%s lost %llu events (a map or nesting slot was full)",
 				 untrusted[0] ? "; " : "", name, (unsigned long long)lost);
-		json_object_set_new(st, "metrics", metrics_json(fl_collectors[i].metrics));
+		json_object_set_new(st, "metrics", metrics_json(c->c.ops->metrics));
 		if (fl_collectors[i].names_callers && !s->ksyms)
 			json_object_set_new(st, "callers", json_sprintf("unavailable: %s",
 					    s->ksyms_why));

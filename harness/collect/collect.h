@@ -40,28 +40,6 @@ struct fl_collect_out {
 /* Per-node object for @node in @out, created on first use. */
 json_t *fl_collect_node(struct fl_collect_out *out, int node);
 
-struct fl_collector;
-
-struct fl_collector_ops {
-	/* Load and attach. 0, or -errno with the reason in @err. */
-	int (*prepare)(struct fl_collector *c, const struct fl_collect_env *env,
-		       char *err, size_t len);
-	void (*start)(struct fl_collector *c);	/* clear, then enable */
-	void (*stop)(struct fl_collector *c);	/* disable */
-	/* Add this window's data to @out; events lost in it to *@lost. */
-	int (*read)(struct fl_collector *c, struct fl_collect_out *out,
-		    uint64_t *lost, char *err, size_t len);
-	void (*finish)(struct fl_collector *c);
-};
-
-struct fl_collector {
-	const struct fl_collector_ops *ops;
-	const struct fl_collect_env *env;
-	void *priv;
-	/* Set by prepare when only part works: what is missing and why. */
-	char partial[FL_ERR_LEN];
-};
-
 /*
  * A number a collector puts in every node's object, declared in the run's
  * kernel.collectors.NAME.metrics so that compare and the summaries find it
@@ -77,13 +55,37 @@ struct fl_metric_decl {
 	bool compare;		/* compare tests it (a maximum is shown, not tested) */
 };
 
+struct fl_collector;
+
+struct fl_collector_ops {
+	/* Load and attach. 0, or -errno with the reason in @err. */
+	int (*prepare)(struct fl_collector *c, const struct fl_collect_env *env,
+		       char *err, size_t len);
+	void (*start)(struct fl_collector *c);	/* clear, then enable */
+	void (*stop)(struct fl_collector *c);	/* disable */
+	/* Add this window's data to @out; events lost in it to *@lost. */
+	int (*read)(struct fl_collector *c, struct fl_collect_out *out,
+		    uint64_t *lost, char *err, size_t len);
+	void (*finish)(struct fl_collector *c);
+	/* What it puts in each node's object; up to a NULL name, or NULL. */
+	const struct fl_metric_decl *metrics;
+};
+
+struct fl_collector {
+	const struct fl_collector_ops *ops;
+	const struct fl_collect_env *env;
+	void *priv;
+	/* Set by prepare when only part works: what is missing and why. */
+	char partial[FL_ERR_LEN];
+};
+
+
 /* Every collector by name; ops is NULL in a build without BPF. */
 struct fl_collector_info {
 	const char *name;
 	const char *help;
 	const struct fl_collector_ops *ops;
 	bool names_callers;		/* needs kernel symbols */
-	const struct fl_metric_decl *metrics;	/* up to a NULL name, or NULL */
 };
 
 extern const struct fl_collector_info fl_collectors[];

@@ -216,7 +216,7 @@ static void kfault_finish(struct fl_collector *c)
 }
 
 /* What this collector puts in each node's object, for compare and summaries. */
-const struct fl_metric_decl fl_kfault_metrics[] = {
+static const struct fl_metric_decl kfault_metrics[] = {
 	{ "kernel_fault_latency_p50", "kernel_fault_latency_ns.p50", "kernel p50", "ns",
 	  false, "kernel_latency", true },
 	{ "kernel_fault_latency_p99", "kernel_fault_latency_ns.p99", "kernel p99", "ns",
@@ -232,4 +232,5 @@ const struct fl_collector_ops fl_kfault_ops = {
 	.stop = kfault_stop,
 	.read = kfault_read,
 	.finish = kfault_finish,
+	.metrics = kfault_metrics,
 };

@@ -117,7 +117,7 @@ static void mmaplock_finish(struct fl_collector *c)
 }
 
 /* What this collector puts in each node's object, for compare and summaries. */
-const struct fl_metric_decl fl_mmaplock_metrics[] = {
+static const struct fl_metric_decl mmaplock_metrics[] = {
 	{ "mmap_lock_write_wait_p99", "mmap_lock_wait_ns.write.p99", "mmap_lock write p99",
 	  "ns", false, "locks", false },
 	{ NULL },
@@ -129,4 +129,5 @@ const struct fl_collector_ops fl_mmaplock_ops = {
 	.stop = mmaplock_stop,
 	.read = mmaplock_read,
 	.finish = mmaplock_finish,
+	.metrics = mmaplock_metrics,
 };
