@@ -38,60 +38,30 @@ struct suite_run {
 struct suite {
 	const char *name;
 	const char *help;
-	const char *common;	/* arguments for every run */
-	const struct suite_run *runs;	/* ends with a NULL file */
+	const char *common;		/* arguments for every run */
 	const char *inval_common;	/* for invalidator_runs; NULL: none */
 	const char *stress_duration;	/* seconds per check; NULL: no stress */
 };
 
-/* will-it-scale's page_fault1/2/3 loops. */
 static const struct suite_run page_fault_runs[] = {
-	{ "page_fault1.json", "fault --map anon --access write" },
-	{ "page_fault2.json", "fault --map private --access write" },
-	{ "page_fault3.json", "fault --map shared --access write" },
+#define SUITE_RUN(file, args) { file, args },
+#include "cli/suites.def"
+#undef SUITE_RUN
 	{ NULL, NULL },
 };
 
-/*
- * Each invalidator against faulters on a shared file, beside its baseline,
- * with every collector: these runs are about locks and fault latency, not
- * will-it-scale's number (kfault and mmaplock cost both rows alike).
- */
 static const struct suite_run invalidator_runs[] = {
-	{ "inval-truncate.json", "fault --map shared --invalidator truncate" },
-	{ "inval-dio.json", "fault --map shared --invalidator dio" },
-	{ "inval-punch.json", "fault --map shared --invalidator punch" },
-	{ "inval-fadvise.json", "fault --map shared --invalidator fadvise" },
-	{ "inval-madvise.json", "fault --map shared --invalidator madvise" },
-	{ "inval-mmap-churn.json", "fault --map shared --invalidator mmap-churn" },
+#define SUITE_INVAL_RUN(file, args) { file, args },
+#include "cli/suites.def"
+#undef SUITE_INVAL_RUN
 	{ NULL, NULL },
 };
 
 static const struct suite suites[] = {
-	{
-		.name = "default",
-		.help = "will-it-scale page_fault1/2/3 on the running kernel, 1..#PUs threads",
-		.common = "--threads scale --duration 4 --warmup 1 --repeat 3",
-		.runs = page_fault_runs,
-		.inval_common = "--threads max --collect all --duration 2 --warmup 0.5 --size 32M",
-		.stress_duration = "3",
-	},
-	{
-		.name = "nightly",
-		.help = "the default suite's runs, 10 short repetitions each, for compare and ./run.sh --nightly",
-		.common = "--threads scale --duration 1 --warmup 0.5 --repeat 10",
-		.runs = page_fault_runs,
-		.inval_common = "--threads max --collect all --duration 1 --warmup 0.3 --size 32M --repeat 10",
-		.stress_duration = "3",
-	},
-	{
-		.name = "quick",
-		.help = "the default suite's runs, short: a smoke test, and a nightly of a minute or two",
-		.common = "--threads scale --duration 0.3 --warmup 0.1 --repeat 6 --size 16M",
-		.runs = page_fault_runs,
-		.inval_common = "--threads max --collect all --duration 0.3 --warmup 0.1 --size 8M --repeat 6",
-		.stress_duration = "0.5",
-	},
+#define SUITE(name, help, common, inval_common, stress) \
+	{ #name, help, common, inval_common, stress },
+#include "cli/suites.def"
+#undef SUITE
 };
 
 /* One configuration of a suite: its run and its common arguments. */
@@ -212,8 +182,9 @@ static int run_suite(const struct suite *s, int argc, char **argv,
 	char tmp[PATH_MAX - 64], path[PATH_MAX];
 	int nr = 0, reps = 0, worst = FL_EXIT_OK;
 
-	for (int r = 0; s->runs[r].file; r++)
-		confs[nr++] = (struct suite_conf){ .run = &s->runs[r], .common = s->common };
+	for (int r = 0; page_fault_runs[r].file; r++)
+		confs[nr++] = (struct suite_conf){ .run = &page_fault_runs[r],
+						   .common = s->common };
 	for (int r = 0; s->inval_common && invalidator_runs[r].file; r++)
 		confs[nr++] = (struct suite_conf){ .run = &invalidator_runs[r],
 						   .common = s->inval_common };
