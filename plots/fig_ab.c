@@ -107,16 +107,6 @@ static void side_label(char *buf, size_t len, json_t *side)
 		snprintf(buf, len, "%s", p ?: "?");
 }
 
-/* A string for a double-quoted .dat column: no double quotes inside. */
-static void dat_str(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < len; i++)
-		dst[i] = src[i] == '"' ? '\'' : src[i] == '\n' ? ' ' : src[i];
-	dst[i] = '\0';
-}
-
 /*
  * The ratio of the medians: from change_pct, else from the medians, where
  * 0 against 0 is no change and anything against 0 is infinitely more.
@@ -328,8 +318,8 @@ static void write_row(FILE *dat, int k, json_t *m, struct ab_axis *ax, struct ab
 		ax->hi = fmax(ax->hi, fmax(w.xb, w.x));
 	}
 	row_name(what, sizeof(what), m);
-	dat_str(label, sizeof(label), what);
-	dat_str(vtext, sizeof(vtext), verdict ?: "no verdict");
+	rp_dat_str(label, sizeof(label), what);
+	rp_dat_str(vtext, sizeof(vtext), verdict ?: "no verdict");
 	ratio_text(rtext, sizeof(rtext), w.ratio);
 	/* Beyond the axis the label says the true ratio. */
 	if (w.clip)

@@ -262,7 +262,7 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		metric_name(metric, sizeof(metric), p->metric);
 		snprintf(titles[k], sizeof(titles[k]), "%s, %d thread%s", metric, p->threads,
 			 p->threads == 1 ? "" : "s");
-		fprintf(f->dat, "# %s\n", titles[k]);
+		rp_dat_comment(f->dat, "%s", titles[k]);
 		for (int j = 0; j < p->nr; j++) {
 			const struct point *q = &p->p[j];
 
