@@ -80,9 +80,10 @@ static void latency_tics(struct rp_tics *t, double lo, double hi)
 	int decades = (int)lround(log10(hi / lo));
 
 	t->n = 0;
-	if (!(lo > 0) || !(hi >= lo))
+	/* An infinite @hi (a bucket near DBL_MAX rounds up) has no last decade. */
+	if (!(lo > 0) || !(hi >= lo) || !isfinite(hi))
 		return;
-	for (double d = lo; d <= hi * 1.001; d *= 10) {
+	for (double d = lo; d <= hi * 1.001 && t->n < RP_MAX_TICS; d *= 10) {
 		static const double steps[] = { 1, 2, 5 };
 
 		for (size_t k = 0; k < (decades <= 2 ? 3u : 1u); k++) {

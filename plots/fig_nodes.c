@@ -127,7 +127,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 
 			for (int j = 0; j < nr; j++)
 				seen |= nodes[j] == got[k];
-			if (!seen)
+			if (!seen && nr < MAX_NODES)	/* the rest is not drawn */
 				nodes[nr++] = got[k];
 		}
 	}
