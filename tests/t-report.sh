@@ -424,6 +424,24 @@ ok $? "S1: the report on hostile names still renders every figure (exit $st${bad
 grep -qF 'variant`touch pwned-variant`' "$hd/rep"/scaling-*.svg
 ok $? "S1: a hostile variant name is drawn as the text it is"
 
+# R1: a thread count near INT_MAX made report loop for ever. Validate
+# documents: results, compare documents and history lines out of bounds
+# are refused with exit 2, naming the file (and line) and the field.
+mkdir -p "$scratch/r1"
+jq '.runs[0].threads = 2147483647' "$res/host/page_fault1.json" >"$scratch/r1/page_fault1.json"
+expect 2 "report: $scratch/r1/page_fault1.json: runs\\[0\\]\\.threads = 2147483647: above 65536" \
+	"R1: a result with threads near INT_MAX is refused (exit 2, file and field named), no hang" \
+	-- timeout 120 "$fl" report "$scratch/r1" --out "$scratch/r1/rep"
+jq '.metrics[0].threads = -1' "$res/cmp/compare.json" >"$scratch/r1-compare.json"
+expect 2 "report: $scratch/r1-compare.json: metrics\\[0\\]\\.threads = -1: below 0" \
+	"validate documents: a compare document out of bounds: exit 2" \
+	-- "$fl" report "$res/host" --compare "$scratch/r1-compare.json" --out "$scratch/r1/rep2"
+{ head -n 1 "$res/history.jsonl"; head -n 1 "$res/history.jsonl" | jq -c '.threads = 99999999'; } \
+	>"$scratch/r1-history.jsonl"
+expect 2 "report: $scratch/r1-history.jsonl:2: threads = 99999999: above 65536" \
+	"validate documents: a history line out of bounds: exit 2 naming file and line" \
+	-- "$fl" report "$res/host" --history "$scratch/r1-history.jsonl" --out "$scratch/r1/rep3"
+
 expect 2 "report: $scratch/missing: No such file or directory" \
 	"a missing DIR: exit 2 naming it" -- "$fl" report "$scratch/missing" --out "$scratch/x"
 expect 2 'several inputs' "two DIRs without --out: exit 2" -- "$fl" report "$res/host" "$res/deb"
