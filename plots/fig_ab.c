@@ -544,10 +544,10 @@ static void stress_fs(struct rp_report *r, json_t *fs[2])
 
 void rp_fig_ab(struct rp_report *r)
 {
-	json_t *metrics = json_object_get(r->compare, "metrics"), *m, *prev;
+	json_t *metrics = json_object_get(r->compare, "metrics"), *m, *seen;
 	char base[192], cur[192];
 	json_t *fs[2];
-	size_t i, j;
+	size_t i;
 	int groups = 0;
 
 	if (!r->compare) {
@@ -570,18 +570,21 @@ void rp_fig_ab(struct rp_report *r)
 		snprintf(cur, sizeof(cur), "CUR");
 	}
 	stress_fs(r, fs);
+	seen = json_object();
 	/* One figure per configuration, in the order the document has them. */
 	json_array_foreach(metrics, i, m) {
-		bool seen = false;
-
-		json_array_foreach(metrics, j, prev) {
-			if (j >= i)
-				break;
-			seen |= rp_same_group(prev, m);
-		}
-		if (!seen)
-			draw_group(r, metrics, m, ++groups, base, cur, fs);
+		if (rp_group_seen(seen, m))
+			continue;
+		if (++groups <= RP_MAX_GROUP_FIGS)
+			draw_group(r, metrics, m, groups, base, cur, fs);
 	}
+	if (groups > RP_MAX_GROUP_FIGS) {
+		struct rp_fig *f = rp_fig_new(r, RP_AB, "ab-more", "A/B comparison: the rest");
+
+		rp_fig_skip(r, f, "%s: %d more configurations not drawn (at most %d)",
+			    r->compare_path, groups - RP_MAX_GROUP_FIGS, RP_MAX_GROUP_FIGS);
+	}
+	json_decref(seen);
 	json_decref(fs[0]);
 	json_decref(fs[1]);
 }

@@ -185,6 +185,14 @@ double rp_parse_time(const char *s);
 bool rp_same(json_t *a, json_t *b);
 /* Compare and history entries of one configuration: workload, params, options. */
 bool rp_same_group(json_t *a, json_t *b);
+/*
+ * Whether @entry's group (as rp_same_group) is in the set @seen already;
+ * it joins the set. Linear where comparing with every earlier entry was
+ * quadratic in a long history.
+ */
+bool rp_group_seen(json_t *seen, json_t *entry);
+/* Most A/B or trend figures one report draws; the rest are counted. */
+#define RP_MAX_GROUP_FIGS 100
 /* The config a compare/history entry is about, from its workload and params. */
 struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
 				const char *params);

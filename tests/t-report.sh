@@ -442,6 +442,28 @@ expect 2 "report: $scratch/r1-history.jsonl:2: threads = 99999999: above 65536" 
 	"validate documents: a history line out of bounds: exit 2 naming file and line" \
 	-- "$fl" report "$res/host" --history "$scratch/r1-history.jsonl" --out "$scratch/r1/rep3"
 
+# Validate documents: what bounds do not catch, sizes. A compare document
+# of 150 configurations and a history of 200000 lines, each its own
+# configuration: the report ends (it compared every line with every earlier
+# one), draws at most 100 A/B figures and says how many it left out. A
+# stand-in gnuplot writes the figures: what is tested is the report.
+mkdir -p "$scratch/many/bin"
+printf '#!/bin/sh\nn=${1%%.gp}; echo x >"$n.png"; echo x >"$n.svg"\n' >"$scratch/many/bin/gnuplot"
+chmod +x "$scratch/many/bin/gnuplot"
+jq -n '{schema: "faultline-compare/1", base: {variant: "a"}, cur: {variant: "b"},
+	metrics: [range(150) | {workload: "w\(.)", params: "", threads: 1, node: "all",
+	metric: "ops_per_sec", base: {n: 3, median: 1}, cur: {n: 3, median: 1}, change_pct: 0,
+	verdict: "unchanged"}]}' >"$scratch/many/compare.json"
+awk 'BEGIN { for (i = 0; i < 200000; i++)
+	printf "{\"time\": \"2026-11-01T02:00:00Z\", \"workload\": \"w%d\", \"params\": \"\", \"threads\": 1, \"metric\": \"ops_per_sec\", \"median\": 1}\n", i }' \
+	>"$scratch/many/history.jsonl"
+PATH="$scratch/many/bin:$PATH" timeout 120 "$fl" report "$res/host" --compare "$scratch/many/compare.json" \
+	--history "$scratch/many/history.jsonl" --out "$scratch/many/rep" >/dev/null 2>"$scratch/stderr"
+st=$?
+[ $st -eq 0 ] && [ "$(ls "$scratch/many/rep"/ab-w*.png | wc -l)" -eq 100 ] &&
+	grep -q 'compare.json: 50 more configurations not drawn (at most 100)' "$scratch/many/rep/report.md"
+ok $? "validate documents: 150 A/B configurations and 200000 history lines: the report ends (exit $st) with 100 A/B figures and the rest counted"
+
 expect 2 "report: $scratch/missing: No such file or directory" \
 	"a missing DIR: exit 2 naming it" -- "$fl" report "$scratch/missing" --out "$scratch/x"
 expect 2 'several inputs' "two DIRs without --out: exit 2" -- "$fl" report "$res/host" "$res/deb"
