@@ -64,7 +64,7 @@ static int scan_dir(struct rp_report *r, struct rp_series *s, const char *dir,
 		    char *err, size_t len)
 {
 	struct dirent **names;
-	int n = fl_json_files(dir, &names), refused = 0;
+	int n = fl_json_files(dir, &names), ret = 0;
 
 	if (n < 0) {
 		fl_set_err(err, len, "report: %s: %s", dir, strerror(errno));
@@ -74,28 +74,28 @@ static int scan_dir(struct rp_report *r, struct rp_series *s, const char *dir,
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX], msg[FL_ERR_LEN];
 		json_t *doc = NULL;
-		int got = refused ? 0 : 1;
 
 		snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name);
-		if (!refused)
-			got = fl_doc_load(file, &doc, msg, sizeof(msg));
+		if (!ret)
+			ret = fl_doc_load(file, &doc, msg, sizeof(msg));
 		/*
 		 * A document out of its bounds is refused; one that is not
 		 * JSON, or foreign, does not hide the others.
 		 */
-		if (got == -ERANGE) {
-			fl_set_err(err, len, "report: %s", msg);
-			refused = got;
-		} else if (got < 0) {
+		if (ret == -ERANGE) {
+			if (!err[0])
+				fl_set_err(err, len, "report: %s", msg);
+		} else if (ret) {
 			fl_warn("report: %s", msg);
-		} else if (!got && take_doc(r, s, doc, file, msg, sizeof(msg))) {
+			ret = 0;
+		} else if (take_doc(r, s, doc, file, msg, sizeof(msg))) {
 			fl_warn("%s; ignored", msg);
 		}
 		json_decref(doc);
 		free(names[i]);
 	}
 	free(names);
-	return refused;
+	return ret;
 }
 
 static void series_free(struct rp_series *s)
