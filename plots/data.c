@@ -302,6 +302,21 @@ bool rp_same_group(json_t *a, json_t *b)
 	return true;
 }
 
+bool rp_group_seen(json_t *seen, json_t *entry)
+{
+	json_t *key = json_pack("[O?O?O?]", json_object_get(entry, "workload"),
+				json_object_get(entry, "params"),
+				json_object_get(entry, "options"));
+	char *s = key ? json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	bool was = s && json_object_get(seen, s);
+
+	if (s && !was)
+		json_object_set_new(seen, s, json_true());
+	free(s);
+	json_decref(key);
+	return was;
+}
+
 /* Whether a params value @v, as the compare tool writes it, is @val. */
 static bool same_value(json_t *val, const char *v)
 {

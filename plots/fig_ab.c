@@ -5,10 +5,12 @@
  * metric's median with its confidence interval, coloured by verdict;
  * metrics compare could not judge (verdict "untrustworthy") hatched.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -105,16 +107,6 @@ static void side_label(char *buf, size_t len, json_t *side)
 		snprintf(buf, len, "%s%s%s%s", v, a ? " (" : "", a ?: "", a ? ")" : "");
 	else
 		snprintf(buf, len, "%s", p ?: "?");
-}
-
-/* A string for a double-quoted .dat column: no double quotes inside. */
-static void dat_str(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < len; i++)
-		dst[i] = src[i] == '"' ? '\'' : src[i] == '\n' ? ' ' : src[i];
-	dst[i] = '\0';
 }
 
 /*
@@ -225,8 +217,12 @@ static json_t *stress_fs_side(json_t *side)
 
 	json_array_foreach(json_object_get(side, "paths"), i, p) {
 		const char *path = json_string_value(p);
-		json_t *doc = path ? json_load_file(path, 0, NULL) : NULL;
+		char msg[FL_ERR_LEN];
+		json_t *doc = NULL;
 
+		/* Gone is fine (the figure says less); out of bounds is said. */
+		if (path && fl_doc_load(path, &doc, msg, sizeof(msg)) == -ERANGE)
+			fl_warn("report: %s; its filesystem is not shown", msg);
 		stress_fs_add(map, doc);
 		json_decref(doc);
 	}
@@ -328,8 +324,8 @@ static void write_row(FILE *dat, int k, json_t *m, struct ab_axis *ax, struct ab
 		ax->hi = fmax(ax->hi, fmax(w.xb, w.x));
 	}
 	row_name(what, sizeof(what), m);
-	dat_str(label, sizeof(label), what);
-	dat_str(vtext, sizeof(vtext), verdict ?: "no verdict");
+	rp_dat_str(label, sizeof(label), what);
+	rp_dat_str(vtext, sizeof(vtext), verdict ?: "no verdict");
 	ratio_text(rtext, sizeof(rtext), w.ratio);
 	/* Beyond the axis the label says the true ratio. */
 	if (w.clip)
@@ -548,10 +544,10 @@ static void stress_fs(struct rp_report *r, json_t *fs[2])
 
 void rp_fig_ab(struct rp_report *r)
 {
-	json_t *metrics = json_object_get(r->compare, "metrics"), *m, *prev;
+	json_t *metrics = json_object_get(r->compare, "metrics"), *m, *seen;
 	char base[192], cur[192];
 	json_t *fs[2];
-	size_t i, j;
+	size_t i;
 	int groups = 0;
 
 	if (!r->compare) {
@@ -574,18 +570,21 @@ void rp_fig_ab(struct rp_report *r)
 		snprintf(cur, sizeof(cur), "CUR");
 	}
 	stress_fs(r, fs);
+	seen = json_object();
 	/* One figure per configuration, in the order the document has them. */
 	json_array_foreach(metrics, i, m) {
-		bool seen = false;
-
-		json_array_foreach(metrics, j, prev) {
-			if (j >= i)
-				break;
-			seen |= rp_same_group(prev, m);
-		}
-		if (!seen)
-			draw_group(r, metrics, m, ++groups, base, cur, fs);
+		if (rp_group_seen(seen, m))
+			continue;
+		if (++groups <= RP_MAX_GROUP_FIGS)
+			draw_group(r, metrics, m, groups, base, cur, fs);
 	}
+	if (groups > RP_MAX_GROUP_FIGS) {
+		struct rp_fig *f = rp_fig_new(r, RP_AB, "ab-more", "A/B comparison: the rest");
+
+		rp_fig_skip(r, f, "%s: %d more configurations not drawn (at most %d)",
+			    r->compare_path, groups - RP_MAX_GROUP_FIGS, RP_MAX_GROUP_FIGS);
+	}
+	json_decref(seen);
 	json_decref(fs[0]);
 	json_decref(fs[1]);
 }

@@ -75,14 +75,15 @@ static void ns_label(char *buf, size_t len, double ns)
 }
 
 /* Decades labelled with units; 2 and 5 too when there are few decades. */
-static void latency_tics(char *buf, size_t len, double lo, double hi)
+static void latency_tics(struct rp_tics *t, double lo, double hi)
 {
 	int decades = (int)lround(log10(hi / lo));
 
-	buf[0] = '\0';
-	if (!(lo > 0) || !(hi >= lo))
+	t->n = 0;
+	/* An infinite @hi (a bucket near DBL_MAX rounds up) has no last decade. */
+	if (!(lo > 0) || !(hi >= lo) || !isfinite(hi))
 		return;
-	for (double d = lo; d <= hi * 1.001; d *= 10) {
+	for (double d = lo; d <= hi * 1.001 && t->n < RP_MAX_TICS; d *= 10) {
 		static const double steps[] = { 1, 2, 5 };
 
 		for (size_t k = 0; k < (decades <= 2 ? 3u : 1u); k++) {
@@ -91,7 +92,7 @@ static void latency_tics(char *buf, size_t len, double lo, double hi)
 			if (d * steps[k] > hi * 1.001)
 				break;
 			ns_label(label, sizeof(label), d * steps[k]);
-			rp_tic(buf, len, label, d * steps[k]);
+			rp_tic(t, label, d * steps[k]);
 		}
 	}
 }
@@ -132,7 +133,8 @@ static void read_nodes(char *buf, size_t len, const char *label, struct curve *c
 
 void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 {
-	char labels[MAX_CURVES][192], colors[MAX_CURVES][192], name[192], tics[2048];
+	char labels[MAX_CURVES][192], colors[MAX_CURVES][192], name[192];
+	struct rp_tics tics;
 	char reading[RP_TEXT / 2] = "", nodes_txt[RP_TEXT / 4] = "";
 	char untrusted[RP_TEXT / 4 - 100] = "";
 	struct curve *cv = calloc(MAX_CURVES, sizeof(*cv));
@@ -193,7 +195,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 		const struct curve *v = &cv[i];
 		int same = 0;
 
-		fprintf(f->dat, "# %s node %d\n", r->series[v->series].label, v->node);
+		rp_dat_comment(f->dat, "%s node %d", r->series[v->series].label, v->node);
 		write_curve(f->dat, &v->h, &xmax);
 		ymin = fmin(ymin, v->h.b[0].lo);
 		ymax = fmax(ymax, v->h.b[v->h.nr - 1].hi);
@@ -225,7 +227,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 	ymin = pow(10, floor(log10(fmax(ymin, 1))));
 	ymax = pow(10, ceil(log10(ymax)));
 	xmax = pow(10, ceil(log10(xmax)));
-	latency_tics(tics, sizeof(tics), ymin, ymax);
+	latency_tics(&tics, ymin, ymax);
 	snprintf(f->text, sizeof(f->text), "%s at %d thread%s: %s%s", c->name, threads,
 		 threads == 1 ? "" : "s", reading, nodes_txt);
 	if (bad)
@@ -241,7 +243,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 	rp_var_num(f, "xmax", xmax);
 	rp_var_num(f, "ymin", ymin);
 	rp_var_num(f, "ymax", ymax);
-	rp_var_str(f, "ytics_str", "%s", tics);
+	rp_var_tics(f, &tics);
 	rp_fig_draw(r, f, "latency.gp");
 out:
 	for (int i = 0; i < nc; i++)

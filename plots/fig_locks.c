@@ -209,7 +209,8 @@ static void why_none(char *buf, size_t len, const struct rp_report *r,
 void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 {
 	int threads = rp_config_threads(r, c), order[MAX_KEYS], nl, nodes_seen = -2;
-	char keys[TOP_KEYS + 1][192], colors[TOP_KEYS + 1][192], name[192], tics[4096] = "";
+	char keys[TOP_KEYS + 1][192], colors[TOP_KEYS + 1][192], name[192];
+	struct rp_tics tics = { 0 };
 	char reading[RP_TEXT / 2] = "", untrusted[RP_TEXT / 2 - 200] = "";
 	struct locks *L = calloc(1, sizeof(*L));
 	double max = 0, div, x[MAX_BARS], pos = 0, gx[RP_MAX_SERIES], gfirst = 0;
@@ -284,7 +285,7 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 				 r->series[L->bar[b].series].label, L->bar[b].node);
 		else
 			snprintf(label, sizeof(label), "node %d", L->bar[b].node);
-		rp_tic(tics, sizeof(tics), label, x[b]);
+		rp_tic(&tics, label, x[b]);
 		/* Several nodes: the series' name centred under its bars. */
 		if (one_node)
 			continue;
@@ -301,7 +302,7 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 	int blocks = nl < L->nr_keys ? nl + 1 : nl;
 
 	for (int k = 0; k < blocks; k++) {
-		fprintf(f->dat, "# %s\n", keys[k]);
+		rp_dat_comment(f->dat, "%s", keys[k]);
 		for (int b = 0; b < L->nr_bars; b++) {
 			double below = 0, v = 0;
 
@@ -343,7 +344,7 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 	rp_var_strs(f, "locks", keys, blocks);
 	rp_var_strs(f, "lcolors", colors, blocks);
 	rp_var_num(f, "bw", 0.7);
-	rp_var_str(f, "xtics_str", "%s", tics);
+	rp_var_tics(f, &tics);
 	rp_var_num(f, "xmin", -0.7);
 	rp_var_num(f, "xmax", pos - 0.3);
 	rp_var_str(f, "yunit", "%s", unit);

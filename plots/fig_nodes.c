@@ -92,7 +92,8 @@ static void read_spread(char *buf, size_t len, const char *label, const char *wh
 void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 {
 	char labels[RP_MAX_SERIES][192], colors[RP_MAX_SERIES][192], name[192];
-	char tics[2048] = "", reading[RP_TEXT / 2] = "", spread[RP_TEXT / 4] = "";
+	struct rp_tics tics = { 0 };
+	char reading[RP_TEXT / 2] = "", spread[RP_TEXT / 4] = "";
 	char untrusted[RP_TEXT / 4 - 200] = "";
 	int threads = rp_config_threads(r, c), nodes[MAX_NODES], nr = 0, ns = 0, bad = 0;
 	struct bar (*bars)[MAX_NODES] = calloc(RP_MAX_SERIES, sizeof(*bars));
@@ -126,7 +127,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 
 			for (int j = 0; j < nr; j++)
 				seen |= nodes[j] == got[k];
-			if (!seen)
+			if (!seen && nr < MAX_NODES)	/* the rest is not drawn */
 				nodes[nr++] = got[k];
 		}
 	}
@@ -155,7 +156,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 		if (!c->runs[s])
 			continue;
 		inval = rp_invalidated_at(c->runs[s], threads);
-		fprintf(f->dat, "# %s\n", r->series[s].label);
+		rp_dat_comment(f->dat, "%s", r->series[s].label);
 		for (int k = 0; k < nr; k++) {
 			struct bar *b = &bars[s][k];
 			char rate[16], p99[32];
@@ -193,7 +194,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 		char label[32];
 
 		snprintf(label, sizeof(label), "node %d", nodes[k]);
-		rp_tic(tics, sizeof(tics), label, k);
+		rp_tic(&tics, label, k);
 	}
 	if (nr == 1)
 		snprintf(f->text, sizeof(f->text), "%s at %d thread%s, one NUMA node (%d): %s",
@@ -222,7 +223,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 	rp_var_strs(f, "labels", labels, ns);
 	rp_var_strs(f, "colors", colors, ns);
 	rp_var_num(f, "bw", bw * 0.9);
-	rp_var_str(f, "xtics_str", "%s", tics);
+	rp_var_tics(f, &tics);
 	rp_var_num(f, "xmin", -0.6);
 	rp_var_num(f, "xmax", nr - 0.4);
 	rp_var_str(f, "rate_what", "%s", what);

@@ -6,6 +6,7 @@
  * threads. An untrustworthy run is drawn as a cross at its own value, and
  * a median that includes one is hollow: never averaged in silently.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,10 +163,11 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 {
 	struct line *lines = calloc(MAX_LINES, sizeof(*lines));
 	/* Two more labels: the untrustworthy key entries, for the legend's size. */
-	char labels[MAX_LINES + 2][192], colors[MAX_LINES][192], tics[1024] = "";
+	char labels[MAX_LINES + 2][192], colors[MAX_LINES][192];
+	struct rp_tics tics = { 0 };
 	char name[192], reading[RP_TEXT / 2] = "", untrusted[RP_TEXT / 2 - 100] = "";
 	double fmx = 0, omax = 0;
-	int n = 0, most = 0, tmin = 1 << 30, tmax = 0, bad = 0;
+	int n = 0, most = 0, tmin = INT_MAX, tmax = INT_MIN, bad = 0;
 	bool have_faults = false;
 	struct rp_fig *f;
 
@@ -231,25 +233,33 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 				tmax = p->threads;
 		}
 	}
-	bool logx = tmax >= 8 * tmin;
-	double span = tmax - tmin;
+	bool logx = tmax >= 8.0 * tmin;
+	double span = (double)tmax - tmin;
 
-	for (int t = tmin; t <= tmax; t++) {
-		bool used = false;
-		char at[16];
+	/*
+	 * A tic at each thread count measured, in order: the counts
+	 * themselves, not every integer from the fewest to the most (2^31
+	 * of them, and a loop that wrapped, for a document saying INT_MAX).
+	 */
+	for (long long last = (long long)INT_MIN - 1;;) {
+		long long next = LLONG_MAX;
+		char at[24];
 
 		for (int i = 0; i < n; i++)
 			for (int k = 0; k < lines[i].nr; k++)
-				used |= lines[i].p[k].threads == t;
-		snprintf(at, sizeof(at), "%d", t);
-		if (used)
-			rp_tic(tics, sizeof(tics), at, t);
+				if (lines[i].p[k].threads > last && lines[i].p[k].threads < next)
+					next = lines[i].p[k].threads;
+		if (next == LLONG_MAX)
+			break;
+		snprintf(at, sizeof(at), "%lld", next);
+		rp_tic(&tics, at, (double)next);
+		last = next;
 	}
 	fprintf(f->dat, "# threads x faults/s:median min max ops/s:median min max linear:faults/s ops/s untrustworthy:faults ops\n");
 	for (int i = 0; i < n; i++) {
 		const struct line *l = &lines[i];
 		const struct point *p0 = &l->p[0];
-		fprintf(f->dat, "# %s\n", l->label);
+		rp_dat_comment(f->dat, "%s", l->label);
 		for (int k = 0; k < l->nr; k++) {
 			const struct point *p = &l->p[k];
 			double x = point_x(p->threads, i, n, logx, span);
@@ -295,7 +305,7 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 	rp_var_strs(f, "labels", labels, n);
 	rp_var_strs(f, "colors", colors, n);
 	rp_var_num(f, "have_faults", have_faults);
-	rp_var_str(f, "xtics_str", "%s", tics);
+	rp_var_tics(f, &tics);
 	rp_var_num(f, "logx", logx);
 	rp_var_num(f, "xmin", logx ? tmin / 1.25 : tmin - 0.12 * span);
 	rp_var_num(f, "xmax", logx ? tmax * 1.25 : tmax + 0.12 * span);

@@ -262,7 +262,7 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		metric_name(metric, sizeof(metric), p->metric);
 		snprintf(titles[k], sizeof(titles[k]), "%s, %d thread%s", metric, p->threads,
 			 p->threads == 1 ? "" : "s");
-		fprintf(f->dat, "# %s\n", titles[k]);
+		rp_dat_comment(f->dat, "%s", titles[k]);
 		for (int j = 0; j < p->nr; j++) {
 			const struct point *q = &p->p[j];
 
@@ -343,8 +343,8 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 
 void rp_fig_trend(struct rp_report *r)
 {
-	json_t *l, *prev;
-	size_t i, j;
+	json_t *l, *seen;
+	size_t i;
 	int groups = 0, others = 0;
 
 	if (!r->history || !json_array_size(r->history)) {
@@ -356,15 +356,9 @@ void rp_fig_trend(struct rp_report *r)
 			rp_fig_skip(r, f, "%s", r->history_why);
 		return;
 	}
+	seen = json_object();
 	json_array_foreach(r->history, i, l) {
-		bool seen = false;
-
-		json_array_foreach(r->history, j, prev) {
-			if (j >= i)
-				break;
-			seen |= rp_same_group(prev, l);
-		}
-		if (seen)
+		if (rp_group_seen(seen, l))
 			continue;
 		/* A history has every configuration ever run: show those reported on. */
 		const char *wl = json_string_value(json_object_get(l, "workload"));
@@ -374,7 +368,15 @@ void rp_fig_trend(struct rp_report *r)
 			others++;
 			continue;
 		}
-		draw_group(r, l, ++groups);
+		if (++groups <= RP_MAX_GROUP_FIGS)
+			draw_group(r, l, groups);
+	}
+	json_decref(seen);
+	if (groups > RP_MAX_GROUP_FIGS) {
+		struct rp_fig *f = rp_fig_new(r, RP_TREND, "trend-more", "nightly trend: the rest");
+
+		rp_fig_skip(r, f, "%s: %d more configurations not drawn (at most %d)",
+			    r->history_path, groups - RP_MAX_GROUP_FIGS, RP_MAX_GROUP_FIGS);
 	}
 	if (!groups) {
 		struct rp_fig *f = rp_fig_new(r, RP_TREND, "trend", "nightly trend");

@@ -164,17 +164,62 @@ void rp_fig_skip(struct rp_report *r, struct rp_fig *f, const char *why_fmt, ...
 	va_end(ap);
 }
 
-/* A gnuplot single-quoted string: no escapes but '' for a quote. */
+/*
+ * A string as a gnuplot expression, in single quotes, where gnuplot
+ * expands nothing: no backquotes, no @macros, no escapes. A quote or a
+ * newline is joined in as sprintf('%c', CODE): a doubled quote cannot
+ * start a string in gnuplot 5.4, a double-quoted "'" confuses its macro
+ * expansion, and a newline would end the line. Other control characters
+ * become spaces.
+ */
 static void put_quoted(FILE *out, const char *s)
 {
 	fputc('\'', out);
 	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("''", out);
+		if (*s == '\'' || *s == '\n')
+			fprintf(out, "' . sprintf('%%c', %d) . '", *s);
 		else
-			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+			fputc((unsigned char)*s < ' ' ? ' ' : *s, out);
 	}
 	fputc('\'', out);
+}
+
+/*
+ * Text in a comment line (of NAME.gp or NAME.dat): one line, and no
+ * backslash at its end, which would continue the comment onto the next.
+ */
+static void put_comment_text(FILE *out, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		fputc((unsigned char)s[i] < ' ' ? ' ' : s[i], out);
+	if (n && s[n - 1] == '\\')
+		fputc(' ', out);
+}
+
+void rp_dat_comment(FILE *dat, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	fputs("# ", dat);
+	put_comment_text(dat, n < 0 ? "" : s);
+	fputc('\n', dat);
+	free(s);
+}
+
+void rp_dat_str(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = src[i] == '"' ? '\'' : (unsigned char)src[i] < ' ' ? ' ' : src[i];
+	dst[i] = '\0';
 }
 
 void rp_var_num(struct rp_fig *f, const char *name, double v)
@@ -220,28 +265,20 @@ void rp_var_nums(struct rp_fig *f, const char *name, const double *v, int n)
 	fputs(n > 0 ? "]\n" : "0]\n", f->vars_f);
 }
 
-/*
- * Tics are built as text for `set xtics (...)`, evaluated by the template;
- * a label's newline becomes gnuplot's "\n" inside double quotes.
- */
-void rp_tic(char *buf, size_t len, const char *label, double at)
+void rp_tic(struct rp_tics *t, const char *label, double at)
 {
-	char esc[512];
-	size_t k = 0;
+	if (t->n == RP_MAX_TICS)
+		return;
+	snprintf(t->label[t->n], sizeof(t->label[0]), "%s", label);
+	t->at[t->n++] = at;
+}
 
-	for (; *label && k + 3 < sizeof(esc); label++) {
-		if (*label == '"' || *label == '\\') {
-			esc[k++] = '\\';
-			esc[k++] = *label;
-		} else if (*label == '\n') {
-			esc[k++] = '\\';
-			esc[k++] = 'n';
-		} else {
-			esc[k++] = *label;
-		}
-	}
-	esc[k] = '\0';
-	rp_cat(buf, len, "%s\"%s\" %.10g", *buf ? ", " : "", esc, at);
+/* ntics, tic_labels[] and tic_at[]: the template adds them one by one. */
+void rp_var_tics(struct rp_fig *f, const struct rp_tics *t)
+{
+	rp_var_num(f, "ntics", t->n);
+	rp_var_strs(f, "tic_labels", (char (*)[192])t->label, t->n);
+	rp_var_nums(f, "tic_at", t->at, t->n);
 }
 
 static int write_file(const char *path, const char *a, size_t alen, char *err, size_t len)
@@ -265,7 +302,9 @@ static int append_file(FILE *out, const char *path, char *err, size_t len)
 		fl_set_err(err, len, "read %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	fprintf(out, "\n# ---- %s ----\n", path);
+	fputs("\n# ---- ", out);
+	put_comment_text(out, path);
+	fputs(" ----\n", out);
 	while ((n = fread(buf, 1, sizeof(buf), in)))
 		fwrite(buf, 1, n, out);
 	fclose(in);
@@ -285,10 +324,11 @@ static int write_script(struct rp_report *r, struct rp_fig *f, const char *tmpl,
 		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	fprintf(out, "# faultline report: %s\n"
-		"# Re-render in this directory with: gnuplot %s.gp\n"
+	fputs("# faultline report: ", out);
+	put_comment_text(out, f->title);
+	fprintf(out, "\n# Re-render in this directory with: gnuplot %s.gp\n"
 		"# (the figure's variables, then plots/common.gp and plots/%s)\n",
-		f->title, f->name, tmpl);
+		f->name, tmpl);
 	fprintf(out, "out = ");
 	put_quoted(out, f->name);
 	fprintf(out, "\ndata = ");

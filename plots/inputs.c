@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -63,30 +64,38 @@ static int scan_dir(struct rp_report *r, struct rp_series *s, const char *dir,
 		    char *err, size_t len)
 {
 	struct dirent **names;
-	int n = fl_json_files(dir, &names);
+	int n = fl_json_files(dir, &names), ret = 0;
 
 	if (n < 0) {
 		fl_set_err(err, len, "report: %s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	err[0] = '\0';
 	for (int i = 0; i < n; i++) {
-		char file[PATH_MAX];
-		json_error_t jerr;
-		json_t *doc;
+		char file[PATH_MAX], msg[FL_ERR_LEN];
+		json_t *doc = NULL;
 
 		snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name);
-		doc = json_load_file(file, 0, &jerr);
-		/* One bad or foreign file does not hide the others. */
-		if (!doc)
-			fl_warn("report: %s:%d: %s", file, jerr.line, jerr.text);
-		else if (take_doc(r, s, doc, file, err, len))
-			fl_warn("%s; ignored", err);
+		if (!ret)
+			ret = fl_doc_load(file, &doc, msg, sizeof(msg));
+		/*
+		 * A document out of its bounds is refused; one that is not
+		 * JSON, or foreign, does not hide the others.
+		 */
+		if (ret == -ERANGE) {
+			if (!err[0])
+				fl_set_err(err, len, "report: %s", msg);
+		} else if (ret) {
+			fl_warn("report: %s", msg);
+			ret = 0;
+		} else if (take_doc(r, s, doc, file, msg, sizeof(msg))) {
+			fl_warn("%s; ignored", msg);
+		}
 		json_decref(doc);
 		free(names[i]);
 	}
 	free(names);
-	err[0] = '\0';
-	return 0;
+	return ret;
 }
 
 static void series_free(struct rp_series *s)
@@ -122,12 +131,12 @@ int rp_add_input(struct rp_report *r, const char *path, char *err, size_t len)
 	if (S_ISDIR(st.st_mode)) {
 		ret = scan_dir(r, s, path, err, len);
 	} else {
-		json_error_t jerr;
-		json_t *doc = json_load_file(path, 0, &jerr);
+		char msg[FL_ERR_LEN];
+		json_t *doc;
 
-		if (!doc) {
-			fl_set_err(err, len, "report: %s:%d: %s", path, jerr.line, jerr.text);
-			ret = -EINVAL;
+		ret = fl_doc_load(path, &doc, msg, sizeof(msg));
+		if (ret) {
+			fl_set_err(err, len, "report: %s", msg);
 		} else {
 			ret = take_doc(r, s, doc, path, err, len);
 			json_decref(doc);
@@ -327,11 +336,11 @@ int rp_build_configs(struct rp_report *r)
 
 int rp_load_compare(struct rp_report *r, const char *path, char *err, size_t len)
 {
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
+	char msg[FL_ERR_LEN];
+	json_t *doc;
 
-	if (!doc) {
-		fl_set_err(err, len, "report: %s:%d: %s", path, jerr.line, jerr.text);
+	if (fl_doc_load(path, &doc, msg, sizeof(msg))) {
+		fl_set_err(err, len, "report: %s", msg);
 		return -EINVAL;
 	}
 	if (strcmp(schema_of(doc), FL_SCHEMA_COMPARE) ||
@@ -350,11 +359,18 @@ int rp_load_compare(struct rp_report *r, const char *path, char *err, size_t len
 /* One JSON object per line; lines that are not are skipped with a warning. */
 int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len)
 {
-	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
-	int lineno = 0, bad = 0;
+	int lineno = 0, bad = 0, ret = 0;
+	struct stat st;
+	FILE *f;
 
+	/* A FIFO would keep the report waiting. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		fl_set_err(err, len, "report: history %s: not a regular file", path);
+		return -EINVAL;
+	}
+	f = fopen(path, "r");
 	if (!f) {
 		fl_set_err(err, len, "report: history %s: %s", path, strerror(errno));
 		return -errno;
@@ -362,6 +378,7 @@ int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len
 	r->history = json_array();
 	snprintf(r->history_path, sizeof(r->history_path), "%s", path);
 	while (getline(&line, &cap, f) > 0) {
+		char where[PATH_MAX + 16], msg[FL_ERR_LEN];
 		json_error_t jerr;
 		json_t *o;
 
@@ -369,10 +386,17 @@ int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len
 		if (line[strspn(line, " \t\r\n")] == '\0')
 			continue;
 		o = json_loads(line, 0, &jerr);
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
 		if (!json_is_object(o)) {
 			if (!bad++)
-				fl_warn("report: %s:%d: not a JSON object: %s", path,
-					lineno, o ? "" : jerr.text);
+				fl_warn("report: %s: not a JSON object: %s", where,
+					o ? "" : jerr.text);
+		} else if (fl_doc_check(o, FL_DOC_HISTORY_LINE, where, msg, sizeof(msg))) {
+			/* Out of bounds: refused, as any document is. */
+			fl_set_err(err, len, "report: %s", msg);
+			json_decref(o);
+			ret = -ERANGE;
+			break;
 		} else {
 			json_array_append(r->history, o);
 		}
@@ -382,7 +406,7 @@ int rp_load_history(struct rp_report *r, const char *path, char *err, size_t len
 	fclose(f);
 	if (bad > 1)
 		fl_warn("report: %s: %d lines skipped", path, bad);
-	return 0;
+	return ret;
 }
 
 void rp_report_free(struct rp_report *r)

@@ -6,7 +6,7 @@
 # Data: one block per curve: 1/(1-p), latency in ns; then one block of
 # those crosses: 1/(1-p), latency in ns, 1 (0: a row not to draw).
 # Variables: n, labels[n], colors[n], dashes[n], have_bad, xmax, ymin, ymax,
-# ytics_str.
+# ntics, tic_labels[ntics], tic_at[ntics].
 do for [fmt in "png svg"] {
 	eval set_term(fmt)
 	set title fig_title
@@ -17,7 +17,8 @@ do for [fmt in "png svg"] {
 	set xtics ('50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 1e4, \
 		   '99.999%%' 1e5, '99.9999%%' 1e6, '99.99999%%' 1e7, '99.999999%%' 1e8)
 	set mxtics 10
-	eval 'set ytics (' . ytics_str . ')'
+	set ytics ()
+	do for [i=1:ntics] { set ytics add (tic_labels[i] tic_at[i]) }
 	set mytics 10
 	set xlabel 'percentile (log scale of 1/(1-p))'
 	set ylabel 'latency per touch (log scale)'

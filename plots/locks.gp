@@ -4,14 +4,15 @@
 # bars of runs with untrustworthy lock data are hatched.
 # Data: one block per lock: x, bottom, top (in yunit); then one block of
 # bar totals: x, total, label, untrustworthy (1/0).
-# Variables: nl, locks[nl], lcolors[nl], bw, have_bad, xtics_str, xmin,
-# xmax, yunit;
+# Variables: nl, locks[nl], lcolors[nl], bw, have_bad, xmin, xmax, yunit;
+# ntics, tic_labels[ntics], tic_at[ntics] (the x tics);
 # ng, glabels[ng], gx[ng]: series names under their group of bars (ng 0:
 # the bar labels name the series).
 do for [fmt in "png svg"] {
 	eval set_term(fmt)
 	set title fig_title
-	eval 'set xtics (' . xtics_str . ')'
+	set xtics ()
+	do for [i=1:ntics] { set xtics add (tic_labels[i] tic_at[i]) }
 	set xtics scale 0
 	set xrange [xmin:xmax]
 	set yrange [0:*]

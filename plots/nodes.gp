@@ -4,14 +4,16 @@
 # whose median includes an untrustworthy run is hatched.
 # Data: one block per series: x, node, rate median, min, max, p99 median,
 # min, max (ns), rate label, p99 label, rate and p99 untrustworthy (1/0).
-# Variables: n, labels[n], colors[n], bw, xtics_str, xmin, xmax, rate_what,
-# rate_div, rate_unit, have_p99, have_bad, lat_div, lat_unit; bmarg (screen
-# fraction under the panels, for the legend).
+# Variables: n, labels[n], colors[n], bw, xmin, xmax, rate_what, rate_div,
+# rate_unit, have_p99, have_bad, lat_div, lat_unit; bmarg (screen fraction
+# under the panels, for the legend); ntics, tic_labels[ntics],
+# tic_at[ntics] (the x tics).
 do for [fmt in "png svg"] {
 	eval set_term(fmt)
 	set multiplot title fig_title font ',13'
 	set size (have_p99 ? 0.5 : 1), 1 - bmarg - 0.06
-	eval 'set xtics (' . xtics_str . ')'
+	set xtics ()
+	do for [i=1:ntics] { set xtics add (tic_labels[i] tic_at[i]) }
 	set xtics scale 0
 	set xrange [xmin:xmax]
 	set yrange [0:*]

@@ -116,8 +116,23 @@ void rp_var_str(struct rp_fig *f, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rp_var_strs(struct rp_fig *f, const char *name, char (*v)[192], int n);
 void rp_var_nums(struct rp_fig *f, const char *name, const double *v, int n);
-/* Append "LABEL" AT to a gnuplot tics list being built in @buf. */
-void rp_tic(char *buf, size_t len, const char *label, double at);
+/*
+ * Tic marks with labels. Templates add them from arrays (rp_var_tics), so
+ * a label is a value, never text a template evaluates.
+ */
+#define RP_MAX_TICS 128
+struct rp_tics {
+	int n;
+	char label[RP_MAX_TICS][192];
+	double at[RP_MAX_TICS];
+};
+void rp_tic(struct rp_tics *t, const char *label, double at);
+void rp_var_tics(struct rp_fig *f, const struct rp_tics *t);
+/* A comment line of a .dat file: "# TEXT", one line whatever TEXT holds. */
+void rp_dat_comment(FILE *dat, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A string for a double-quoted .dat column: one line, no double quotes. */
+void rp_dat_str(char *dst, size_t len, const char *src);
 /* The templates every report needs; false (and @err) when one is missing. */
 bool rp_templates_ok(const struct rp_report *r, char *err, size_t len);
 const char *rp_color(int i);
@@ -170,6 +185,14 @@ double rp_parse_time(const char *s);
 bool rp_same(json_t *a, json_t *b);
 /* Compare and history entries of one configuration: workload, params, options. */
 bool rp_same_group(json_t *a, json_t *b);
+/*
+ * Whether @entry's group (as rp_same_group) is in the set @seen already;
+ * it joins the set. Linear where comparing with every earlier entry was
+ * quadratic in a long history.
+ */
+bool rp_group_seen(json_t *seen, json_t *entry);
+/* Most A/B or trend figures one report draws; the rest are counted. */
+#define RP_MAX_GROUP_FIGS 100
 /* The config a compare/history entry is about, from its workload and params. */
 struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
 				const char *params);

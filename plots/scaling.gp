@@ -8,16 +8,18 @@
 # whether the faults/s and ops/s medians include untrustworthy runs (1/0);
 # then one block of untrustworthy runs: x, faults/s, ops/s, and whether
 # each is spoiled (1/0).
-# Variables: n, labels[n], colors[n], have_faults, have_bad, xtics_str,
-# logx, xmin, xmax, f_div, f_unit, o_div, o_unit; bmarg (screen fraction
-# under the panels, for the legend).
+# Variables: n, labels[n], colors[n], have_faults, have_bad, logx, xmin,
+# xmax, f_div, f_unit, o_div, o_unit; bmarg (screen fraction under the
+# panels, for the legend); ntics, tic_labels[ntics], tic_at[ntics] (the x
+# tics, added one by one: a label is a value, never evaluated text).
 do for [fmt in "png svg"] {
 	eval set_term(fmt)
 	panels = have_faults ? 2 : 1
 	set multiplot title fig_title font ',13'
 	set size 1.0 / panels, 1 - bmarg - 0.06
 	set xlabel 'threads'
-	eval 'set xtics (' . xtics_str . ')'
+	set xtics ()
+	do for [i=1:ntics] { set xtics add (tic_labels[i] tic_at[i]) }
 	if (logx) { set logscale x 2 } else { unset logscale x }
 	set xrange [xmin:xmax]
 	set yrange [0:*]

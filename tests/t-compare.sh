@@ -194,6 +194,26 @@ jq '.workload.params.size = 4096' "$b" >"$scratch/other.json"
 expect 2 'compare: no matching runs' "no matching runs: exit 2" \
 	-- "$fl" compare "$a" "$scratch/other.json"
 
+# Validate documents (issue 14): a document out of its schema's bounds is
+# refused before use, naming the file and the field; a FIFO is no document.
+jq '.runs[0].threads = 2147483647' "$b" >"$scratch/huge.json"
+expect 2 "compare: $scratch/huge.json: runs\\[0\\]\\.threads = 2147483647: above 65536" \
+	"validate documents: threads near INT_MAX refused, exit 2, file and field named" \
+	-- timeout 120 "$fl" compare "$a" "$scratch/huge.json"
+mkdir -p "$scratch/oob"
+jq '.variant = ("v" * 300)' "$b" >"$scratch/oob/long.json"
+expect 2 "compare: $scratch/oob/long.json: variant is 300 bytes long: above 256" \
+	"validate documents: a 300-byte variant in a directory: exit 2" \
+	-- "$fl" compare "$a" "$scratch/oob"
+jq -n '{schema: "faultline-stress/1", duration_s: 3, faulters: 100000, checks: []}' >"$scratch/stress-oob.json"
+expect 2 "compare: $scratch/stress-oob.json: faulters = 100000: above 65536" \
+	"validate documents: a stress document with 100000 faulters: exit 2" \
+	-- "$fl" compare "$scratch/stress-oob.json" "$scratch/stress-oob.json"
+mkfifo "$scratch/fifo.json"
+expect 2 "compare: $scratch/fifo.json: not a regular file" \
+	"validate documents: a FIFO named as a result is refused, not waited on" \
+	-- timeout 120 "$fl" compare "$a" "$scratch/fifo.json"
+
 # Metrics on one side only are counted, not fatal.
 jq '.runs[].latency_ns = null' "$a" >"$scratch/nolat.json"
 "$fl" compare --json "$scratch/u.json" "$a" "$scratch/nolat.json" >"$scratch/out" 2>&1

@@ -173,4 +173,25 @@ judge "$P" "$scratch/with blank" --update-baseline
 st=$?
 [ $st -eq 2 ] && grep -q "has ' '" "$scratch/out" && [ "$(pooled "$P")" = "mine n5 n6 " ]
 ok $? "a night whose name has a blank is refused, the pool untouched (exit $st)"
+
+# Validate documents (issue 14): a night, or a pooled night, whose result
+# is out of its schema's bounds is refused with the file and the field;
+# the pool is untouched.
+night "$scratch/huge" 1.0
+jq '.runs[0].threads = 2147483647' "$scratch/huge/fault.json" >"$scratch/huge.json" &&
+	mv "$scratch/huge.json" "$scratch/huge/fault.json"
+judge "$P" "$scratch/huge" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "$scratch/huge/fault.json: runs\[0\]\.threads = 2147483647: above 65536" "$scratch/out" &&
+	[ "$(pooled "$P")" = "mine n5 n6 " ]
+ok $? "validate documents: a night with threads near INT_MAX is refused (exit $st), the pool untouched"
+[ $st -eq 2 ] || sed 's/^/# /' "$scratch/out" | tail -5
+cp "$P/n6/fault.json" "$scratch/n6-fault.json"
+jq '.runs[0].duration_s = 1e300' "$scratch/n6-fault.json" >"$P/n6/fault.json"
+night "$scratch/n7" 1.0
+judge "$P" "$scratch/n7"
+st=$?
+cp "$scratch/n6-fault.json" "$P/n6/fault.json"
+[ $st -eq 2 ] && grep -q "$P/n6/fault.json: runs\[0\]\.duration_s = 1e+300: above 1000000" "$scratch/out"
+ok $? "validate documents: a pooled night out of bounds is refused (exit $st), file and field named"
 done_testing

@@ -368,6 +368,102 @@ jq '.base.paths = ["/nonexistent/base.json"] | .cur.paths = ["/nonexistent/cur.j
 	grep -q '^### stress eof_boundary on tmpfs: patched (native) against host (native)$' "$abdir/r3/report.md"
 ok $? "stress A/B: with compare's documents gone, the filesystem comes from the stress documents among the inputs"
 
+# S1: a string from a document is data to gnuplot, never command text.
+# Each hostile string tries a backquoted command, a command on a line of
+# its own, system() after closing a single- or a double-quoted string,
+# $ and an @ macro. gnuplot runs in the output directory: whatever it
+# would touch lands there as pwned-*.
+hostile() {	# TAG
+	printf '%s`touch pwned-%s`\n!touch pwned-%s-nl\n'"'"' . system('"'"'touch pwned-%s-sq'"'"') . '"'"'" . system("touch pwned-%s-dq") . "$HOME @hatch \\' \
+		"$1" "$1" "$1" "$1" "$1"
+}
+# A workload name must fit the report's 64 bytes to be matched with the history.
+hostile_short() { printf '%s`touch pwned-%s`\n!touch pwned-%s-nl' "$1" "$1" "$1"; }
+hd=$scratch/hostile
+mkdir -p "$hd/in"
+locks_of='.runs |= map(.nodes |= map(.locks = [{name: $l, type: $l, caller: $l, contended: 10,
+	wait_total_ns: 5000000, wait_max_ns: 900000}]))'
+jq --arg v "$(hostile variant)" --arg a "$(hostile accel)" --arg w "$(hostile_short wl)" \
+	--arg l "$(hostile lock)" ".variant = \$v | .accel = \$a | .workload.name = \$w | $locks_of" \
+	"$res/deb/page_fault1.json" >"$hd/in/p\`touch pwned-file\`.json" &&
+jq --arg v "$(hostile variant)" --arg a "$(hostile accel)" --arg w "$(hostile_short inv)" \
+	--arg l "$(hostile lock2)" --arg k "$(hostile kind)" \
+	".variant = \$v | .accel = \$a | .workload.name = \$w | $locks_of |
+	 .runs |= map(if .invalidator then .invalidator.kind = \$k else . end)" \
+	"$res/host/inval-truncate.json" >"$hd/in/inval.json" &&
+jq -n --arg b "$(hostile base)" --arg c "$(hostile cur)" --arg w "$(hostile_short wl)" \
+	--arg chk "$(hostile check)" --arg m "$(hostile metric)" --arg v "$(hostile verdict)" '
+def m(wl; p; metric; v): {workload: wl, params: p, threads: 2, node: "all", metric: metric,
+	unit: "x", direction: "higher", base: {n: 3, median: 100}, cur: {n: 3, median: 90},
+	change_pct: -10, ci_pct: [-12, -8], verdict: v, why: "t-report S1"};
+{schema: "faultline-compare/1", confidence: 0.95, threshold_pct: 5, verdict: "worse",
+ base: {paths: [], variant: $b, accel: "native"}, cur: {paths: [], variant: $c, accel: "native"},
+ metrics: [m($w; ""; "ops_per_sec"; "worse"), m($w; ""; $m; $v),
+	   m("stress"; "check=" + $chk; "check_failed"; "worse")]}' >"$hd/compare.json" &&
+for n in 1 2; do
+	jq -cn --arg w "$(hostile_short wl)" --arg m "$(hostile hmetric)" --arg u "$(hostile unit)" \
+		--argjson n $n '{time: "2026-11-0\($n)T02:00:00Z", workload: $w, params: "", threads: 2,
+		node: "all", metric: $m, unit: $u, direction: "higher", median: 300000,
+		base_median: 300000, base_min: 290000, base_max: 310000, change_pct: 0,
+		verdict: "unchanged"}'
+done >"$hd/history.jsonl"
+ok $? "S1: results, a compare document and a history whose strings are gnuplot commands"
+"$fl" report "$hd/in" --compare "$hd/compare.json" --history "$hd/history.jsonl" \
+	--out "$hd/rep" >/dev/null 2>"$scratch/stderr"
+st=$?
+pwned=$(find "$scratch" -name 'pwned*' | tr '\n' ' ')
+[ -z "$pwned" ]
+ok $? "S1: no command from a variant, accel, workload, lock, invalidator, check, metric, verdict or unit name runs${pwned:+ (ran: $pwned)}"
+bad=
+for kind in scaling latency nodes locks ab ab-stress trend; do
+	ls "$hd/rep/$kind"-*.png >/dev/null 2>&1 || bad+=" $kind"
+done
+[ $st -eq 0 ] && [ -z "$bad" ]
+ok $? "S1: the report on hostile names still renders every figure (exit $st${bad:+, missing:$bad})"
+[ $st -eq 0 ] || diag "$(head -c 1500 "$scratch/stderr")"
+grep -qF 'variant`touch pwned-variant`' "$hd/rep"/scaling-*.svg
+ok $? "S1: a hostile variant name is drawn as the text it is"
+
+# R1: a thread count near INT_MAX made report loop for ever. Validate
+# documents: results, compare documents and history lines out of bounds
+# are refused with exit 2, naming the file (and line) and the field.
+mkdir -p "$scratch/r1"
+jq '.runs[0].threads = 2147483647' "$res/host/page_fault1.json" >"$scratch/r1/page_fault1.json"
+expect 2 "report: $scratch/r1/page_fault1.json: runs\\[0\\]\\.threads = 2147483647: above 65536" \
+	"R1: a result with threads near INT_MAX is refused (exit 2, file and field named), no hang" \
+	-- timeout 120 "$fl" report "$scratch/r1" --out "$scratch/r1/rep"
+jq '.metrics[0].threads = -1' "$res/cmp/compare.json" >"$scratch/r1-compare.json"
+expect 2 "report: $scratch/r1-compare.json: metrics\\[0\\]\\.threads = -1: below 0" \
+	"validate documents: a compare document out of bounds: exit 2" \
+	-- "$fl" report "$res/host" --compare "$scratch/r1-compare.json" --out "$scratch/r1/rep2"
+{ head -n 1 "$res/history.jsonl"; head -n 1 "$res/history.jsonl" | jq -c '.threads = 99999999'; } \
+	>"$scratch/r1-history.jsonl"
+expect 2 "report: $scratch/r1-history.jsonl:2: threads = 99999999: above 65536" \
+	"validate documents: a history line out of bounds: exit 2 naming file and line" \
+	-- "$fl" report "$res/host" --history "$scratch/r1-history.jsonl" --out "$scratch/r1/rep3"
+
+# Validate documents: what bounds do not catch, sizes. A compare document
+# of 150 configurations and a history of 200000 lines, each its own
+# configuration: the report ends (it compared every line with every earlier
+# one), draws at most 100 A/B figures and says how many it left out. A
+# stand-in gnuplot writes the figures: what is tested is the report.
+mkdir -p "$scratch/many/bin"
+printf '#!/bin/sh\nn=${1%%.gp}; echo x >"$n.png"; echo x >"$n.svg"\n' >"$scratch/many/bin/gnuplot"
+chmod +x "$scratch/many/bin/gnuplot"
+jq -n '{schema: "faultline-compare/1", base: {variant: "a"}, cur: {variant: "b"},
+	metrics: [range(150) | {workload: "w\(.)", params: "", threads: 1, node: "all",
+	metric: "ops_per_sec", base: {n: 3, median: 1}, cur: {n: 3, median: 1}, change_pct: 0,
+	verdict: "unchanged"}]}' >"$scratch/many/compare.json"
+awk 'BEGIN { for (i = 0; i < 200000; i++)
+	printf "{\"time\": \"2026-11-01T02:00:00Z\", \"workload\": \"w%d\", \"params\": \"\", \"threads\": 1, \"metric\": \"ops_per_sec\", \"median\": 1}\n", i }' \
+	>"$scratch/many/history.jsonl"
+PATH="$scratch/many/bin:$PATH" timeout 120 "$fl" report "$res/host" --compare "$scratch/many/compare.json" \
+	--history "$scratch/many/history.jsonl" --out "$scratch/many/rep" >/dev/null 2>"$scratch/stderr"
+st=$?
+[ $st -eq 0 ] && [ "$(ls "$scratch/many/rep"/ab-w*.png | wc -l)" -eq 100 ] &&
+	grep -q 'compare.json: 50 more configurations not drawn (at most 100)' "$scratch/many/rep/report.md"
+ok $? "validate documents: 150 A/B configurations and 200000 history lines: the report ends (exit $st) with 100 A/B figures and the rest counted"
+
 expect 2 "report: $scratch/missing: No such file or directory" \
 	"a missing DIR: exit 2 naming it" -- "$fl" report "$scratch/missing" --out "$scratch/x"
 expect 2 'several inputs' "two DIRs without --out: exit 2" -- "$fl" report "$res/host" "$res/deb"

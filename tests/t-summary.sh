@@ -188,4 +188,17 @@ fi
 good=$?
 ok $good "faultline run, $n threads on $(nproc) PUs: the terminal marks agree with the result ($bad untrustworthy, exit $st)"
 [ $good = 0 ] || diag "its output: $(tail -n 4 "$scratch/over.out")"
+# Validate documents (issue 14): summary refuses a document out of its
+# schema's bounds, in DIR or in a variant's directory, before writing.
+mkdir -p "$scratch/oob" "$scratch/oobv/v1"
+jq '.runs[0].nodes[0].node = 70000' "$plain" >"$scratch/oob/r.json"
+expect 2 "summary: $scratch/oob/r.json: runs\\[0\\]\\.nodes\\[0\\]\\.node = 70000: above 4095" \
+	"validate documents: a result with NUMA node 70000 is refused (exit 2, file and field named)" \
+	-- "$fl" summary "$scratch/oob"
+[ ! -e "$scratch/oob/summary.md" ]
+ok $? "validate documents: a refused directory gets no summary.md"
+jq '.variant = ("v" * 300)' "$plain" >"$scratch/oobv/v1/r.json"
+expect 2 "summary: $scratch/oobv/v1/r.json: variant is 300 bytes long: above 256" \
+	"validate documents: a variant directory's result out of bounds is refused (exit 2)" \
+	-- "$fl" summary "$scratch/oobv"
 done_testing

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "analysis/compare.h"
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -71,18 +72,15 @@ static int add_doc(struct fl_cmp_side *s, const char *path, json_t *doc,
 static int load_file(struct fl_cmp_side *s, const char *path, bool in_dir,
 		     int group, char *err, size_t len)
 {
-	json_error_t jerr;
+	char msg[FL_ERR_LEN];
 	const char *schema;
 	json_t *doc;
 	int ret;
 
-	doc = json_load_file(path, 0, &jerr);
-	if (!doc) {
-		if (jerr.line > 0)
-			fl_set_err(err, len, "compare: %s:%d: not JSON: %s", path,
-				   jerr.line, jerr.text);
-		else
-			fl_set_err(err, len, "compare: %s: %s", path, jerr.text);
+	/* Not JSON, unreadable or out of its schema's bounds: refused. */
+	ret = fl_doc_load(path, &doc, msg, sizeof(msg));
+	if (ret) {
+		fl_set_err(err, len, "compare: %s", msg);
 		return -EINVAL;
 	}
 	schema = json_string_value(json_object_get(doc, "schema"));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analysis/nightly_pool.h"
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -84,11 +85,11 @@ close_in:
 /* @dir's marker, or NULL when the nightly did not put @dir in the pool. */
 static json_t *load_marker(const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[FL_ERR_LEN];
 	json_t *m;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, MARKER);
-	m = json_load_file(path, 0, NULL);
+	fl_doc_load(path, &m, msg, sizeof(msg));
 	if (m && strcmp(json_string_value(json_object_get(m, "schema")) ?: "", FL_SCHEMA_POOL_NIGHT)) {
 		json_decref(m);
 		m = NULL;
@@ -127,8 +128,12 @@ static int remove_night(const char *dir, json_t *marker, char *err, size_t len)
 /* Whether @path is a document the pool keeps: a result or a stress run. */
 static bool pooled_doc(const char *path)
 {
-	json_t *doc = json_load_file(path, 0, NULL);
-	const char *schema = json_string_value(json_object_get(doc, "schema"));
+	char msg[FL_ERR_LEN];
+	json_t *doc;
+	const char *schema;
+
+	fl_doc_load(path, &doc, msg, sizeof(msg));
+	schema = json_string_value(json_object_get(doc, "schema"));
 	bool yes = schema && (!strcmp(schema, FL_SCHEMA_RESULT) ||
 			      !strcmp(schema, FL_SCHEMA_STRESS));
 

@@ -4,6 +4,7 @@
 #define FL_SUMMARY_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct fl_doc_count;
@@ -14,9 +15,10 @@ void fl_summary_table(FILE *f, json_t *doc, int markdown);
 void fl_summary_kernel(FILE *f, json_t *doc, int markdown);
 /*
  * summary.md of a directory of per-variant result directories, side by
- * side per accelerator; returns how many variants it found (0: none).
+ * side per accelerator; returns how many variants it found (0: none), or
+ * -ERANGE with the document out of its bounds in @err (nothing written).
  */
-int fl_summary_variants(FILE *f, const char *dir);
+int fl_summary_variants(FILE *f, const char *dir, char *err, size_t len);
 /* summary.md's table of an MPI result (faultline-mpi/1). */
 void fl_summary_mpi(FILE *f, json_t *doc);
 /* summary.md's table of a stress document (faultline-stress/1). */

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 
 #include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
@@ -42,13 +44,21 @@ struct variant_dir {
 	int nr_files;
 };
 
-static json_t *load(const char *top, const char *dir, const char *file)
+/*
+ * A document of a variant directory, or NULL. One out of its bounds is
+ * NULL too, and said in @err (when given) for the caller to refuse.
+ */
+static json_t *load(const char *top, const char *dir, const char *file, char *err,
+		    size_t len)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[FL_ERR_LEN];
+	json_t *doc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", top, dir, file) >= sizeof(path))
 		return NULL;
-	return json_load_file(path, 0, NULL);
+	if (fl_doc_load(path, &doc, msg, sizeof(msg)) == -ERANGE && err && !err[0])
+		fl_set_err(err, len, "%s", msg);
+	return doc;
 }
 
 static const char *str(json_t *o, const char *key)
@@ -56,8 +66,12 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key)) ?: "";
 }
 
-/* Read what a variant directory holds; false when it has no documents. */
-static bool scan_variant(const char *top, const char *dir, struct variant_dir *v)
+/*
+ * Read what a variant directory holds; false when it has no documents.
+ * A document out of its bounds is named in @err.
+ */
+static bool scan_variant(const char *top, const char *dir, struct variant_dir *v,
+			 char *err, size_t len)
 {
 	char path[PATH_MAX];
 	struct dirent **names;
@@ -71,7 +85,7 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 	if (n < 0)
 		return false;
 	for (int i = 0; i < n; i++) {
-		json_t *doc = load(top, dir, names[i]->d_name);
+		json_t *doc = load(top, dir, names[i]->d_name, err, len);
 		const char *schema = str(doc, "schema");
 
 		fl_doc_count_add(&v->count, doc);
@@ -96,7 +110,7 @@ static bool scan_variant(const char *top, const char *dir, struct variant_dir *v
 		free(names[i]);
 	}
 	free(names);
-	boot = load(top, dir, "boot.json");
+	boot = load(top, dir, "boot.json", err, len);
 	if (boot) {
 		snprintf(v->boot, sizeof(v->boot), "%s%s%s", str(boot, "status"),
 			 json_object_get(boot, "why") ? ": " : "", str(boot, "why"));
@@ -191,7 +205,7 @@ static void run_table(FILE *f, const char *top, struct variant_dir **g, int nr,
 	size_t i;
 
 	for (int k = 0; k < nr; k++) {
-		docs[k] = load(top, g[k]->dir, file);
+		docs[k] = load(top, g[k]->dir, file, NULL, 0);
 		if (strcmp(str(docs[k], "schema"), FL_SCHEMA_RESULT)) {
 			json_decref(docs[k]);
 			docs[k] = NULL;
@@ -256,7 +270,7 @@ static void stress_table(FILE *f, const char *top, struct variant_dir **g, int n
 
 	for (int k = 0; k < nr; k++)
 		for (int j = 0; j < g[k]->nr_files && nc < 64; j++) {
-			json_t *doc = load(top, g[k]->dir, g[k]->files[j]);
+			json_t *doc = load(top, g[k]->dir, g[k]->files[j], NULL, 0);
 
 			if (!strcmp(str(doc, "schema"), FL_SCHEMA_STRESS)) {
 				snprintf(col_dir[nc], sizeof(col_dir[0]), "%s", g[k]->name);
@@ -342,7 +356,7 @@ static void group_section(FILE *f, const char *top, struct variant_dir **g, int 
 		bool result = false;
 
 		for (int k = 0; k < nr && !result; k++) {
-			json_t *doc = load(top, g[k]->dir, files[e]);
+			json_t *doc = load(top, g[k]->dir, files[e], NULL, 0);
 
 			result = !strcmp(str(doc, "schema"), FL_SCHEMA_RESULT);
 			json_decref(doc);
@@ -358,13 +372,14 @@ static int is_subdir_entry(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-int fl_summary_variants(FILE *f, const char *top)
+int fl_summary_variants(FILE *f, const char *top, char *err, size_t len)
 {
 	static struct variant_dir vs[MAX_VARIANTS];
 	static const char *const accels[] = { "native", "kvm", "tcg" };
 	struct dirent **names;
 	int n, nr = 0;
 
+	err[0] = '\0';
 	n = scandir(top, &names, is_subdir_entry, alphasort);
 	if (n < 0)
 		return 0;
@@ -374,11 +389,13 @@ int fl_summary_variants(FILE *f, const char *top)
 
 		snprintf(path, sizeof(path), "%s/%s", top, names[i]->d_name);
 		if (nr < MAX_VARIANTS && !stat(path, &st) && S_ISDIR(st.st_mode) &&
-		    scan_variant(top, names[i]->d_name, &vs[nr]))
+		    scan_variant(top, names[i]->d_name, &vs[nr], err, len))
 			nr++;
 		free(names[i]);
 	}
 	free(names);
+	if (err[0])	/* refused before a line is written */
+		return -ERANGE;
 	if (!nr)
 		return 0;
 

@@ -26,6 +26,7 @@
 
 #include "analysis/compare.h"
 #include "analysis/nightly_pool.h"
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/option.h"
@@ -160,14 +161,14 @@ static bool has_results(const char *dir)
 static int night_status(const char *dir)
 {
 	struct dirent **ents;
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[FL_ERR_LEN];
 	int n = fl_json_files(dir, &ents), worst = FL_EXIT_OK;
 
 	for (int i = 0; i < n; i++) {
 		json_t *doc;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-		doc = json_load_file(path, 0, NULL);
+		fl_doc_load(path, &doc, msg, sizeof(msg));	/* out of bounds: read as none */
 		if (json_is_integer(json_object_get(doc, "exit_code")))
 			worst = fl_exit_worst(worst, (int)json_integer_value(
 				json_object_get(doc, "exit_code")));
@@ -185,7 +186,7 @@ static int night_status(const char *dir)
 static void list_untrustworthy(const char *dir)
 {
 	struct dirent **ents;
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[FL_ERR_LEN];
 	int n = fl_json_files(dir, &ents), shown = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -194,7 +195,7 @@ static void list_untrustworthy(const char *dir)
 		size_t k;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-		doc = json_load_file(path, 0, NULL);
+		fl_doc_load(path, &doc, msg, sizeof(msg));
 		if (doc && !fl_validity_ok(doc) && shown++ < LISTED) {
 			json_array_foreach(json_object_get(json_object_get(doc, "validity"),
 							   "reasons"), k, r)

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/summary.h"
 #include "analysis/summary_validity.h"
+#include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/schema.h"
@@ -18,7 +20,7 @@ int cmd_summary(int argc, char **argv)
 {
 	struct fl_doc_count count = { 0 };
 	struct dirent **names;
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[FL_ERR_LEN];
 	int n, docs = 0;
 	FILE *f;
 
@@ -31,21 +33,40 @@ int cmd_summary(int argc, char **argv)
 		fl_err("summary: %s: %s", argv[1], strerror(errno));
 		return FL_EXIT_USAGE;
 	}
-	/* The header counts every document before the first is shown. */
+	/*
+	 * The header counts every document before the first is shown; a
+	 * document out of its bounds is refused before anything is written.
+	 */
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX];
 		json_t *doc;
 
 		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
-		doc = json_load_file(file, 0, NULL);
+		if (fl_doc_load(file, &doc, err, sizeof(err)) == -ERANGE) {
+			fl_err("summary: %s", err);
+			for (int k = 0; k < n; k++)
+				free(names[k]);
+			free(names);
+			return FL_EXIT_USAGE;
+		}
 		fl_doc_count_add(&count, doc);
 		json_decref(doc);
 	}
 	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
 	f = fopen(path, "w");
 	/* No documents here: a directory of per-variant directories? */
-	if (f && !n && fl_summary_variants(f, argv[1]))
-		docs = 1;
+	if (f && !n) {
+		int variants = fl_summary_variants(f, argv[1], err, sizeof(err));
+
+		if (variants < 0) {
+			fl_err("summary: %s", err);
+			fclose(f);
+			unlink(path);
+			free(names);
+			return FL_EXIT_USAGE;
+		}
+		docs = variants > 0;
+	}
 	if (!f) {
 		fl_err("summary: write %s: %s", path, strerror(errno));
 		for (int i = 0; i < n; i++)
@@ -55,13 +76,11 @@ int cmd_summary(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX];
-		json_error_t jerr;
 		json_t *doc;
 
 		snprintf(file, sizeof(file), "%s/%s", argv[1], names[i]->d_name);
-		doc = json_load_file(file, 0, &jerr);
-		if (!doc) {
-			fl_warn("summary: %s:%d: %s", file, jerr.line, jerr.text);
+		if (fl_doc_load(file, &doc, err, sizeof(err))) {
+			fl_warn("summary: %s", err);
 		} else {
 			const char *schema = json_string_value(json_object_get(doc, "schema"));
 
