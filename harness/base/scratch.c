@@ -96,10 +96,14 @@ static int check_fd(int fd, const char *path, char *err, size_t len)
 static int open_dir(const char *path, char *err, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), e;
+	struct stat st;
 
 	if (fd >= 0)
 		return fd;
 	e = errno;
+	/* O_DIRECTORY | O_NOFOLLOW on a symlink fails with ENOTDIR (or ELOOP). */
+	if (e == ENOTDIR && !lstat(path, &st) && S_ISLNK(st.st_mode))
+		e = ELOOP;
 	if (e == ELOOP)
 		fl_set_err(err, len, "%s: a symlink, not a directory of ours: %s", path,
 			   strerror(e));
