@@ -30,6 +30,9 @@
 #include "run/env.h"
 #include "run/placement.h"
 
+/* Free space stress needs: the largest check's files (2 MiB) twice over. */
+#define STRESS_SPACE (4ull << 20)
+
 struct stress_opts {
 	double duration_s;
 	uint64_t faulters;
@@ -88,6 +91,7 @@ struct stress_env {
 
 struct outcome {
 	enum verdict verdict;
+	int ret;			/* what the check returned: 0 or -errno */
 	uint64_t iterations;
 	struct fl_oracle_counts counts;
 	int kmsg_failing;
@@ -231,6 +235,7 @@ static json_t *run_check(const struct fl_check *chk,
 	out->iterations = ctx.iterations;
 	out->kmsg_known = log != NULL;
 	fl_oracle_counts(ctx.oracle, &out->counts);
+	out->ret = ret;
 	judge_check(chk, env, ctx.oracle, ret, err, out);
 	res = json_pack("{s:s, s:s, s:s, s:I, s:o}", "name", chk->name,
 			"summary", chk->summary, "verdict",
@@ -286,6 +291,21 @@ static int verdict_exit(enum verdict v)
 }
 
 /*
+ * The exit code of a check's outcome: its verdict's, or 3 when what it
+ * needed ran out under it (no space left, say): the filesystem's fault,
+ * not the check's or the user's.
+ */
+static int outcome_exit(const struct outcome *oc)
+{
+	int code = verdict_exit(oc->verdict);
+
+	if ((oc->verdict == V_ERROR || oc->verdict == V_FAIL) && oc->ret &&
+	    fl_exit_for_errno(oc->ret) == FL_EXIT_RESOURCE)
+		code = fl_exit_worst(code, FL_EXIT_RESOURCE);
+	return code;
+}
+
+/*
  * FAULTLINE_STRESS_MAX_ITERATIONS=N, a test hook: every check stops after
  * N iterations (0: before its first, to test "not_run"). UINT64_MAX when
  * unset. 0 or -EINVAL with @err.
@@ -338,7 +358,7 @@ int cmd_stress(int argc, char **argv)
 	struct stress_env env = { .o = &o, .mnt = &mnt, .known = &known };
 	struct utsname uts;
 	char *opt_argv[64];
-	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
+	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, space;
 	int counts[V_NR] = { 0 };
 	json_t *doc, *checks, *validity, *jcounts;
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -403,10 +423,18 @@ int cmd_stress(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s/stress-%s-%d.json", fl_results_dir(),
 			 stamp, (int)getpid());
 	}
-	if (fl_testdir_prepare(&td, o.dir, err, sizeof(err))) {
+	space = fl_testdir_prepare(&td, o.dir, err, sizeof(err));
+	if (space) {
 		fl_err("stress: %s", err);
 		fl_topology_free(topo);
-		return FL_EXIT_USAGE;
+		return fl_exit_for_errno(space);	/* ENOSPC: 3 */
+	}
+	/* On a full filesystem every check would fail of it: say so once. */
+	space = fl_testdir_check_space(td.path, STRESS_SPACE, err, sizeof(err));
+	if (space) {
+		fl_err("stress: %s", err);
+		code = fl_exit_for_errno(space);
+		nr = 0;
 	}
 	fl_clock_init();
 	fl_sigbus_install();
@@ -416,10 +444,12 @@ int cmd_stress(int argc, char **argv)
 	env.dir = td.path;
 	env.faulters = faulters;
 
-	printf("stress: %d check%s, %.1f s each, %d faulters, on %s (%s)\n", nr,
-	       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
-	printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
-	       "violations", "bad SIGBUS", "kernel", "verdict");
+	if (nr) {
+		printf("stress: %d check%s, %.1f s each, %d faulters, on %s (%s)\n", nr,
+		       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
+		printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
+		       "violations", "bad SIGBUS", "kernel", "verdict");
+	}
 	checks = json_array();
 	validity = fl_validity_new();
 	for (int i = 0; i < nr && !fl_check_stop; i++) {
@@ -430,7 +460,9 @@ int cmd_stress(int argc, char **argv)
 		json_array_append_new(checks, res);
 		print_row(chosen[i]->name, &oc);
 		counts[oc.verdict]++;
-		code = fl_exit_worst(code, verdict_exit(oc.verdict));
+		if (outcome_exit(&oc) == FL_EXIT_RESOURCE)
+			fl_err("stress: %s: %s", chosen[i]->name, oc.reason);
+		code = fl_exit_worst(code, outcome_exit(&oc));
 	}
 	if (fl_check_stop)
 		code = fl_exit_worst(code, FL_EXIT_INTERRUPTED);
@@ -452,7 +484,7 @@ int cmd_stress(int argc, char **argv)
 	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
 	json_object_set_new(doc, "status", json_string(
 		fl_check_stop ? "interrupted" :
-		counts[V_FAIL] || counts[V_NOT_RUN] || counts[V_ERROR] ? "failed" : "ok"));
+		space || counts[V_FAIL] || counts[V_NOT_RUN] || counts[V_ERROR] ? "failed" : "ok"));
 	json_object_set_new(doc, "exit_code", json_integer(code));
 	json_object_set_new(doc, "duration_s", json_real(o.duration_s));
 	json_object_set_new(doc, "faulters", json_integer(faulters));
