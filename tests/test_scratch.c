@@ -71,10 +71,13 @@ TEST(make_is_fresh_private_and_named_after_its_owner)
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 	EXPECT_EQ(st.st_mode & 0777, 0700);
 	EXPECT_EQ(st.st_uid, geteuid());
-	snprintf(want, sizeof(want), "%s/x.%d-%llu.", parent, (int)getpid(),
-		 fl_process_start(getpid()));
-	EXPECT_EQ(strncmp(dir, want, strlen(want)), 0);
-	EXPECT_EQ(strlen(dir), strlen(want) + 6);
+	/* x.<8 hex digits of the boot id>-<pid>-<start>.XXXXXX */
+	snprintf(want, sizeof(want), "-%d-%llu.", (int)getpid(), fl_process_start(getpid()));
+	EXPECT_EQ(strncmp(dir, parent, strlen(parent)), 0);
+	EXPECT_EQ(strncmp(dir + strlen(parent), "/x.", 3), 0);
+	EXPECT_EQ(strspn(dir + strlen(parent) + 3, "0123456789abcdef"), 8);
+	EXPECT_EQ(strncmp(dir + strlen(parent) + 11, want, strlen(want)), 0);
+	EXPECT_EQ(strlen(dir), strlen(parent) + 11 + strlen(want) + 6);
 	fl_scratch_remove(dir);
 	EXPECT_TRUE(!exists(dir));
 	rmdir(parent);
@@ -132,6 +135,7 @@ TEST(sweep_removes_only_dead_owners_directories_of_ours)
 {
 	char dead[PATH_MAX], live[PATH_MAX], loose[PATH_MAX], bad[PATH_MAX + 32];
 	char link[PATH_MAX + 32], outside[PATH_MAX + 32], inner[PATH_MAX + 32];
+	char other[PATH_MAX], elsewhere[PATH_MAX], *tag;
 
 	make_parent();
 	dead_run_dir(dead, sizeof(dead));
@@ -151,7 +155,15 @@ TEST(sweep_removes_only_dead_owners_directories_of_ours)
 	ASSERT_EQ(mkdir(link, 0700), 0);
 	ASSERT_EQ(symlink(link, bad), 0);
 
+	/* A dead owner's directory of another boot or host: not provably dead. */
+	dead_run_dir(other, sizeof(other));
+	snprintf(elsewhere, sizeof(elsewhere), "%s", other);
+	tag = elsewhere + strlen(parent) + 1 + strlen(FL_SCRATCH_PREFIX) + 1;
+	*tag = *tag == '0' ? '1' : '0';
+	ASSERT_EQ(rename(other, elsewhere), 0);
+
 	EXPECT_EQ(fl_scratch_sweep(parent, FL_SCRATCH_PREFIX, NULL, 0), 1);
+	EXPECT_TRUE(exists(elsewhere));
 	EXPECT_TRUE(!exists(dead));
 	EXPECT_TRUE(exists(outside));
 	EXPECT_TRUE(exists(live));
@@ -161,6 +173,7 @@ TEST(sweep_removes_only_dead_owners_directories_of_ours)
 
 	fl_scratch_remove(live);
 	fl_scratch_remove(loose);
+	fl_scratch_remove(elsewhere);
 	unlink(bad);
 	rmdir(link);
 	unlink(outside);

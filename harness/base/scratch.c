@@ -5,6 +5,7 @@
  * and swept when a killed run left them.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +124,33 @@ int fl_scratch_check(const char *path, char *err, size_t len)
 	return ret;
 }
 
+/*
+ * This boot of this machine: 8 hex digits of the kernel's boot id. A pid
+ * says nothing about a directory made on another host of a shared
+ * filesystem, or before a reboot: the sweep leaves those alone.
+ */
+static const char *boot_tag(void)
+{
+	static char tag[9];
+	char id[64] = "";
+	int fd, n = 0;
+
+	if (tag[0])
+		return tag;
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, id, sizeof(id) - 1) < 0)
+			id[0] = '\0';
+		close(fd);
+	}
+	for (const char *p = id; *p && n < 8; p++)
+		if (isxdigit((unsigned char)*p))
+			tag[n++] = *p;
+	while (n < 8)
+		tag[n++] = '0';
+	return tag;
+}
+
 int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t outlen,
 		    char *err, size_t len)
 {
@@ -131,8 +159,8 @@ int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t ou
 
 	if (!self_start)
 		self_start = fl_process_start(getpid());
-	n = snprintf(out, outlen, "%s/%s.%d-%llu.XXXXXX", parent, prefix, (int)getpid(),
-		     self_start);
+	n = snprintf(out, outlen, "%s/%s.%s-%d-%llu.XXXXXX", parent, prefix, boot_tag(),
+		     (int)getpid(), self_start);
 	if (n < 0 || (size_t)n >= outlen) {
 		fl_set_err(err, len, "%s: path too long for a scratch directory: %s", parent,
 			   strerror(ENAMETOOLONG));
@@ -238,12 +266,14 @@ int fl_scratch_sweep(const char *parent, const char *prefix, char *err, size_t l
 	}
 	while ((de = readdir(d))) {
 		unsigned long long start;
-		char path[PATH_MAX], tail[16];
+		char path[PATH_MAX], boot[9], tail[16];
 		int pid, fd;
 
 		if (strncmp(de->d_name, prefix, plen) ||
-		    sscanf(de->d_name + plen, ".%d-%llu.%15s", &pid, &start, tail) != 3 ||
-		    strlen(tail) != 6 || fl_scratch_owner_alive(pid, start))
+		    sscanf(de->d_name + plen, ".%8[0-9a-f]-%d-%llu.%15s", boot, &pid, &start,
+			   tail) != 4 ||
+		    strlen(tail) != 6 || strcmp(boot, boot_tag()) ||
+		    fl_scratch_owner_alive(pid, start))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", parent, de->d_name) >= (int)sizeof(path))
 			continue;

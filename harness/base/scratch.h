@@ -2,9 +2,11 @@
 /*
  * Scratch directories: the only places faultline creates files, mounts
  * and sockets in. Each is made fresh with mkdtemp (mode 0700, so nobody
- * else can plant anything inside) and named PREFIX.<pid>-<start>.XXXXXX
- * after the process that owns it (<start>: its start time, so that a
- * reused pid is not taken for the owner). Nothing that already exists
+ * else can plant anything inside) and named
+ * PREFIX.<boot>-<pid>-<start>.XXXXXX after the process that owns it
+ * (<boot>: this boot of this machine, <start>: the process's start time,
+ * so that neither a process of another host sharing the filesystem nor a
+ * reused pid is taken for the owner). Nothing that already exists
  * under a name others could have chosen is trusted: what a killed run
  * left is swept only when the directory is ours (our uid, mode 0700, not
  * a symlink) and its owner is dead.
@@ -26,7 +28,7 @@
 const char *fl_tmp_root(void);
 
 /*
- * A fresh directory PARENT/PREFIX.<pid>-<start>.XXXXXX in @out, checked
+ * A fresh directory PARENT/PREFIX.<boot>-<pid>-<start>.XXXXXX in @out, checked
  * with fl_scratch_check(). 0, or -errno with @err naming PARENT and the cause.
  */
 int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t outlen,
@@ -47,8 +49,9 @@ int fl_scratch_check(const char *path, char *err, size_t len);
 void fl_scratch_remove(const char *path);
 
 /*
- * Remove the PREFIX.<pid>-<start>.* directories in @parent that are ours
- * and whose owner process is gone. Returns how many, or -errno with @err.
+ * Remove the PREFIX.<boot>-<pid>-<start>.* directories in @parent that are
+ * ours, made in this boot, and whose owner process is gone. Returns how
+ * many, or -errno with @err.
  */
 int fl_scratch_sweep(const char *parent, const char *prefix, char *err, size_t len);
 
