@@ -49,9 +49,23 @@ ok $? "S3: stress remote_coherence in a hostile --dir runs on its own mounts and
 [ "$(fingerprint)" = "$before" ] && ! mounted_over_victim
 ok $? "S3: the targets of planted remote-coherence-nodes/node0 and -backing are untouched, nothing mounted over them"
 
-# run fault --invalidator remote: the old names were clusterfs-PID and
-# clusterfs-backing-PID, and a long mount path put the control socket at
-# /tmp/faultline-clusterfs.PID.1.sock; exec keeps the pid the names use.
+# run fault --invalidator remote made clusterfs-PID and clusterfs-backing-PID
+# in --dir; `exec` keeps the pid the planter saw.
+r=$scratch/remote.json
+bash -c 'as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+	as_nobody ln -s "$2/target" "$1/clusterfs-$$"
+	as_nobody ln -s "$2/backing" "$1/clusterfs-backing-$$"
+	exec "$3" run fault --invalidator remote --threads 1 --duration 0.5 --warmup 0.1 \
+		--size 4M --dir "$1" --out "$4"' planter "$h" "$victim" "$fl" "$r" >"$scratch/out" 2>&1
+st=$?
+ran $st && jqv '.runs[1].invalidator.kind == "remote" and .runs[1].invalidator.ops > 0' "$r"
+ok $? "S3: run fault --invalidator remote in a hostile --dir runs (exit $st)"
+[ "$(fingerprint)" = "$before" ] && ! mounted_over_victim
+ok $? "S3: the targets of planted clusterfs-PID and clusterfs-backing-PID are untouched, nothing mounted over them"
+
+# A mount path too long for a socket put the control socket at
+# /tmp/faultline-clusterfs.PID.N.sock: one planted there and listening
+# made the run fail (and could have taken its requests).
 long=$h/$(printf 'l%.0s' $(seq 120))
 as_nobody mkdir -m 1777 "$long"
 listener=$scratch/listener
@@ -70,30 +84,65 @@ while True:
     c.close()
 PY
 chmod 644 "$listener"
-r=$scratch/remote.json
-(umask 000
-bash -c 'pid=$$
-	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
-	for d in "$1" "$2"; do
-		as_nobody ln -s "$3/target" "$d/clusterfs-$pid"
-		as_nobody ln -s "$3/backing" "$d/clusterfs-backing-$pid"
-	done
+r=$scratch/long.json
+bash -c 'as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+	echo $$ >"$5.pid"
 	for n in 1 2 3; do
-		as_nobody /usr/bin/python3 "$5" "/tmp/faultline-clusterfs.$pid.$n.sock" "$6" &
+		as_nobody /usr/bin/python3 "$3" "/tmp/faultline-clusterfs.$$.$n.sock" "$4" &
 	done
-	sleep 0.5
-	exec "$4" run fault --invalidator remote --threads 1 --duration 0.5 --warmup 0.1 \
-		--size 4M --dir "$2" --out "$7"' planter "$h" "$long" "$victim" "$fl" \
-	"$listener" "$sock_log" "$r" >"$scratch/out" 2>&1)
+	for _ in $(seq 200); do
+		[ -S "/tmp/faultline-clusterfs.$$.3.sock" ] && break
+		sleep 0.05
+	done
+	exec "$2" run fault --invalidator remote --threads 1 --duration 0.5 --warmup 0.1 \
+		--size 4M --dir "$1" --out "$5"' planter "$long" "$fl" "$listener" "$sock_log" "$r" \
+	>"$scratch/out" 2>&1
 st=$?
+planter=$(cat "$r.pid")
 pkill -u nobody -f "$listener"
-rm -f /tmp/faultline-clusterfs.*.sock 2>/dev/null
+for n in 1 2 3; do rm -f "/tmp/faultline-clusterfs.$planter.$n.sock"; done
 ran $st && jqv '.runs[1].invalidator.kind == "remote" and .runs[1].invalidator.ops > 0' "$r"
-ok $? "S3: run fault --invalidator remote in a hostile --dir with a long path runs (exit $st)"
-[ "$(fingerprint)" = "$before" ] && ! mounted_over_victim
-ok $? "S3: the targets of planted clusterfs-PID and clusterfs-backing-PID are untouched, nothing mounted over them"
+ok $? "socket: a socket pre-bound at the old predictable path does not fail the run (exit $st)"
 [ ! -s "$sock_log" ]
-ok $? "socket: nothing connected to a socket planted at the old predictable path ($(wc -l <"$sock_log") connections)"
+ok $? "socket: nothing connected to the planted socket ($(wc -l <"$sock_log") connections)"
+
+# Under umask 000 another user connected to the control socket and could
+# send quit or inval: it lives in the run's own 0700 directories now, also
+# when the path is too long for one next to the mounts.
+(umask 000
+exec "$fl" run fault --invalidator remote --no-baseline --threads 1 --duration 3 --warmup 0.1 \
+	--size 4M --dir "$long" --out "$scratch/umask.json") >/dev/null 2>&1 &
+pid=$!
+sock=
+for _ in $(seq 200); do	# the daemon's --control, next to its mounts or in $TMPDIR
+	sock=$(pgrep -af "faultline clusterfs .*--mounts $long/" | sed -n 's/.*--control \([^ ]*\).*/\1/p')
+	[ -S "$sock" ] && break
+	sleep 0.05
+done
+as_nobody /usr/bin/python3 -c 'import socket, sys
+socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$sock" 2>"$scratch/connect.err"
+conn=$?
+wait $pid
+st=$?
+[ -n "$sock" ] && [ $conn -ne 0 ] && grep -q PermissionError "$scratch/connect.err" && ran $st
+ok $? "socket: under umask 000 another user cannot connect to the control socket ($sock; run exit $st)"
+
+# faultline mpi --dir: rank 0 made DIR/mpi-coherence.dat with O_TRUNC.
+if [ -x "$(dirname "$fl")/faultline-mpi" ] && command -v mpirun >/dev/null; then
+	as_nobody ln -s "$victim/target/data" "$h/mpi-coherence.dat"
+	as_nobody ln -s "$victim/backing/data" "$h/mpi-faultstorm.dat"
+	planted=$(cd "$h" && find . -maxdepth 1 -printf '%p %y %l %u\n' | sort)
+	"$fl" mpi --np 2 --passes 4 --duration 0.5 --dir "$h" --out-dir "$scratch/mpi" \
+		>"$scratch/out" 2>&1
+	st=$?
+	ran $st && jqv '.mpi.mode == "shared-dir" and .integrity.violations == 0' \
+		"$scratch/mpi/mpi-coherence.json"
+	ok $? "mpi --dir in a hostile directory runs in its own directory (exit $st)"
+	[ "$(fingerprint)" = "$before" ]
+	ok $? "mpi --dir: the targets of planted mpi-coherence.dat and mpi-faultstorm.dat are untouched"
+else
+	skip "mpi --dir in a hostile directory" "no faultline-mpi or mpirun"
+fi
 
 now=$(cd "$h" && find . -printf '%p %y %l %u\n' | sort)
 [ -z "$(comm -23 <(echo "$planted") <(echo "$now"))" ] && ! ours_left
