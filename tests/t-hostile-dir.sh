@@ -12,6 +12,8 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/fuse ] || ! id nobody >/dev/null 2>&1; th
 	done_testing
 fi
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+# As in t-mpi: the MPI library's own allocations are not ours to report.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 chmod 755 "$scratch"	# nobody must reach the hostile directory inside
 
@@ -42,10 +44,11 @@ mounted_over_victim() { grep -q " $victim[/ ]" /proc/self/mountinfo; }
 ours_left() { [ -n "$(cd "$h" && find . -mindepth 1 -user root)" ] || grep -q " $h/" /proc/self/mountinfo; }
 
 r=$scratch/stress.json
-"$fl" stress remote_coherence --duration 0.5 --dir "$h" --out "$r" >"$scratch/out" 2>&1
+"$fl" stress remote_coherence --duration 2 --dir "$h" --out "$r" >"$scratch/out" 2>&1
 st=$?
 ran $st && jqv '.checks[0].verdict == "pass"' "$r"
 ok $? "S3: stress remote_coherence in a hostile --dir runs on its own mounts and passes (exit $st)"
+[ $st -eq 0 ] || diag "$(tail -n 3 "$scratch/out")"
 [ "$(fingerprint)" = "$before" ] && ! mounted_over_victim
 ok $? "S3: the targets of planted remote-coherence-nodes/node0 and -backing are untouched, nothing mounted over them"
 
