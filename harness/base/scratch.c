@@ -155,7 +155,7 @@ int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t ou
 		    char *err, size_t len)
 {
 	static unsigned long long self_start;
-	int n;
+	int n, fd, ret;
 
 	if (!self_start)
 		self_start = fl_process_start(getpid());
@@ -173,7 +173,22 @@ int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t ou
 			   strerror(e));
 		return -e;
 	}
-	return fl_scratch_check(out, err, len);
+	/* 0700 whatever a default ACL of @parent gave it (chmod masks ACLs). */
+	fd = open_dir(out, err, len);
+	if (fd < 0) {
+		ret = fd;
+	} else {
+		if (fchmod(fd, 0700)) {
+			ret = -errno;
+			fl_set_err(err, len, "%s: chmod 0700: %s", out, strerror(errno));
+		} else {
+			ret = check_fd(fd, out, err, len);
+		}
+		close(fd);
+	}
+	if (ret)
+		rmdir(out);
+	return ret;
 }
 
 /* Empty directory @dfd (closed here): no symlink followed, no mount crossed. */

@@ -28,11 +28,11 @@ static int make_own(struct fl_testdir *td, const char *parent, const char *what,
 	fl_scratch_sweep(parent, FL_SCRATCH_PREFIX, NULL, 0);
 	ret = fl_scratch_make(parent, FL_SCRATCH_PREFIX, td->path, sizeof(td->path), why,
 			      sizeof(why));
-	if (ret == -EACCES || ret == -EROFS || ret == -EPERM)
+	if (ret == -EACCES || ret == -EROFS)
 		fl_set_err(err, len, "%s %s: cannot create files: %s", what, parent,
 			   strerror(-ret));
 	else if (ret)
-		fl_set_err(err, len, "%s: %s", what, why);
+		fl_set_err(err, len, "%s", why);
 	else
 		td->created = true;
 	return ret;
