@@ -86,8 +86,8 @@ static int check_fd(int fd, const char *path, char *err, size_t len)
 		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fl_set_err(err, len, "%s: writable by others (mode %03o): %s", path,
-			   (unsigned)(st.st_mode & 0777), strerror(EPERM));
+		fl_set_err(err, len, "%s: writable by others (mode %04o): %s", path,
+			   (unsigned)(st.st_mode & 07777), strerror(EPERM));
 		return -EPERM;
 	}
 	return 0;
