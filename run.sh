@@ -47,6 +47,21 @@ trusted (or a nightly was blind).
 USAGE
 }
 
+# new_out BASE: make a results directory of this run's own and print it:
+# BASE, or BASE.2, BASE.3, ... when a run started in the same second has
+# it (mkdir, never mkdir -p: two runs must not share one). --out DIR is
+# the user's choice and may exist.
+new_out() {
+	local dir=$1 n=1
+	mkdir -p "$(dirname "$1")" || return 1
+	until mkdir "$dir" 2>/dev/null; do
+		[ -e "$dir" ] || [ -L "$dir" ] || { mkdir "$dir"; return 1; }
+		n=$((n + 1))
+		dir=$1.$n
+	done
+	echo "$dir"
+}
+
 suite=
 out=
 extra=()
@@ -108,8 +123,8 @@ if [ -n "$kernels" ]; then
 		esac
 	done
 	harness/install-deps.sh "${kernel_deps[@]}" || exit $?
-	[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-kernels-$(hostname -s)
-	mkdir -p "$out" || exit 2
+	if [ -n "$out" ]; then mkdir -p "$out" || exit 2
+	else out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-kernels-$(hostname -s)") || exit 2; fi
 	. kernels/lib.sh	# worst: exit codes combined in faultline's order
 	status=0 i=0
 	for v in ${kernels//,/ }; do
@@ -128,12 +143,12 @@ fi
 
 if [ $nightly = 1 ]; then
 	[ -n "$suite" ] || suite=nightly
-	[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-nightly-$(uname -r)-$(hostname -s)
+	[ -n "$out" ] || out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-nightly-$(uname -r)-$(hostname -s)") || exit 2
 	exec harness/nightly.sh --out "$out" --suite "$suite" "${nightly_args[@]}" -- "${extra[@]}"
 fi
 
-[ -n "$out" ] || out=results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)$([ $mpi = 1 ] && echo -mpi)
-mkdir -p "$out" || exit 2
+if [ -n "$out" ]; then mkdir -p "$out" || exit 2
+else out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)$([ $mpi = 1 ] && echo -mpi)") || exit 2; fi
 if [ $mpi = 1 ]; then
 	build/faultline mpi --out-dir "$out" "${mpi_args[@]}"
 	status=$?

@@ -83,7 +83,7 @@ expect 2 "selftest: $scratch/lone/faultline-bare: No such file or directory" \
 
 # A program that fails fails the benchmark with its exit code and message.
 if tmpfs_dir size=1M; then
-	expect 3 "bare: $mnt: 4 MiB needed for test files, [0-9]+ MiB free: No space left on device" \
+	expect 3 "bare: $mnt/faultline\.[^:/]+: 4 MiB needed for test files, [0-9]+ MiB free: No space left on device" \
 		"faultline-bare: no space for shared files: named, exit 3" \
 		-- "$bare" --map shared "${short[@]}" --size 4M --dir "$mnt"
 	expect 3 'selftest: page_fault3 run, 1 threads, round 1: faultline run exited 3: .*No space left on device' \

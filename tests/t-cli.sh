@@ -58,7 +58,7 @@ else
 fi
 if tmpfs_dir size=1M; then
 	small=$mnt
-	expect 3 "$small: [0-9]+ MiB needed for test files, [0-9]+ MiB free: No space left on device" \
+	expect 3 "$small/faultline\.[^:/]+: [0-9]+ MiB needed for test files, [0-9]+ MiB free: No space left on device" \
 		"full filesystem: ENOSPC, exit 3" \
 		-- "$fl" run fault --dir "$small" --size 4M --duration 0.2 --warmup 0 --out "$scratch/enospc.json"
 	[ -z "$(ls -A "$small")" ]

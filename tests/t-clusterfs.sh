@@ -145,6 +145,20 @@ ok $? "kill -9 of its parent: the daemon unmounts and exits"
 expect 2 "backing directory .*/nope: No such file" "a missing backing directory is named" -- \
 	"$fl" clusterfs --backing "$scratch/nope" --mounts "$scratch" --control "$scratch/x.sock"
 expect 2 "required" "--backing, --mounts, --control are required" -- "$fl" clusterfs --nodes 2
+# Issue 14 S3: nothing that exists in a directory others can write is used
+# (timeout: a daemon that accepted would serve until stopped).
+hd=$scratch/hostile
+mkdir -p "$hd/b" "$hd/open" "$hd/m" "$hd/victim"
+chmod 1777 "$hd/open"
+expect 2 "mount directory $hd/open: writable by others \(mode 1777\)" \
+	"S3: clusterfs refuses a mount directory others can write to" -- \
+	timeout 10 "$fl" clusterfs --backing "$hd/b" --mounts "$hd/open" --nodes 2 --control "$hd/m/c.sock"
+ln -s "$hd/victim" "$hd/m/node0"
+expect 2 "mount point $hd/m/node0: File exists" \
+	"S3: clusterfs never mounts on a name that was there (node0, a symlink)" -- \
+	timeout 10 "$fl" clusterfs --backing "$hd/b" --mounts "$hd/m" --nodes 2 --control "$hd/m/c.sock"
+! grep -q " $hd/" /proc/self/mountinfo && [ -L "$hd/m/node0" ] && [ ! -e "$hd/m/node1" ]
+ok $? "S3: nothing mounted over the symlink's target; the refused daemon left nothing"
 "$fl" clusterfs --help | grep -q -- "--sweep" && "$fl" --help | grep -q "clusterfs"
 ok $? "--help documents --sweep; faultline --help lists clusterfs"
 left=0

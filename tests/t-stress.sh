@@ -229,6 +229,20 @@ ok $? "R5: stress killed in its second check keeps a valid document marked parti
 ! ls "$scratch" | grep -q 'partial\.json\.tmp'
 ok $? "R5: the rewrites leave no temporary file behind"
 
+# A full filesystem is a resource unavailable: one line, exit 3, "failed".
+if tmpfs_dir size=1M; then
+	dd if=/dev/zero of="$mnt/fill" bs=64k 2>/dev/null
+	expect 3 "^faultline: stress: $mnt/faultline\.[^:/]+: [0-9]+ MiB needed for test files, 0 MiB free: No space left on device$" \
+		"stress --dir on a full tmpfs: exit 3 and one line naming the directory and ENOSPC" \
+		-- "$fl" stress --duration 0.3 --dir "$mnt" --out "$scratch/full.json"
+	[ "$(wc -l <"$scratch/stderr")" -eq 1 ] && validate "$scratch/full.json" &&
+		jqv '.status == "failed" and .exit_code == 3' "$scratch/full.json" &&
+		[ "$(ls -A "$mnt")" = fill ]
+	ok $? "stress on a full tmpfs: the result says failed, exit_code 3; nothing left in --dir"
+else
+	skip "stress on a full filesystem" "cannot mount tmpfs (not root?)"
+fi
+
 "$fl" stress --duration 20 --out "$scratch/int.json" >/dev/null 2>&1 &
 pid=$!
 sleep 1

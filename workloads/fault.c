@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/rand.h"
+#include "base/scratch.h"
 #include "base/testdir.h"
 #include "clusterfs/clusterfs.h"
 #include "integrity/oracle_io.h"
@@ -89,6 +90,8 @@ struct fault_run {
 	const char *why_not_verified;	/* NULL when pages are verified */
 	struct fl_clusterfs *cfs;	/* --invalidator remote: two "nodes" */
 	char files_dir[4096];		/* where the files are: run dir or node0 */
+	char cfs_backing[4096];		/* clusterfs's fresh directories, */
+	char cfs_mounts[4096];		/* "" until made */
 	int *remote_fds;		/* the files through node1 */
 	char (*names)[64];		/* the files' names on the mounts */
 	const char **name_ptrs;
@@ -249,13 +252,10 @@ static json_t *fault_integrity(struct fl_run_ctx *run)
 static int remote_start(struct fl_run_ctx *run, struct fault_run *fr, int nr,
 			char *err, size_t len)
 {
-	char backing[4200], mounts[4200];
-	struct fl_clusterfs_opts o = { .backing = backing, .mount_dir = mounts,
-				       .nr_mounts = 2 };
+	struct fl_clusterfs_opts o = { .backing = fr->cfs_backing,
+				       .mount_dir = fr->cfs_mounts, .nr_mounts = 2 };
 	int ret;
 
-	snprintf(backing, sizeof(backing), "%s/clusterfs-backing-%d", run->dir, (int)getpid());
-	snprintf(mounts, sizeof(mounts), "%s/clusterfs-%d", run->dir, (int)getpid());
 	fr->remote_fds = calloc((size_t)nr, sizeof(int));
 	fr->names = calloc((size_t)nr, sizeof(*fr->names));
 	fr->name_ptrs = calloc((size_t)nr, sizeof(*fr->name_ptrs));
@@ -268,10 +268,13 @@ static int remote_start(struct fl_run_ctx *run, struct fault_run *fr, int nr,
 	}
 	for (int i = 0; i < nr; i++)
 		fr->remote_fds[i] = -1;
-	if ((mkdir(backing, 0700) && errno != EEXIST) || (mkdir(mounts, 0700) && errno != EEXIST)) {
-		fl_set_err(err, len, "mkdir %s: %s", backing, strerror(errno));
-		return -errno;
-	}
+	ret = fl_scratch_make(run->dir, "clusterfs-backing", fr->cfs_backing,
+			      sizeof(fr->cfs_backing), err, len);
+	if (!ret)
+		ret = fl_scratch_make(run->dir, "clusterfs", fr->cfs_mounts,
+				      sizeof(fr->cfs_mounts), err, len);
+	if (ret)
+		return ret;
 	ret = fl_clusterfs_start(&fr->cfs, &o, err, len);
 	if (ret)
 		return ret;
@@ -293,8 +296,11 @@ static int remote_open(struct fault_run *fr, int i, char *err, size_t len)
 	return 0;
 }
 
-/* Close the remote side and stop the daemon; it takes its mounts along. */
-static void remote_stop(struct fl_run_ctx *run, struct fault_run *fr)
+/*
+ * Close the remote side and stop the daemon; it takes its mounts along.
+ * Then the directories it had go.
+ */
+static void remote_stop(struct fault_run *fr)
 {
 	char err[FL_ERR_LEN], path[4200];
 	int nr = fr->nr_remote;
@@ -308,19 +314,20 @@ static void remote_stop(struct fl_run_ctx *run, struct fault_run *fr)
 	fr->remote_fds = NULL;
 	fr->names = NULL;
 	fr->name_ptrs = NULL;
-	if (!fr->cfs)
-		return;
-	for (int i = 0; i < nr; i++) {
-		file_path(path, sizeof(path), fr->files_dir, i);
-		unlink(path);
+	if (fr->cfs) {
+		for (int i = 0; i < nr; i++) {
+			file_path(path, sizeof(path), fr->files_dir, i);
+			unlink(path);
+		}
+		if (fl_clusterfs_stop(fr->cfs, err, sizeof(err)))
+			fl_warn("clusterfs: %s", err);
+		fr->cfs = NULL;
 	}
-	if (fl_clusterfs_stop(fr->cfs, err, sizeof(err)))
-		fl_warn("clusterfs: %s", err);
-	fr->cfs = NULL;
-	snprintf(path, sizeof(path), "%s/clusterfs-backing-%d", run->dir, (int)getpid());
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/clusterfs-%d", run->dir, (int)getpid());
-	rmdir(path);
+	if (fr->cfs_mounts[0])
+		fl_scratch_remove(fr->cfs_mounts);
+	if (fr->cfs_backing[0])
+		fl_scratch_remove(fr->cfs_backing);
+	fr->cfs_mounts[0] = fr->cfs_backing[0] = '\0';
 }
 
 static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
@@ -407,7 +414,7 @@ static void fault_teardown(struct fl_run_ctx *run)
 			fl_oracle_file_free(fr->ofiles[i]);
 	}
 	/* Files are closed first: the daemon cannot unmount open files. */
-	remote_stop(run, fr);
+	remote_stop(fr);
 	fl_oracle_free(fr->oracle);
 	free(fr->ofiles);
 	free(fr->file_ids);

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,80 +11,59 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
+#include "base/scratch.h"
 #include "base/testdir.h"
 
-/* Creating a file is the only honest writability test (root, ro mounts). */
-static int probe_writable(const char *dir, char *err, size_t len)
+/*
+ * The run's own directory in @parent: fresh and private, so no name in
+ * @parent (which others may write to) is ever used. What killed runs left
+ * there is swept first.
+ */
+static int make_own(struct fl_testdir *td, const char *parent, const char *what,
+		    char *err, size_t len)
 {
-	char path[PATH_MAX + 64];
-	int fd;
+	char why[FL_ERR_LEN];
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/.faultline-probe-%d", dir, (int)getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int e = errno;
-
-		fl_set_err(err, len, "--dir %s: cannot create files: %s", dir,
-			   strerror(e));
-		return -e;
-	}
-	close(fd);
-	unlink(path);
-	return 0;
+	fl_scratch_sweep(parent, FL_SCRATCH_PREFIX, NULL, 0);
+	ret = fl_scratch_make(parent, FL_SCRATCH_PREFIX, td->path, sizeof(td->path), why,
+			      sizeof(why));
+	if (ret == -EACCES || ret == -EROFS)
+		fl_set_err(err, len, "%s %s: cannot create files: %s", what, parent,
+			   strerror(-ret));
+	else if (ret)
+		fl_set_err(err, len, "%s", why);
+	else
+		td->created = true;
+	return ret;
 }
 
 int fl_testdir_prepare(struct fl_testdir *td, const char *user_dir, char *err,
 		       size_t len)
 {
 	struct stat st;
-	const char *tmp;
 
 	memset(td, 0, sizeof(*td));
-	if (user_dir) {
-		if (stat(user_dir, &st)) {
-			int e = errno;
-
-			fl_set_err(err, len, "--dir %s: %s", user_dir, strerror(e));
-			return -e;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			fl_set_err(err, len, "--dir %s: %s", user_dir,
-				   strerror(ENOTDIR));
-			return -ENOTDIR;
-		}
-		snprintf(td->path, sizeof(td->path), "%s", user_dir);
-		return probe_writable(td->path, err, len);
-	}
-	tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	snprintf(td->path, sizeof(td->path), "%s/faultline.XXXXXX", tmp);
-	if (!mkdtemp(td->path)) {
+	if (!user_dir)
+		return make_own(td, fl_tmp_root(), "test directory in", err, len);
+	if (stat(user_dir, &st)) {
 		int e = errno;
 
-		fl_set_err(err, len, "create a test directory in %s: %s", tmp,
-			   strerror(e));
+		fl_set_err(err, len, "--dir %s: %s", user_dir, strerror(e));
 		return -e;
 	}
-	td->created = true;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
+	if (!S_ISDIR(st.st_mode)) {
+		fl_set_err(err, len, "--dir %s: %s", user_dir, strerror(ENOTDIR));
+		return -ENOTDIR;
+	}
+	return make_own(td, user_dir, "--dir", err, len);
 }
 
 void fl_testdir_cleanup(struct fl_testdir *td)
 {
 	if (!td->created)
 		return;
-	nftw(td->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	fl_scratch_remove(td->path);
 	td->created = false;
 }
 

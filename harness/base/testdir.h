@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The directory test files live in: the user's --dir, checked for being a
- * writable directory, or a fresh one under $TMPDIR (or /tmp) that is
- * removed with everything in it afterwards.
+ * The directory test files live in: a fresh private scratch directory
+ * (base/scratch.h) in the user's --dir, or under $TMPDIR (or /tmp),
+ * removed with everything in it afterwards. Never a name that was there
+ * before the run: --dir may be writable by others.
  */
 #ifndef FL_TESTDIR_H
 #define FL_TESTDIR_H

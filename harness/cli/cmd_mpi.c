@@ -324,7 +324,13 @@ int cmd_mpi(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o.dir) {
-		dir = o.dir;
+		/* The ranks' own fresh directory: --dir may be shared with others. */
+		ret = fl_testdir_prepare(&td, o.dir, err, sizeof(err));
+		if (ret) {
+			fl_err("mpi: %s", err);
+			return fl_exit_for_errno(ret);
+		}
+		dir = td.path;
 	} else {
 		struct fl_clusterfs_opts co = {
 			.backing = backing, .mount_dir = mnt, .nr_mounts = (int)o.np,

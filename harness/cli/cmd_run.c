@@ -197,7 +197,7 @@ int cmd_run(int argc, char **argv)
 		ret = fl_testdir_prepare(&td, opts.dir, err, sizeof(err));
 	if (ret) {
 		fl_err("%s", err);
-		code = FL_EXIT_USAGE;
+		code = fl_exit_for_errno(ret);	/* ENOSPC: 3, the rest: 2 */
 		goto out_topo;
 	}
 	fl_clock_init();

@@ -33,6 +33,9 @@
 #include "run/env.h"
 #include "run/placement.h"
 
+/* Free space stress needs: the largest check's files (2 MiB) twice over. */
+#define STRESS_SPACE (4ull << 20)
+
 struct stress_opts {
 	double duration_s;
 	uint64_t faulters;
@@ -91,6 +94,7 @@ struct stress_env {
 
 struct outcome {
 	enum verdict verdict;
+	int ret;			/* what the check returned: 0 or -errno */
 	uint64_t iterations;
 	struct fl_oracle_counts counts;
 	int kmsg_failing;
@@ -234,6 +238,7 @@ static json_t *run_check(const struct fl_check *chk,
 	out->iterations = ctx.iterations;
 	out->kmsg_known = log != NULL;
 	fl_oracle_counts(ctx.oracle, &out->counts);
+	out->ret = ret;
 	judge_check(chk, env, ctx.oracle, ret, err, out);
 	res = json_pack("{s:s, s:s, s:s, s:I, s:o}", "name", chk->name,
 			"summary", chk->summary, "verdict",
@@ -289,6 +294,21 @@ static int verdict_exit(enum verdict v)
 }
 
 /*
+ * The exit code of a check's outcome: its verdict's, or 3 when what it
+ * needed ran out under it (no space left, say): the filesystem's fault,
+ * not the check's or the user's.
+ */
+static int outcome_exit(const struct outcome *oc)
+{
+	int code = verdict_exit(oc->verdict);
+
+	if ((oc->verdict == V_ERROR || oc->verdict == V_FAIL) && oc->ret &&
+	    fl_exit_for_errno(oc->ret) == FL_EXIT_RESOURCE)
+		code = fl_exit_worst(code, FL_EXIT_RESOURCE);
+	return code;
+}
+
+/*
  * FAULTLINE_STRESS_MAX_ITERATIONS=N, a test hook: every check stops after
  * N iterations (0: before its first, to test "not_run"). UINT64_MAX when
  * unset. 0 or -EINVAL with @err.
@@ -322,6 +342,7 @@ struct stress_doc {
 	int counts[V_NR];
 	int code;		/* the worst exit code so far */
 	int write_failed;	/* a partial write failed: said once */
+	bool no_space;		/* the filesystem was full: no check ran */
 };
 
 static json_t *stress_doc_json(const struct stress_doc *d,
@@ -339,7 +360,7 @@ static json_t *stress_doc_json(const struct stress_doc *d,
 	if (final) {
 		validity = json_incref(d->validity);
 		status = fl_check_stop ? "interrupted" :
-			 d->counts[V_FAIL] || d->counts[V_NOT_RUN] ||
+			 d->no_space || d->counts[V_FAIL] || d->counts[V_NOT_RUN] ||
 			 d->counts[V_ERROR] ? "failed" : "ok";
 	} else {
 		validity = json_deep_copy(d->validity);
@@ -469,7 +490,7 @@ int cmd_stress(int argc, char **argv)
 	struct stress_env env = { .o = &o, .mnt = &mnt, .known = &known };
 	struct utsname uts;
 	char *opt_argv[64];
-	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
+	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, space;
 	struct stress_doc d = { 0 };
 	const char *freeze_before;
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -540,10 +561,19 @@ int cmd_stress(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s/stress-%s-%d.json", fl_results_dir(),
 			 stamp, (int)getpid());
 	}
-	if (fl_testdir_prepare(&td, o.dir, err, sizeof(err))) {
+	space = fl_testdir_prepare(&td, o.dir, err, sizeof(err));
+	if (space) {
 		fl_err("stress: %s", err);
 		fl_topology_free(topo);
-		return FL_EXIT_USAGE;
+		return fl_exit_for_errno(space);	/* ENOSPC: 3 */
+	}
+	/* On a full filesystem every check would fail of it: say so once. */
+	space = fl_testdir_check_space(td.path, STRESS_SPACE, err, sizeof(err));
+	if (space) {
+		fl_err("stress: %s", err);
+		d.code = fl_exit_for_errno(space);
+		d.no_space = true;
+		nr = 0;
 	}
 	fl_clock_init();
 	fl_sigbus_install();
@@ -553,10 +583,12 @@ int cmd_stress(int argc, char **argv)
 	env.dir = td.path;
 	env.faulters = faulters;
 
-	printf("stress: %d check%s, %.1f s each, %d faulters, on %s (%s)\n", nr,
-	       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
-	printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
-	       "violations", "bad SIGBUS", "kernel", "verdict");
+	if (nr) {
+		printf("stress: %d check%s, %.1f s each, %d faulters, on %s (%s)\n", nr,
+		       nr == 1 ? "" : "s", o.duration_s, faulters, td.path, mnt.type);
+		printf("%-24s %12s %10s %10s %8s  %s\n", "check", "iterations",
+		       "violations", "bad SIGBUS", "kernel", "verdict");
+	}
 	d.topo = topo;
 	d.dir = td.path;
 	d.checks = json_array();
@@ -576,13 +608,15 @@ int cmd_stress(int argc, char **argv)
 		fl_validity_absorb(d.validity, res, chosen[i]->name);
 		json_array_append_new(d.checks, res);
 		d.counts[oc.verdict]++;
-		d.code = fl_exit_worst(d.code, verdict_exit(oc.verdict));
+		d.code = fl_exit_worst(d.code, outcome_exit(&oc));
 		/* Written before the row: a row on the console is a check kept. */
 		if (i + 1 < nr && !fl_check_stop &&
 		    stress_doc_write(&d, &env, chosen, nr, false, out, err, sizeof(err)) &&
 		    !d.write_failed++)
 			fl_err("stress: %s (tried again after the next check)", err);
 		print_row(chosen[i]->name, &oc);
+		if (outcome_exit(&oc) == FL_EXIT_RESOURCE)
+			fl_err("stress: %s: %s", chosen[i]->name, oc.reason);
 	}
 	if (fl_check_stop)
 		d.code = fl_exit_worst(d.code, FL_EXIT_INTERRUPTED);

@@ -63,6 +63,7 @@
 
 #include "base/faultline.h"
 #include "base/option.h"
+#include "base/scratch.h"
 #include "clusterfs/clusterfs.h"
 
 #define CFS_MAX_MOUNTS 64
@@ -1335,47 +1336,37 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-/* Create MOUNTS/node<i> if needed; it must not be a mount point already. */
-static int prepare_dir(struct cfs *fs, struct cfs_mount *m, char *err, size_t len)
+/*
+ * Create MOUNTS/node<i>, fresh: a name that exists already (planted, or a
+ * symlink to somewhere else) is never mounted over.
+ */
+static int prepare_dir(struct cfs_mount *m, char *err, size_t len)
 {
-	struct stat st, parent;
-	int e;
+	char why[FL_ERR_LEN];
+	int e, ret;
 
-	if (stat(fs->mount_dir, &parent)) {
+	if (mkdir(m->path, 0755)) {
 		e = errno;
-		fl_set_err(err, len, "mount directory %s: %s", fs->mount_dir, strerror(e));
-		return -e;
-	}
-	if (!mkdir(m->path, 0755)) {
-		m->created = true;
-		return 0;
-	}
-	e = errno;
-	if (e != EEXIST || stat(m->path, &st)) {
-		e = e == EEXIST ? errno : e;
 		fl_set_err(err, len, "mount point %s: %s%s", m->path, strerror(e),
+			   e == EEXIST ? " (a mount point must be a directory clusterfs creates)" :
 			   e == ENOTCONN ? " (a dead daemon's mount: faultline clusterfs --sweep)" : "");
 		return -e;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		fl_set_err(err, len, "mount point %s: %s", m->path, strerror(ENOTDIR));
-		return -ENOTDIR;
-	}
-	if (st.st_dev != parent.st_dev) {
-		fl_set_err(err, len, "mount point %s: already a mount point", m->path);
-		return -EBUSY;
-	}
-	return 0;
+	m->created = true;
+	ret = fl_scratch_check(m->path, why, sizeof(why));
+	if (ret)
+		fl_set_err(err, len, "mount point %s", why);
+	return ret;
 }
 
-static int mount_one(struct cfs *fs, struct cfs_mount *m, bool debug, char *err,
+static int mount_one(struct cfs_mount *m, bool debug, char *err,
 		     size_t len)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	char opts[256];
 	int ret;
 
-	ret = prepare_dir(fs, m, err, len);
+	ret = prepare_dir(m, err, len);
 	if (ret)
 		return ret;
 	snprintf(opts, sizeof(opts),
@@ -1455,6 +1446,37 @@ struct cfs_opts {
 	bool skip_invalidation, sweep, debug;
 };
 
+/*
+ * The backing directory, the mount directory and the socket's directory
+ * are ours alone: nobody else can plant a name in them or take one away.
+ */
+static int check_private(const struct cfs *fs, char *err, size_t len)
+{
+	char sock_dir[PATH_MAX], why[FL_ERR_LEN];
+	const char *slash = strrchr(fs->control, '/');
+	const struct {
+		const char *what, *path;
+	} dirs[] = {
+		{ "backing directory", fs->backing },
+		{ "mount directory", fs->mount_dir },
+		{ "control socket directory", sock_dir },
+	};
+
+	snprintf(sock_dir, sizeof(sock_dir), "%.*s", slash ? (int)(slash - fs->control) : 1,
+		 slash ? fs->control : ".");
+	if (!sock_dir[0])
+		snprintf(sock_dir, sizeof(sock_dir), "/");
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		int ret = fl_scratch_check(dirs[i].path, why, sizeof(why));
+
+		if (ret) {
+			fl_set_err(err, len, "%s %s", dirs[i].what, why);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int setup(struct cfs *fs, const struct cfs_opts *o, char *err, size_t len)
 {
 	char sweep_err[FL_ERR_LEN];
@@ -1490,9 +1512,11 @@ static int setup(struct cfs *fs, const struct cfs_opts *o, char *err, size_t len
 		fl_set_err(err, len, "backing directory %s: %s", fs->backing, strerror(e));
 		return -e;
 	}
-	ret = ctl_listen(fs, err, len);
+	ret = check_private(fs, err, len);
+	if (!ret)
+		ret = ctl_listen(fs, err, len);
 	for (int i = 0; !ret && i < fs->nr_mounts; i++)
-		ret = mount_one(fs, &fs->mounts[i], o->debug, err, len);
+		ret = mount_one(&fs->mounts[i], o->debug, err, len);
 	if (ret)
 		return ret;
 

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
+#include "base/mountinfo.h"
+#include "base/scratch.h"
 #include "clusterfs/clusterfs.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -41,6 +43,7 @@ struct fl_clusterfs {
 	char (*mounts)[PATH_MAX + 16];
 	dev_t *devs;			/* of each mount, for a last-resort abort */
 	char control[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char control_dir[PATH_MAX];	/* a private one made for the socket, or "" */
 	bool reaped;			/* the daemon's exit status was taken */
 	int sock;
 	pthread_mutex_t lock;		/* one request at a time on sock */
@@ -63,23 +66,6 @@ struct cfs_mnt {
 	pid_t pid;
 };
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 /*
  * Every clusterfs mount in this mount namespace: FUSE mounts whose source
  * is "faultline-clusterfs:<pid>". 0 with *@out (free it) and *@nr, or -errno.
@@ -87,57 +73,29 @@ static void unescape(char *s)
 static int list_mounts(struct cfs_mnt **out, int *nr)
 {
 	const char *prefix = FL_CLUSTERFS_FSNAME ":";
-	struct cfs_mnt *list = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	int n = 0, room = 0;
-	FILE *f;
+	struct fl_mount *all;
+	struct cfs_mnt *list;
+	int n = 0, nr_all, ret;
 
 	*out = NULL;
 	*nr = 0;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		char *field[6], *save = NULL, *tok, *sep;
-		int i = 0;
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - TYPE SOURCE SB */
-		sep = strstr(line, " - ");
-		if (!sep)
+	ret = fl_mountinfo_read(&all, &nr_all);
+	if (ret)
+		return ret;
+	list = calloc((size_t)nr_all + 1, sizeof(*list));
+	if (!list) {
+		free(all);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nr_all; i++) {
+		if (strncmp(all[i].type, "fuse", 4) ||
+		    strncmp(all[i].source, prefix, strlen(prefix)))
 			continue;
-		*sep = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 5;
-		     tok = strtok_r(NULL, " ", &save))
-			field[i++] = tok;
-		if (i < 5)
-			continue;
-		save = NULL;
-		field[0] = strtok_r(sep + 3, " \n", &save);	/* type */
-		field[1] = strtok_r(NULL, " \n", &save);	/* source */
-		if (!field[0] || !field[1] || strncmp(field[0], "fuse", 4) ||
-		    strncmp(field[1], prefix, strlen(prefix)))
-			continue;
-		if (n == room) {
-			struct cfs_mnt *l;
-
-			room = room ? room * 2 : 8;
-			l = realloc(list, (size_t)room * sizeof(*l));
-			if (!l) {
-				free(list);
-				free(line);
-				fclose(f);
-				return -ENOMEM;
-			}
-			list = l;
-		}
-		unescape(field[4]);
-		snprintf(list[n].path, sizeof(list[n].path), "%s", field[4]);
-		list[n].pid = (pid_t)strtol(field[1] + strlen(prefix), NULL, 10);
+		snprintf(list[n].path, sizeof(list[n].path), "%s", all[i].point);
+		list[n].pid = (pid_t)strtol(all[i].source + strlen(prefix), NULL, 10);
 		n++;
 	}
-	free(line);
-	fclose(f);
+	free(all);
 	*out = list;
 	*nr = n;
 	return 0;
@@ -403,6 +361,8 @@ static void handle_free(struct fl_clusterfs *c)
 {
 	if (c->sock >= 0)
 		close(c->sock);
+	if (c->control_dir[0])
+		rmdir(c->control_dir);	/* the socket in it is gone by now */
 	pthread_mutex_destroy(&c->lock);
 	free(c->mounts);
 	free(c->devs);
@@ -614,6 +574,35 @@ static int check_dir(const char *what, const char *path, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * The control socket goes next to the mounts, in a directory only we can
+ * write to. A path too long for sun_path gets a private scratch directory
+ * of its own (never a predictable name in a shared /tmp).
+ */
+static int control_path(struct fl_clusterfs *c, char *err, size_t len)
+{
+	char why[FL_ERR_LEN];
+	int ret;
+
+	if (snprintf(c->control, sizeof(c->control), "%s/%s", c->mount_dir,
+		     CFS_SOCK_NAME) < (int)sizeof(c->control))
+		return 0;
+	ret = fl_scratch_make(fl_tmp_root(), FL_SCRATCH_PREFIX, c->control_dir,
+			      sizeof(c->control_dir), why, sizeof(why));
+	if (ret) {
+		c->control_dir[0] = '\0';
+		fl_set_err(err, len, "clusterfs control socket: %s", why);
+		return ret;
+	}
+	if (snprintf(c->control, sizeof(c->control), "%s/%s", c->control_dir,
+		     CFS_SOCK_NAME) >= (int)sizeof(c->control)) {
+		fl_set_err(err, len, "clusterfs control socket in %s: path too long for a socket: %s",
+			   c->control_dir, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;	/* handle_free() removes the directory */
+	}
+	return 0;
+}
+
 int fl_clusterfs_start(struct fl_clusterfs **out,
 		       const struct fl_clusterfs_opts *opts, char *err, size_t len)
 {
@@ -653,14 +642,9 @@ int fl_clusterfs_start(struct fl_clusterfs **out,
 	}
 	for (int i = 0; i < c->nr_mounts; i++)
 		snprintf(c->mounts[i], sizeof(c->mounts[i]), "%s/node%d", c->mount_dir, i);
-	if (snprintf(c->control, sizeof(c->control), "%s/%s", c->mount_dir,
-		     CFS_SOCK_NAME) >= (int)sizeof(c->control)) {
-		static int seq;
-
-		snprintf(c->control, sizeof(c->control), "/tmp/faultline-clusterfs.%d.%d.sock",
-			 (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
-	}
 	ret = fl_clusterfs_sweep(err, len);
+	if (ret >= 0)
+		ret = control_path(c, err, len);
 	if (ret < 0) {
 		handle_free(c);
 		return ret;

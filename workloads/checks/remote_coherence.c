@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/scratch.h"
 #include "clusterfs/clusterfs.h"
 #include "integrity/coherence.h"
 #include "common.h"
@@ -183,7 +184,7 @@ static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 		.c = c,
 		.l = { .size = FILE_SIZE, .block = BLOCK },
 	};
-	char backing[4200], mounts[4200], path[4300];
+	char backing[4200] = "", mounts[4200] = "", path[4300];
 	struct fl_clusterfs_opts o = { .backing = backing, .mount_dir = mounts };
 	struct node nodes[MAX_NODES];
 	pthread_t tids[MAX_NODES];
@@ -196,12 +197,13 @@ static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 	/* Tests make clusterfs forget to invalidate, to see the check fail. */
 	o.skip_invalidation = !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "",
 				      "skip-invalidation");
-	snprintf(backing, sizeof(backing), "%s/remote-coherence-backing", c->dir);
-	snprintf(mounts, sizeof(mounts), "%s/remote-coherence-nodes", c->dir);
-	if ((mkdir(backing, 0700) && errno != EEXIST) || (mkdir(mounts, 0700) && errno != EEXIST)) {
-		fl_set_err(err, len, "mkdir %s: %s", backing, strerror(errno));
-		return -errno;
-	}
+	ret = fl_scratch_make(c->dir, "remote-coherence-backing", backing, sizeof(backing),
+			      err, len);
+	if (!ret)
+		ret = fl_scratch_make(c->dir, "remote-coherence-nodes", mounts, sizeof(mounts),
+				      err, len);
+	if (ret)
+		goto out_dirs;
 	ret = fl_clusterfs_start(&rem.fs, &o, err, len);
 	if (ret == -ENODEV || ret == -EPERM || ret == -EACCES) {
 		char why[FL_ERR_LEN];
@@ -245,8 +247,10 @@ out_fs:
 		}
 	}
 out_dirs:
-	rmdir(mounts);
-	rmdir(backing);
+	if (mounts[0])
+		fl_scratch_remove(mounts);
+	if (backing[0])
+		fl_scratch_remove(backing);
 	return ret;
 }
 

@@ -87,7 +87,7 @@ static int create_file(const char *path, const struct fl_coh_layout *l, char *er
 	char *buf = malloc(l->block);
 	int fd, ret = 0;
 
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	if (fd < 0 || !buf || ftruncate(fd, (off_t)l->size)) {
 		ret = -errno;
 		fl_set_err(err, len, "create %s: %s", path, strerror(errno));

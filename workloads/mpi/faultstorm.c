@@ -164,7 +164,7 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 
 	snprintf(path, sizeof(path), "%s/%s", c->dir, FILE_NAME);
 	if (c->rank == 0) {
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 		if (fd < 0 || ftruncate(fd, (off_t)p->size)) {
 			ret = -errno;
 			fl_set_err(err, len, "create %s: %s", path, strerror(errno));
