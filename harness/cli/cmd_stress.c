@@ -20,6 +20,7 @@
 #include "base/option.h"
 #include "base/schema.h"
 #include "base/sigbus.h"
+#include "base/stop.h"
 #include "base/testdir.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -58,12 +59,6 @@ static const struct fl_option stress_options[] = {
 	  .help = "list of known kernel behaviours (default: the one built in from " FL_KNOWN_BUILTIN ")" },
 	{ 0 }
 };
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	fl_check_stop = 1;
-}
 
 /*
  * Verdicts, as JSON, the table and summary.md spell them (the table
@@ -157,7 +152,7 @@ static void judge_check(const struct fl_check *chk, const struct stress_env *env
 	else if (out->verdict == V_NOT_RUN && env->max_iterations == 0)
 		snprintf(out->reason, sizeof(out->reason),
 			 "no iteration ran: FAULTLINE_STRESS_MAX_ITERATIONS=0 (a test hook)");
-	else if (out->verdict == V_NOT_RUN && fl_check_stop)
+	else if (out->verdict == V_NOT_RUN && fl_stop_signal)
 		snprintf(out->reason, sizeof(out->reason),
 			 "no iteration ran before the interrupt");
 	else if (out->verdict == V_NOT_RUN)
@@ -225,7 +220,7 @@ static json_t *run_check(const struct fl_check *chk,
 	fl_kmsg_start(&kmsg);
 	ctx.deadline_ns = fl_mono_ns() + (uint64_t)(env->o->duration_s * 1e9);
 	ret = chk->run(&ctx, err, sizeof(err));
-	interrupted = fl_check_stop;
+	interrupted = fl_stop_signal;
 	log = fl_kmsg_finish(&kmsg, chk->inval_failure_fails, &out->kmsg_failing);
 
 	out->iterations = ctx.iterations;
@@ -341,7 +336,6 @@ int cmd_stress(int argc, char **argv)
 	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
 	int counts[V_NR] = { 0 };
 	json_t *doc, *checks, *validity, *jcounts;
-	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* Check names first or anywhere; options are the words with "--". */
 	for (int i = 1; i < argc; i++) {
@@ -410,8 +404,6 @@ int cmd_stress(int argc, char **argv)
 	}
 	fl_clock_init();
 	fl_sigbus_install();
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	fl_env_fs_of(td.path, &mnt);
 	env.dir = td.path;
 	env.faulters = faulters;
@@ -422,7 +414,7 @@ int cmd_stress(int argc, char **argv)
 	       "violations", "bad SIGBUS", "kernel", "verdict");
 	checks = json_array();
 	validity = fl_validity_new();
-	for (int i = 0; i < nr && !fl_check_stop; i++) {
+	for (int i = 0; i < nr && !fl_stop_signal; i++) {
 		struct outcome oc;
 		json_t *res = run_check(chosen[i], &env, &oc);
 
@@ -432,7 +424,7 @@ int cmd_stress(int argc, char **argv)
 		counts[oc.verdict]++;
 		code = fl_exit_worst(code, verdict_exit(oc.verdict));
 	}
-	if (fl_check_stop)
+	if (fl_stop_signal)
 		code = fl_exit_worst(code, FL_EXIT_INTERRUPTED);
 	/* Known failures are counted aloud: never silently green. */
 	jcounts = json_object();
@@ -451,7 +443,7 @@ int cmd_stress(int argc, char **argv)
 	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
 	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
 	json_object_set_new(doc, "status", json_string(
-		fl_check_stop ? "interrupted" :
+		fl_stop_signal ? "interrupted" :
 		counts[V_FAIL] || counts[V_NOT_RUN] || counts[V_ERROR] ? "failed" : "ok"));
 	json_object_set_new(doc, "exit_code", json_integer(code));
 	json_object_set_new(doc, "duration_s", json_real(o.duration_s));

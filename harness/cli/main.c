@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline: subcommand dispatch (cli/commands.def), `--version`, `--help`. */
+/*
+ * faultline: subcommand dispatch (cli/commands.def), `--version`, `--help`,
+ * and the stop signals' handler, installed before anything else.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/faultline.h"
+#include "base/stop.h"
 #include "cli/commands.h"
 
 static const struct {
@@ -30,6 +34,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* First: a signal from here on is recorded, never a lost result. */
+	fl_stop_install();
 	if (argc < 2) {
 		usage(stderr);
 		return FL_EXIT_USAGE;
