@@ -3,8 +3,12 @@
  * faultline: subcommand dispatch (cli/commands.def), `--version`, `--help`,
  * and the stop signals' handler, installed before anything else.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "base/faultline.h"
 #include "base/stop.h"
@@ -32,10 +36,31 @@ static void usage(FILE *f)
 		"result is untrustworthy (its validity says why).\n");
 }
 
+/*
+ * A script that starts faultline (harness/stop.sh) names itself in
+ * FAULTLINE_PARENT: faultline then stops, as on SIGTERM, when that shell
+ * dies, even of SIGKILL, rather than run on orphaned. Only that shell's
+ * own child follows it, and the name is not passed on to ours.
+ */
+static void stop_with_parent(void)
+{
+	const char *parent = getenv("FAULTLINE_PARENT");
+	long pid = parent ? strtol(parent, NULL, 10) : 0;
+
+	unsetenv("FAULTLINE_PARENT");
+	/* Another script in between (kernels/suite.sh) follows its own. */
+	if (pid <= 0 || getppid() != pid)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != pid)		/* it died just before prctl() */
+		fl_stop_signal = SIGTERM;
+}
+
 int main(int argc, char **argv)
 {
 	/* First: a signal from here on is recorded, never a lost result. */
 	fl_stop_install();
+	stop_with_parent();
 	if (argc < 2) {
 		usage(stderr);
 		return FL_EXIT_USAGE;
