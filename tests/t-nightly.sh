@@ -6,8 +6,8 @@
 # the pool's drift is quiet, one 15% slower regresses and names the
 # metric, a pool whose drift cannot resolve 10% is blind (exit 5), and a
 # regressed, failed, blind or untrustworthy night never joins the pool.
-# Pool hygiene: a trailing slash on --out, names with blanks, directories
-# the nightly did not put there.
+# Pool hygiene: a trailing slash on --out, names with blanks, --out inside
+# the pool, symbolic links in it, directories the nightly did not put there.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
@@ -173,4 +173,29 @@ judge "$P" "$scratch/with blank" --update-baseline
 st=$?
 [ $st -eq 2 ] && grep -q "has ' '" "$scratch/out" && [ "$(pooled "$P")" = "mine n5 n6 " ]
 ok $? "a night whose name has a blank is refused, the pool untouched (exit $st)"
+
+# R2: --out inside the pool would replace a pooled night with itself
+# (deleting both); --out the pool itself would pool the pool.
+cp -a "$P/n6" "$scratch/n6.before"
+judge "$P" "$P/n6" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "is inside the baseline pool" "$scratch/out" &&
+	diff -r "$scratch/n6.before" "$P/n6" >/dev/null
+ok $? "R2: --out POOL/NIGHT: exit 2, the pooled night untouched (exit $st)"
+judge "$P" "$P/" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "is inside the baseline pool" "$scratch/out" && [ "$(pooled "$P")" = "mine n5 n6 " ]
+ok $? "R2: --out POOL/: exit 2, the pool untouched (exit $st)"
+# R2: a symbolic link in the pool to a night elsewhere is not the pool's:
+# pruning never follows it.
+Q=$scratch/otherpool
+night "$scratch/q1" 1.0
+judge "$Q" "$scratch/q1" --update-baseline
+ln -s "$Q/q1" "$P/0link"
+night "$scratch/n7" 1.0
+judge "$P" "$scratch/n7" --update-baseline --baseline-runs 1
+st=$?
+[ $st -eq 0 ] && [ -f "$Q/q1/fault.json" ] && [ -f "$Q/q1/.pool.json" ] && [ -L "$P/0link" ] &&
+	grep -q "$P/0link is a symbolic link" "$scratch/out"
+ok $? "R2: pruning leaves a symbolic link in the pool and what it points to alone (exit $st)"
 done_testing
