@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -160,7 +161,7 @@ static int find_mpirun(char *buf, size_t len)
 static int run_child(char **argv, int *status)
 {
 	sigset_t stops, old;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int ret = 0;
 
 	fl_stop_signals(&stops);
@@ -177,6 +178,10 @@ static int run_child(char **argv, int *status)
 	}
 	if (!pid) {
 		setpgid(0, 0);
+		/* Killed with us, even by SIGKILL: mpirun then ends the job. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)	/* we died before prctl() */
+			_exit(127);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		execv(argv[0], argv);
 		fprintf(stderr, "faultline: exec %s: %s\n", argv[0], strerror(errno));
