@@ -22,4 +22,11 @@ void fl_stop_signals(sigset_t *set);
  */
 void fl_stop_install(void);
 
+/*
+ * Back to the default actions, for a command that never polls the flag
+ * (a report, a summary): a stop signal then ends it as it would have
+ * before; one that came already does so now.
+ */
+void fl_stop_default(void);
+
 #endif /* FL_STOP_H */

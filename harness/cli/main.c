@@ -4,6 +4,7 @@
  * and the stop signals' handler, installed before anything else.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,23 @@ static void stop_with_parent(void)
 		fl_stop_signal = SIGTERM;
 }
 
+/*
+ * The commands that poll fl_stop_signal and end with a result marked
+ * interrupted (or stop a daemon or a load cleanly). The others get the
+ * default actions back once they are known.
+ */
+static bool polls_stop(const char *name)
+{
+	static const char *const names[] = {
+		"run", "stress", "suite", "nightly", "mpi", "hog", "clusterfs",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	/* First: a signal from here on is recorded, never a lost result. */
@@ -74,9 +92,13 @@ int main(int argc, char **argv)
 		printf("faultline %s (git %s)\n", FL_VERSION, FL_GIT);
 		return FL_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (!polls_stop(commands[i].name))
+			fl_stop_default();
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fl_err("unknown command \"%s\" (faultline --help lists them)", argv[1]);
 	return FL_EXIT_USAGE;
 }
