@@ -84,8 +84,9 @@ static volatile pid_t child_pgid;
 /*
  * The first stop signal asks the ranks to stop (mpirun forwards SIGUSR1
  * to every rank): they end their window or pass, and rank 0 writes the
- * document. A second one stops mpirun itself, which kills the job. One
- * that main()'s handler took before ours was installed counts as first.
+ * document. A second one stops mpirun itself, which kills the job. After
+ * one that came before mpirun started (main()'s handler took it, or ours)
+ * no mpirun starts.
  */
 static void on_stop(int sig)
 {
