@@ -83,7 +83,7 @@ cell() {
 	mid) until_true 30 setup_seen && sleep 0.8 && reached=1 ;;
 	esac
 	kill -s "$sig" "$pid" 2>/dev/null
-	wait "$pid"
+	wait "$pid" 2>/dev/null	# no "Killed" notice in the TAP stream
 	st=$?
 	# A SIGKILLed target's children wind down by themselves (they get
 	# SIGTERM when their parent dies): wait for them, bounded.
