@@ -5,6 +5,8 @@
 # run and summary.md; or, with --kernels, on each kernel variant (booted
 # under QEMU by kernels/suite.sh), one directory per variant. Logic lives
 # in build/faultline and kernels/; this stays thin.
+# First, without a fork: from here on no stop signal is lost.
+case $0 in */*) . "${0%/*}/harness/stop.sh" ;; *) . harness/stop.sh ;; esac
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -62,6 +64,15 @@ new_out() {
 	echo "$dir"
 }
 
+# value OPTION "$@": the option's value, or exit 2 when it is missing.
+value() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		echo "run.sh: $1 needs a value (./run.sh --help)" >&2
+		exit 2
+	fi
+	printf '%s' "$2"
+}
+
 suite=
 out=
 extra=()
@@ -73,17 +84,17 @@ nightly=0
 nightly_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--suite) suite=${2:?--suite needs a name}; shift 2 ;;
-	--out) out=${2:?--out needs a directory}; shift 2 ;;
+	--suite) suite=$(value "$@") || exit 2; shift 2 ;;
+	--out) out=$(value "$@") || exit 2; shift 2 ;;
 	--mpi) mpi=1; shift ;;
-	--kernels) kernels=${2:?--kernels needs variant names}; shift 2 ;;
-	--stress) stress=${2:?--stress needs seconds}; shift 2 ;;
+	--kernels) kernels=$(value "$@") || exit 2; shift 2 ;;
+	--stress) stress=$(value "$@") || exit 2; shift 2 ;;
 	--nightly) nightly=1; shift ;;
-	--baseline|--threshold|--drift|--history|--baseline-runs) nightly_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+	--baseline|--threshold|--drift|--history|--baseline-runs)
+		nightly_args+=("$1" "$(value "$@")") || exit 2; shift 2 ;;
 	--update-baseline) nightly_args+=("$1"); shift ;;
-	-np|--np) mpi_args+=(--np "${2:?-np needs a number}"); shift 2 ;;
-	--hostfile) mpi_args+=(--hostfile "${2:?--hostfile needs a file}"); shift 2 ;;
-	--dir) mpi_args+=(--dir "${2:?--dir needs a directory}"); shift 2 ;;
+	-np|--np) mpi_args+=(--np "$(value "$@")") || exit 2; shift 2 ;;
+	--hostfile|--dir) mpi_args+=("$1" "$(value "$@")") || exit 2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "run.sh: unknown option '$1' (./run.sh --help)" >&2; exit 2 ;;
@@ -106,57 +117,82 @@ if [ ${#nightly_args[@]} -gt 0 ] && [ $nightly = 0 ]; then
 	echo "run.sh: --baseline, --threshold, --drift, --history, --baseline-runs and --update-baseline go with --nightly" >&2
 	exit 2
 fi
+# Variant names as given, split at commas only: never globbed.
+IFS=, read -ra variants <<<"$kernels"
+for v in "${variants[@]}"; do
+	[ -n "$v" ] && continue
+	echo "run.sh: --kernels $kernels: an empty variant name" >&2
+	exit 2
+done
 purposes=(build bpf run plots)
 [ $mpi = 1 ] && purposes+=(mpi)
-harness/install-deps.sh "${purposes[@]}" || exit $?
-make --no-print-directory -s all || { echo "run.sh: build failed" >&2; exit 2; }
+fl_run harness/install-deps.sh "${purposes[@]}" || { status=$?; fl_stop_check run.sh; exit $status; }
+fl_run make --no-print-directory -s all || {
+	fl_stop_check run.sh
+	echo "run.sh: build failed" >&2
+	exit 2
+}
+fl_stop_check run.sh
 
-[ $nightly = 1 ] || [ -n "$suite" ] || suite=default
+[ -n "$suite" ] || suite=$([ $nightly = 1 ] && echo nightly || echo default)
+# Before any work: a suite faultline does not know stops here.
+if [ $mpi = 0 ] && ! build/faultline suite --list | grep -qxF -- "$suite"; then
+	echo "run.sh: --suite $suite: no such suite (build/faultline suite --help lists them)" >&2
+	exit 2
+fi
 if [ -n "$kernels" ]; then
 	# Check every variant before booting any.
 	names=() kernel_deps=(kernels)
-	for v in ${kernels//,/ }; do
+	for v in "${variants[@]}"; do
 		json=$(build/faultline variant show "$v" --json) || exit 2
 		names+=("$(jq -r .name <<<"$json")")
 		case $(jq -r .source.kind <<<"$json") in
 		tree|tarball|deb-source) kernel_deps=(kernels kernel-build) ;;
 		esac
 	done
-	harness/install-deps.sh "${kernel_deps[@]}" || exit $?
+	fl_run harness/install-deps.sh "${kernel_deps[@]}" || { status=$?; fl_stop_check run.sh; exit $status; }
 	if [ -n "$out" ]; then mkdir -p "$out" || exit 2
 	else out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-kernels-$(hostname -s)") || exit 2; fi
 	. kernels/lib.sh	# worst: exit codes combined in faultline's order
 	status=0 i=0
-	for v in ${kernels//,/ }; do
+	for v in "${variants[@]}"; do
 		echo "run.sh: variant ${names[$i]}" >&2
-		kernels/suite.sh "$v" "$out/${names[$i]}" --suite "$suite" ${stress:+--stress "$stress"} -- "${extra[@]}"
+		fl_run kernels/suite.sh "$v" "$out/${names[$i]}" --suite "$suite" ${stress:+--stress "$stress"} -- "${extra[@]}"
 		status=$(worst $status $?)
 		i=$((i + 1))
+		[ -z "$fl_stopped" ] || break
 	done
-	build/faultline summary "$out" >/dev/null
+	fl_run build/faultline summary "$out" >/dev/null
+	fl_stop_check run.sh
 	dirs=()
 	for n in "${names[@]}"; do [ -d "$out/$n" ] && dirs+=("$out/$n"); done
-	build/faultline report "${dirs[@]}" --out "$out/report" >/dev/null
+	fl_run build/faultline report "${dirs[@]}" --out "$out/report" >/dev/null
+	fl_stop_check run.sh
 	echo "summary: $out/summary.md; report: $out/report/index.html"
 	exit $status
 fi
 
 if [ $nightly = 1 ]; then
-	[ -n "$suite" ] || suite=nightly
 	[ -n "$out" ] || out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-nightly-$(uname -r)-$(hostname -s)") || exit 2
-	exec harness/nightly.sh --out "$out" --suite "$suite" "${nightly_args[@]}" -- "${extra[@]}"
+	fl_run harness/nightly.sh --out "$out" --suite "$suite" "${nightly_args[@]}" -- "${extra[@]}"
+	status=$?
+	fl_stop_check run.sh
+	exit $status
 fi
 
 if [ -n "$out" ]; then mkdir -p "$out" || exit 2
 else out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-$(uname -r)-$(hostname -s)$([ $mpi = 1 ] && echo -mpi)") || exit 2; fi
 if [ $mpi = 1 ]; then
-	build/faultline mpi --out-dir "$out" "${mpi_args[@]}"
+	fl_run build/faultline mpi --out-dir "$out" "${mpi_args[@]}"
 	status=$?
-	build/faultline summary "$out" >/dev/null
+	fl_run build/faultline summary "$out" >/dev/null
 else
-	build/faultline suite "$suite" --out-dir "$out" "${extra[@]}"
+	fl_run build/faultline suite "$suite" --out-dir "$out" "${extra[@]}"
 	status=$?
 fi
 [ -f "$out/summary.md" ] && echo "summary: $out/summary.md"
-build/faultline report "$out" --out "$out/report" >/dev/null && echo "report: $out/report/index.html"
+# Interrupted: the partial results stay, marked; no report is drawn.
+fl_stop_check run.sh
+fl_run build/faultline report "$out" --out "$out/report" >/dev/null && echo "report: $out/report/index.html"
+fl_stop_check run.sh
 exit $status

@@ -10,5 +10,10 @@
 # Exit: 0 ok; 1 a regression or a failed check; 2 usage or environment;
 # 4 interrupted; 5 blind to a headline metric, or a result untrustworthy.
 # `faultline nightly --help` says more.
+# First, without a fork: from here on a stop signal gives exit 4.
+case $0 in */*) . "${0%/*}/stop.sh" ;; *) . ./stop.sh ;; esac
 fl=${FAULTLINE:-$(cd "$(dirname "$0")/.." && pwd)/build/faultline}
-exec "$fl" nightly "$@"
+fl_run "$fl" nightly "$@"
+status=$?
+fl_stop_check nightly.sh
+exit $status

@@ -23,9 +23,11 @@
 # boot.json's hang {sysrq, stacks, decoded} keeps them, decoded to source
 # lines when the variant's kernel has a vmlinux with debug info.
 # Exit: the highest command exit code; 1 when the guest failed; 2 usage;
-# 3 a missing tool or kernel.
+# 3 a missing tool or kernel; 4 interrupted (INT, TERM, HUP: the guest is
+# stopped, nothing comes home).
+# First, without a fork: from here on no stop signal is lost (lib.sh).
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
 
 usage() {
 	echo "usage: kernels/boot.sh NAME|PATH OUTDIR [--append ARGS] [--disk SIZE] [--run \"FAULTLINE-ARGS\"]... [-- FAULTLINE-ARGS...]" >&2
@@ -204,6 +206,10 @@ qemu-system-x86_64 -accel "$qaccel" "${machine[@]}" \
 qemu_pid=$!
 hung=0 last_size=-1 last_change=$SECONDS dump_from= sysrq=
 while kill -0 $qemu_pid 2>/dev/null; do
+	if [ -n "$fl_stopped" ]; then
+		kill -9 $qemu_pid
+		break
+	fi
 	size=$(stat -c %s "$console")
 	if [ "$size" != "$last_size" ]; then
 		last_size=$size last_change=$SECONDS
@@ -218,6 +224,7 @@ done
 wait $qemu_pid 2>/dev/null
 qemu_status=$?
 qemu_pid=
+fl_stop_check boot.sh	# the EXIT trap removes the work directory
 
 # What came home: the disk's /results, and per command its exit code.
 rm -rf "$work/home" && mkdir -p "$work/home"

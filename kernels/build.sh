@@ -15,8 +15,9 @@
 # always re-made (incrementally), since it is keyed by its path.
 # Exit: 0 built (the directory on stdout), 2 usage, 3 a tool, the source,
 # a patch or the build failed.
+# First, without a fork: from here on no stop signal is lost (lib.sh).
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: kernels/build.sh NAME|PATH" >&2; exit 2; }
 load_variant "$1" || exit 2
@@ -117,6 +118,7 @@ make -C "$src" O="$obj" -j"$(nproc)" bzImage 2>&1 | tee -a "$log" |
 	awk '/^  CC/ { if (++n % 500 == 0) { printf "build: %d files compiled\n", n > "/dev/stderr" } }'
 status=${PIPESTATUS[0]}
 set -e
+fl_stop_check build.sh
 [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; fail "make bzImage failed (see $log)"; }
 make -s -C "$src" O="$obj" kernelrelease 2>/dev/null | tail -n 1 >"$dir/release"
 cp "$obj/arch/x86/boot/bzImage" "$dir/vmlinuz"

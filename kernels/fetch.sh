@@ -5,8 +5,9 @@
 # modules/ (its lib/modules/RELEASE). Source variants are built by build.sh. Usage: kernels/fetch.sh NAME|PATH
 # The cache is $FAULTLINE_KERNEL_CACHE, else ~/.cache/faultline/kernels,
 # one directory per build cache key (faultline variant key).
+# First, without a fork: from here on no stop signal is lost (lib.sh).
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || { echo "usage: kernels/fetch.sh NAME|PATH" >&2; exit 2; }
 load_variant "$1" || exit 2
@@ -33,6 +34,7 @@ deb)
 		rm -rf "$dir" && mkdir -p "$dir"
 		echo "fetch: $name: apt-get download $pkg${ver:+=$ver}" >&2
 		if ! (cd "$dir" && apt-get download "$pkg${ver:+=$ver}") >"$dir/fetch.log" 2>&1; then
+			fl_stop_check fetch.sh
 			echo "fetch: $name: apt-get download $pkg failed:" >&2
 			tail -n 3 "$dir/fetch.log" >&2
 			exit 3

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by the kernels/ scripts: where this tree's faultline and the
-# kernel cache are, and one reading of a variant.
+# Sourced first by the kernels/ scripts: the stop signals' traps
+# (harness/stop.sh), where this tree's faultline and the kernel cache are,
+# and one reading of a variant.
+. "${BASH_SOURCE[0]%/*}/../harness/stop.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fl=${FAULTLINE:-$here/../build/faultline}
 # Built and fetched kernels, one directory per build cache key.

@@ -15,9 +15,11 @@
 # documents stay whole. Guests also leave console.log and
 # boot.json.
 # Exit: the highest faultline exit code; 1 the guest failed; 2 usage;
-# 3 a missing tool or kernel.
+# 3 a missing tool or kernel; 4 interrupted (INT, TERM, HUP: passed on to
+# the running faultline or boot.sh, which is waited for).
+# First, without a fork: from here on no stop signal is lost (lib.sh).
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: kernels/suite.sh NAME|PATH OUTDIR [--suite NAME] [--stress SECONDS] [-- RUN-OPTIONS...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -44,19 +46,22 @@ if [ "$kind" = host ]; then
 	export FAULTLINE_VARIANT=$name FAULTLINE_ACCEL=native
 	worst=0
 	if [ "$suite" != none ]; then
-		"$fl" suite "$suite" --out-dir "$out" "${extra[@]}"
+		fl_run "$fl" suite "$suite" --out-dir "$out" "${extra[@]}"
 		worst=$?
+		fl_stop_check suite.sh
 	fi
 	if [ -n "$stress" ]; then
-		"$fl" stress --duration "$stress" --out "$out/stress-tmpdir.json"
+		fl_run "$fl" stress --duration "$stress" --out "$out/stress-tmpdir.json"
 		worst=$(worst $worst $?)
+		fl_stop_check suite.sh
 		fs=$(jq -r '.host.test_fs.type // "tmpdir"' "$out/stress-tmpdir.json" 2>/dev/null)
 		[ "$fs" = tmpdir ] || mv "$out/stress-tmpdir.json" "$out/stress-$fs.json"
 		if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ "$fs" != tmpfs ]; then
 			shm=$(mktemp -d /dev/shm/faultline-stress.XXXXXX)
-			"$fl" stress --duration "$stress" --dir "$shm" --out "$out/stress-tmpfs.json"
+			fl_run "$fl" stress --duration "$stress" --dir "$shm" --out "$out/stress-tmpfs.json"
 			worst=$(worst $worst $?)
 			rm -rf "$shm"
+			fl_stop_check suite.sh
 		fi
 		"$fl" summary "$out" >/dev/null
 	fi
@@ -75,8 +80,9 @@ if [ -n "$stress" ]; then
 		done
 	done
 fi
-"$here/boot.sh" "$variant" "$out" "${runs[@]}"
+fl_run "$here/boot.sh" "$variant" "$out" "${runs[@]}"
 worst=$?
+fl_stop_check suite.sh
 [ -f "$out/boot.json" ] || exit $worst
 
 # One stress document per filesystem, in check order; a check the guest

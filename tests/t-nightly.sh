@@ -6,8 +6,8 @@
 # the pool's drift is quiet, one 15% slower regresses and names the
 # metric, a pool whose drift cannot resolve 10% is blind (exit 5), and a
 # regressed, failed, blind or untrustworthy night never joins the pool.
-# Pool hygiene: a trailing slash on --out, names with blanks, directories
-# the nightly did not put there.
+# Pool hygiene: a trailing slash on --out, names with blanks, --out inside
+# the pool, symbolic links in it, directories the nightly did not put there.
 . "$(dirname "$0")/lib.sh"
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
@@ -194,4 +194,28 @@ st=$?
 cp "$scratch/n6-fault.json" "$P/n6/fault.json"
 [ $st -eq 2 ] && grep -q "$P/n6/fault.json: runs\[0\]\.duration_s = 1e+300: above 1000000" "$scratch/out"
 ok $? "validate documents: a pooled night out of bounds is refused (exit $st), file and field named"
+# R2: --out inside the pool would replace a pooled night with itself
+# (deleting both); --out the pool itself would pool the pool.
+cp -a "$P/n6" "$scratch/n6.before"
+judge "$P" "$P/n6" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "is inside the baseline pool" "$scratch/out" &&
+	diff -r "$scratch/n6.before" "$P/n6" >/dev/null
+ok $? "R2: --out POOL/NIGHT: exit 2, the pooled night untouched (exit $st)"
+judge "$P" "$P/" --update-baseline
+st=$?
+[ $st -eq 2 ] && grep -q "is inside the baseline pool" "$scratch/out" && [ "$(pooled "$P")" = "mine n5 n6 " ]
+ok $? "R2: --out POOL/: exit 2, the pool untouched (exit $st)"
+# R2: a symbolic link in the pool to a night elsewhere is not the pool's:
+# pruning never follows it.
+Q=$scratch/otherpool
+night "$scratch/q1" 1.0
+judge "$Q" "$scratch/q1" --update-baseline
+ln -s "$Q/q1" "$P/0link"
+night "$scratch/n8" 1.0
+judge "$P" "$scratch/n8" --update-baseline --baseline-runs 1
+st=$?
+[ $st -eq 0 ] && [ -f "$Q/q1/fault.json" ] && [ -f "$Q/q1/.pool.json" ] && [ -L "$P/0link" ] &&
+	grep -q "$P/0link is a symbolic link" "$scratch/out"
+ok $? "R2: pruning leaves a symbolic link in the pool and what it points to alone (exit $st)"
 done_testing

@@ -49,6 +49,68 @@ int fl_pool_name(const char *out, char *name, size_t len, char *err,
 	return 0;
 }
 
+/*
+ * @path made absolute with symbolic links resolved, as far as it exists;
+ * the components that do not exist yet are appended as mkdir -p would
+ * make them ("." dropped, ".." one up). @buf has PATH_MAX bytes.
+ */
+static void resolve(const char *path, char *buf)
+{
+	char head[PATH_MAX], tail[PATH_MAX] = "", *save = NULL;
+
+	snprintf(head, sizeof(head), "%s", path);
+	while (!realpath(head[0] ? head : ".", buf)) {
+		if (!head[0] || !strcmp(head, "/")) {	/* no cwd: as given */
+			snprintf(buf, PATH_MAX, "%s", path);
+			return;
+		}
+		char *slash = strrchr(head, '/'), *comp = slash ? slash + 1 : head;
+		size_t c = strlen(comp), t = strlen(tail);
+
+		/* The last component moves to the front of @tail. */
+		if (c + 1 + t < sizeof(tail)) {
+			memmove(tail + c + 1, tail, t + 1);
+			memcpy(tail, comp, c);
+			tail[c] = '/';
+		}
+		if (!slash)
+			head[0] = '\0';
+		else if (slash == head)
+			head[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	for (char *c = strtok_r(tail, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		size_t n = strlen(buf);
+
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *up = strrchr(buf, '/');
+
+			up[up == buf] = '\0';	/* "/" stays */
+			continue;
+		}
+		snprintf(buf + n, PATH_MAX - n, "%s%s", buf[n - 1] == '/' ? "" : "/", c);
+	}
+}
+
+int fl_pool_check_out(const char *pool, const char *out, char *err, size_t len)
+{
+	char p[PATH_MAX], o[PATH_MAX];
+	size_t n;
+
+	resolve(pool, p);
+	resolve(out, o);
+	n = strlen(p);
+	if (!strncmp(o, p, n) && (o[n] == '\0' || o[n] == '/' || p[n - 1] == '/')) {
+		fl_set_err(err, len, "nightly: --out %s is inside the baseline pool %s: the pool holds the nights it added, nothing else",
+			   out, pool);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Copy @from to the new file @to. 0 or -errno with the cause in @err. */
 static int copy_file(const char *from, const char *to, char *err, size_t len)
 {
@@ -125,6 +187,14 @@ static int remove_night(const char *dir, json_t *marker, char *err, size_t len)
 	return 0;
 }
 
+/* A link in the pool leads elsewhere: never the nightly's to remove. */
+static bool is_link(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISLNK(st.st_mode);
+}
+
 /* Whether @path is a document the pool keeps: a result or a stress run. */
 static bool pooled_doc(const char *path)
 {
@@ -155,6 +225,11 @@ int fl_pool_add(const char *pool, const char *out, const char *name,
 	ret = fl_mkdir_p(pool, err, len);
 	if (ret)
 		goto out;
+	if (is_link(dir)) {
+		fl_set_err(err, len, "nightly: baseline %s is a symbolic link: not replaced", dir);
+		ret = -EEXIST;
+		goto out;
+	}
 	marker = load_marker(dir);
 	if (marker) {
 		ret = remove_night(dir, marker, err, len);
@@ -237,7 +312,9 @@ int fl_pool_prune(const char *pool, int keep, char *err, size_t len)
 		json_t *m;
 
 		snprintf(dir, sizeof(dir), "%s/%s", pool, ents[i]->d_name);
-		if (ents[i]->d_name[0] != '.' && !stat(dir, &st) && S_ISDIR(st.st_mode)) {
+		if (ents[i]->d_name[0] != '.' && is_link(dir)) {
+			fl_warn("nightly: baseline %s is a symbolic link: never pruned", dir);
+		} else if (ents[i]->d_name[0] != '.' && !stat(dir, &st) && S_ISDIR(st.st_mode)) {
 			m = load_marker(dir);
 			if (m && nights) {
 				snprintf(nights[nr].name, sizeof(nights[nr].name), "%s",

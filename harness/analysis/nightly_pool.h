@@ -4,7 +4,8 @@
  * that joined it, holding that night's result documents and a marker,
  * .pool.json, that says the nightly put them there. compare pools the
  * nights; the nightly learns its drift from them. Pruning only ever
- * removes the files a marker lists, then the empty directory.
+ * removes the files a marker lists, then the empty directory, and never
+ * follows a symbolic link.
  */
 #ifndef FL_NIGHTLY_POOL_H
 #define FL_NIGHTLY_POOL_H
@@ -18,6 +19,13 @@
  */
 int fl_pool_name(const char *out, char *name, size_t len, char *err,
 		 size_t elen);
+
+/*
+ * 0 when --out @out is neither the pool @pool nor inside it (symbolic
+ * links resolved, as far as the paths exist), else -EINVAL with @err: a
+ * night there would replace a pooled night, or pool the pool.
+ */
+int fl_pool_check_out(const char *pool, const char *out, char *err, size_t len);
 
 /*
  * Copy the result documents (faultline-result/1, faultline-stress/1) of

@@ -22,6 +22,7 @@
 
 #include "base/faultline.h"
 #include "base/option.h"
+#include "base/stop.h"
 #include "cli/commands.h"
 
 struct hog_opts {
@@ -49,12 +50,6 @@ struct hog {
 	int cpu;
 	const struct hog_opts *o;
 };
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&stop, true);
-}
 
 static double ns_of(clockid_t clock)
 {
@@ -102,7 +97,6 @@ int cmd_hog(int argc, char **argv)
 {
 	struct hog_opts o;
 	struct fl_opt_set set = { hog_options, &o };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct hog *hogs;
 	char err[FL_ERR_LEN];
 	cpu_set_t cpus;
@@ -130,8 +124,6 @@ int cmd_hog(int argc, char **argv)
 		fl_err("hog: out of memory");
 		return FL_EXIT_RESOURCE;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 		if (!CPU_ISSET(cpu, &cpus))
 			continue;
@@ -146,7 +138,7 @@ int cmd_hog(int argc, char **argv)
 	fprintf(stderr, "faultline: hog: %.0f%% of %d CPUs, period %g ms\n",
 		o.share * 100, nr, o.period_ms);
 	for (double end = ns_of(CLOCK_MONOTONIC) + o.duration * 1e9;
-	     !atomic_load(&stop) && (!o.duration || ns_of(CLOCK_MONOTONIC) < end);)
+	     !atomic_load(&stop) && !fl_stop_signal && (!o.duration || ns_of(CLOCK_MONOTONIC) < end);)
 		usleep(10000);
 	atomic_store(&stop, true);
 	for (int i = 0; i < nr; i++)

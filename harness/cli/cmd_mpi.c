@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +28,7 @@
 #include "base/json_doc.h"
 #include "base/option.h"
 #include "base/schema.h"
+#include "base/stop.h"
 #include "base/testdir.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -76,19 +78,22 @@ static const struct fl_option mpi_cmd_options[] = {
 };
 #undef O
 
-static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t nr_stops;
 static volatile pid_t child_pgid;
 
 /*
- * The first signal asks the ranks to stop (mpirun forwards SIGUSR1 to
- * every rank): they end their window or pass, and rank 0 writes the
- * document. A second one stops mpirun itself, which kills the job.
+ * The first stop signal asks the ranks to stop (mpirun forwards SIGUSR1
+ * to every rank): they end their window or pass, and rank 0 writes the
+ * document. A second one stops mpirun itself, which kills the job. After
+ * one that came before mpirun started (main()'s handler took it, or ours)
+ * no mpirun starts.
  */
 static void on_stop(int sig)
 {
 	if (child_pgid > 0)
-		kill(stop_sig ? -child_pgid : child_pgid, stop_sig ? sig : SIGUSR1);
-	stop_sig = sig;
+		kill(nr_stops ? -child_pgid : child_pgid, nr_stops ? sig : SIGUSR1);
+	nr_stops++;
+	fl_stop_signal = sig;
 }
 
 /*
@@ -148,27 +153,51 @@ static int find_mpirun(char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* Run argv in its own process group; its exit code, 128+sig, or -errno. */
-static int run_child(char **argv)
+/*
+ * Run argv in its own process group: 0 with its wait status in *@status,
+ * -EINTR when a stop signal came first (nothing started), or -errno. The
+ * stop signals are blocked until the child is known to on_stop(), so none
+ * falls between the check and the fork.
+ */
+static int run_child(char **argv, int *status)
 {
-	int status;
-	pid_t pid = fork();
+	sigset_t stops, old;
+	pid_t pid, parent = getpid();
+	int ret = 0;
 
-	if (pid < 0)
-		return -errno;
+	fl_stop_signals(&stops);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+	if (fl_stop_signal) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -EINTR;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return ret;
+	}
 	if (!pid) {
 		setpgid(0, 0);
+		/* Killed with us, even by SIGKILL: mpirun then ends the job. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)	/* we died before prctl() */
+			_exit(127);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		execv(argv[0], argv);
 		fprintf(stderr, "faultline: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	setpgid(pid, pid);
 	child_pgid = pid;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR) {
+			ret = -errno;
+			break;
+		}
 	child_pgid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ret;
 }
 
 /*
@@ -198,13 +227,57 @@ static void write_failed(const char *out, const char *workload, int code, const 
 	json_decref(doc);
 }
 
+/*
+ * The signal that killed a rank or mpirun itself (mpirun exits with
+ * 128+sig when a rank died of one), with @why saying so; 0 otherwise.
+ * A rank killed so is the harness dying, never a finding about the kernel.
+ */
+static int mpi_killed_by(int status, char *why, size_t len)
+{
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) :
+		  WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128 : 0;
+
+	if (WIFSIGNALED(status))
+		snprintf(why, len, "mpirun was killed by signal %d (%s)", sig, strsignal(sig));
+	else if (sig)
+		snprintf(why, len, "a harness rank was killed by signal %d (%s); mpirun ended the job",
+			 sig, strsignal(sig));
+	return sig;
+}
+
+/*
+ * Rank 0 wrote its document, but another rank was killed: whatever rank 0
+ * saw after that is the harness dying, so the document says failed, why,
+ * and rank 0's own error after it.
+ */
+static void mark_killed(const char *out, const char *why, int code)
+{
+	json_t *doc = json_load_file(out, 0, NULL);
+	const char *was = json_string_value(json_object_get(doc, "error"));
+	char err[FL_ERR_LEN];
+	json_t *msg;
+
+	if (!doc)
+		return;
+	msg = was ? json_sprintf("%s; rank 0 said: %s", why, was) : json_string(why);
+	json_object_set_new(doc, "error", msg);
+	json_object_set_new(doc, "status", json_string("failed"));
+	if (json_is_integer(json_object_get(doc, "exit_code")))
+		code = fl_exit_worst(code, (int)json_integer_value(json_object_get(doc, "exit_code")));
+	json_object_set_new(doc, "exit_code", json_integer(code));
+	if (fl_json_write_atomic(doc, out, err, sizeof(err)))
+		fl_err("%s", err);
+	json_decref(doc);
+}
+
 static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const char *bin,
 			const char *workload, const char *dir, int mounts)
 {
 	char out[PATH_MAX + 64], np[16], nm[16], dur[32], passes[32];
 	char *argv[MAX_ARGS];
+	char why[256];
 	struct stat st;
-	int n = 0, ret;
+	int n = 0, ret, status = 0, killed;
 
 	snprintf(out, sizeof(out), "%s/%s.json", o->out_dir, workload);
 	snprintf(np, sizeof(np), "%llu", (unsigned long long)o->np);
@@ -243,22 +316,31 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 	argv[n] = NULL;
 	unlink(out);
 	fprintf(stderr, "faultline: %s, %s ranks\n", workload, np);
-	ret = run_child(argv);
+	ret = run_child(argv, &status);
+	if (ret == -EINTR)
+		return FL_EXIT_INTERRUPTED;	/* not started: no document */
+	killed = ret ? 0 : mpi_killed_by(status, why, sizeof(why));
 	if (ret < 0) {
 		fl_err("mpi: start %s: %s", mpirun, strerror(-ret));
 		ret = FL_EXIT_USAGE;
-	}
-	if (stop_sig)
+	} else if (fl_stop_signal) {
 		ret = FL_EXIT_INTERRUPTED;
+	} else if (killed) {
+		ret = FL_EXIT_USAGE;
+	} else {
+		ret = WEXITSTATUS(status);
+	}
 	if (stat(out, &st)) {
-		char why[256];
-
-		snprintf(why, sizeof(why), "%s ended with status %d before rank 0 wrote a result",
-			 workload, ret);
-		fl_err("mpi: %s", why);
+		if (!killed || fl_stop_signal)
+			snprintf(why, sizeof(why), "%s ended with status %d before rank 0 wrote a result",
+				 workload, ret);
+		fl_err("mpi: %s: %s", workload, why);
 		write_failed(out, workload, ret ? ret : FL_EXIT_USAGE, why);
 		if (!ret)
 			ret = FL_EXIT_USAGE;
+	} else if (killed && !fl_stop_signal) {
+		fl_err("mpi: %s: %s", workload, why);
+		mark_killed(out, why, ret);
 	}
 	printf("result: %s\n", out);
 	return judge_doc(out, workload, ret);
@@ -360,7 +442,7 @@ int cmd_mpi(int argc, char **argv)
 	}
 
 	snprintf(list, sizeof(list), "%s", o.workloads);
-	for (char *w = strtok_r(list, ",", &save); w && !stop_sig; w = strtok_r(NULL, ",", &save)) {
+	for (char *w = strtok_r(list, ",", &save); w && !fl_stop_signal; w = strtok_r(NULL, ",", &save)) {
 		ret = run_workload(&o, mpirun, bin, w, dir, mounts);
 		/* mpirun's own codes above ours (a rank killed: 128+sig) are failures. */
 		code = fl_exit_worst(code, ret > FL_EXIT_UNTRUSTWORTHY ? FL_EXIT_USAGE : ret);
@@ -370,7 +452,7 @@ int cmd_mpi(int argc, char **argv)
 		code = fl_exit_worst(code, FL_EXIT_USAGE);
 	}
 	fl_testdir_cleanup(&td);
-	if (stop_sig)
+	if (fl_stop_signal)
 		code = FL_EXIT_INTERRUPTED;
 	return code;
 }

@@ -491,6 +491,10 @@ static int check_opts(struct nightly_opts *o, int argc, char **argv,
 		fl_err("nightly: needs --baseline DIR and --out DIR (faultline nightly --help)");
 		return -FL_EXIT_USAGE;
 	}
+	if (fl_pool_check_out(o->baseline, o->out, err, sizeof(err))) {
+		fl_err("%s", err);
+		return -FL_EXIT_USAGE;
+	}
 	if (!is_dir(o->baseline) && !o->update) {
 		fl_err("nightly: baseline %s does not exist (the first night: add --update-baseline to make this run the baseline)",
 		       o->baseline);

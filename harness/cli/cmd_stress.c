@@ -23,6 +23,7 @@
 #include "base/option.h"
 #include "base/schema.h"
 #include "base/sigbus.h"
+#include "base/stop.h"
 #include "base/testdir.h"
 #include "base/tool.h"
 #include "base/validity.h"
@@ -64,12 +65,6 @@ static const struct fl_option stress_options[] = {
 	  .help = "list of known kernel behaviours (default: the one built in from " FL_KNOWN_BUILTIN ")" },
 	{ 0 }
 };
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	fl_check_stop = 1;
-}
 
 /*
  * Verdicts, as JSON, the table and summary.md spell them (the table
@@ -164,7 +159,7 @@ static void judge_check(const struct fl_check *chk, const struct stress_env *env
 	else if (out->verdict == V_NOT_RUN && env->max_iterations == 0)
 		snprintf(out->reason, sizeof(out->reason),
 			 "no iteration ran: FAULTLINE_STRESS_MAX_ITERATIONS=0 (a test hook)");
-	else if (out->verdict == V_NOT_RUN && fl_check_stop)
+	else if (out->verdict == V_NOT_RUN && fl_stop_signal)
 		snprintf(out->reason, sizeof(out->reason),
 			 "no iteration ran before the interrupt");
 	else if (out->verdict == V_NOT_RUN)
@@ -232,7 +227,7 @@ static json_t *run_check(const struct fl_check *chk,
 	fl_kmsg_start(&kmsg);
 	ctx.deadline_ns = fl_mono_ns() + (uint64_t)(env->o->duration_s * 1e9);
 	ret = chk->run(&ctx, err, sizeof(err));
-	interrupted = fl_check_stop;
+	interrupted = fl_stop_signal;
 	log = fl_kmsg_finish(&kmsg, chk->inval_failure_fails, &out->kmsg_failing);
 
 	out->iterations = ctx.iterations;
@@ -359,7 +354,7 @@ static json_t *stress_doc_json(const struct stress_doc *d,
 		json_object_set_new(counts, verdict_names[v], json_integer(d->counts[v]));
 	if (final) {
 		validity = json_incref(d->validity);
-		status = fl_check_stop ? "interrupted" :
+		status = fl_stop_signal ? "interrupted" :
 			 d->no_space || d->counts[V_FAIL] || d->counts[V_NOT_RUN] ||
 			 d->counts[V_ERROR] ? "failed" : "ok";
 	} else {
@@ -493,7 +488,6 @@ int cmd_stress(int argc, char **argv)
 	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, space;
 	struct stress_doc d = { 0 };
 	const char *freeze_before;
-	struct sigaction sa = { .sa_handler = on_stop };
 
 	/* Check names first or anywhere; options are the words with "--". */
 	for (int i = 1; i < argc; i++) {
@@ -577,8 +571,6 @@ int cmd_stress(int argc, char **argv)
 	}
 	fl_clock_init();
 	fl_sigbus_install();
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	fl_env_fs_of(td.path, &mnt);
 	env.dir = td.path;
 	env.faulters = faulters;
@@ -593,7 +585,7 @@ int cmd_stress(int argc, char **argv)
 	d.dir = td.path;
 	d.checks = json_array();
 	d.validity = fl_validity_new();
-	for (int i = 0; i < nr && !fl_check_stop; i++) {
+	for (int i = 0; i < nr && !fl_stop_signal; i++) {
 		struct outcome oc;
 		json_t *res;
 
@@ -610,7 +602,7 @@ int cmd_stress(int argc, char **argv)
 		d.counts[oc.verdict]++;
 		d.code = fl_exit_worst(d.code, outcome_exit(&oc));
 		/* Written before the row: a row on the console is a check kept. */
-		if (i + 1 < nr && !fl_check_stop &&
+		if (i + 1 < nr && !fl_stop_signal &&
 		    stress_doc_write(&d, &env, chosen, nr, false, out, err, sizeof(err)) &&
 		    !d.write_failed++)
 			fl_err("stress: %s (tried again after the next check)", err);
@@ -618,7 +610,7 @@ int cmd_stress(int argc, char **argv)
 		if (outcome_exit(&oc) == FL_EXIT_RESOURCE)
 			fl_err("stress: %s: %s", chosen[i]->name, oc.reason);
 	}
-	if (fl_check_stop)
+	if (fl_stop_signal)
 		d.code = fl_exit_worst(d.code, FL_EXIT_INTERRUPTED);
 	/* Known failures are counted aloud: never silently green. */
 	printf("checks:");

@@ -241,7 +241,8 @@ static int run_suite(const struct suite *s, int argc, char **argv,
 
 static void suite_help(void)
 {
-	printf("usage: faultline suite NAME --out-dir DIR [run options...]\n\nSuites:\n");
+	printf("usage: faultline suite NAME --out-dir DIR [run options...]\n"
+	       "       faultline suite --list\n\nSuites:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
 		printf("  %-10s %s\n", suites[i].name, suites[i].help);
 	printf("\nRun options after --out-dir are added to every run and override the suite's.\n");
@@ -257,6 +258,12 @@ int cmd_suite(int argc, char **argv)
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		suite_help();
+		return FL_EXIT_OK;
+	}
+	/* For scripts (run.sh checks a name before any work): one a line. */
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
+			printf("%s\n", suites[i].name);
 		return FL_EXIT_OK;
 	}
 	if (argc < 4 || strcmp(argv[2], "--out-dir")) {

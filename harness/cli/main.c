@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline: subcommand dispatch (cli/commands.def), `--version`, `--help`. */
+/*
+ * faultline: subcommand dispatch (cli/commands.def), `--version`, `--help`,
+ * and the stop signals' handler, installed before anything else.
+ */
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "base/faultline.h"
+#include "base/stop.h"
 #include "cli/commands.h"
 
 static const struct {
@@ -28,8 +37,48 @@ static void usage(FILE *f)
 		"result is untrustworthy (its validity says why).\n");
 }
 
+/*
+ * A script that starts faultline (harness/stop.sh) names itself in
+ * FAULTLINE_PARENT: faultline then stops, as on SIGTERM, when that shell
+ * dies, even of SIGKILL, rather than run on orphaned. Only that shell's
+ * own child follows it, and the name is not passed on to ours.
+ */
+static void stop_with_parent(void)
+{
+	const char *parent = getenv("FAULTLINE_PARENT");
+	long pid = parent ? strtol(parent, NULL, 10) : 0;
+
+	unsetenv("FAULTLINE_PARENT");
+	/* Another script in between (kernels/suite.sh) follows its own. */
+	if (pid <= 0 || getppid() != pid)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != pid)		/* it died just before prctl() */
+		fl_stop_signal = SIGTERM;
+}
+
+/*
+ * The commands that poll fl_stop_signal and end with a result marked
+ * interrupted (or stop a daemon or a load cleanly). The others get the
+ * default actions back once they are known.
+ */
+static bool polls_stop(const char *name)
+{
+	static const char *const names[] = {
+		"run", "stress", "suite", "nightly", "mpi", "hog", "clusterfs",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
+	/* First: a signal from here on is recorded, never a lost result. */
+	fl_stop_install();
+	stop_with_parent();
 	if (argc < 2) {
 		usage(stderr);
 		return FL_EXIT_USAGE;
@@ -43,9 +92,13 @@ int main(int argc, char **argv)
 		printf("faultline %s (git %s)\n", FL_VERSION, FL_GIT);
 		return FL_EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (!polls_stop(commands[i].name))
+			fl_stop_default();
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fl_err("unknown command \"%s\" (faultline --help lists them)", argv[1]);
 	return FL_EXIT_USAGE;
 }

@@ -64,6 +64,7 @@
 #include "base/faultline.h"
 #include "base/option.h"
 #include "base/scratch.h"
+#include "base/stop.h"
 #include "clusterfs/clusterfs.h"
 
 #define CFS_MAX_MOUNTS 64
@@ -1770,11 +1771,11 @@ int fl_clusterfs_main(int argc, char **argv)
 	prctl(PR_SET_NAME, "fl-clusterfs");	/* not "exe" (/proc/self/exe) */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
-	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
-		signal(stop_signals[i], SIG_DFL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
 		sigaddset(&sigs, stop_signals[i]);
-	}
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		signal(stop_signals[i], SIG_DFL);
 	sigaction(CFS_SIG_WAKE, &(struct sigaction){ .sa_handler = on_wake }, NULL);
 
 	ret = setup(fs, &o, err, sizeof(err));
@@ -1785,7 +1786,8 @@ int fl_clusterfs_main(int argc, char **argv)
 		       (int)getpid());
 		fflush(stdout);
 	}
-	sig = 0;
+	/* A stop signal main()'s handler took before we blocked them. */
+	sig = fl_stop_signal;
 	while (!ret && sig <= 0)
 		sig = sigwaitinfo(&sigs, NULL);
 	code = ret ? fl_exit_for_errno(ret) : sig == SIGUSR2 ? FL_EXIT_RESOURCE : FL_EXIT_OK;

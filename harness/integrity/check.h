@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/faultline.h"
+#include "base/stop.h"
 #include "integrity/oracle.h"
 
 /* Actor ids a check may use with the oracle: 0..FL_CHECK_ACTORS-1. */
@@ -50,12 +51,10 @@ struct fl_check {
 extern const struct fl_check *const fl_checks[];
 const struct fl_check *fl_check_find(const char *name);
 
-/* Set by SIGINT/SIGTERM during `faultline stress`. */
-extern volatile sig_atomic_t fl_check_stop;
-
+/* Checks stop on a stop signal too (base/stop.h: fl_stop_signal). */
 static inline bool fl_check_running(const struct fl_check_ctx *c)
 {
-	return !fl_check_stop && fl_mono_ns() < c->deadline_ns &&
+	return !fl_stop_signal && fl_mono_ns() < c->deadline_ns &&
 	       __atomic_load_n(&c->iterations, __ATOMIC_RELAXED) <
 	       c->max_iterations;
 }

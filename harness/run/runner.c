@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "base/sigbus.h"
+#include "base/stop.h"
 #include "run/result.h"
 #include "run/runner.h"
 
@@ -60,18 +61,11 @@ const struct fl_option fl_run_options[] = {
 	{ 0 }
 };
 
-/* Blocked in every thread; the main thread takes them with sigtimedwait. */
-static void stop_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-}
-
 /*
- * Wait up to @ms for a stop signal. True when one arrived (and it is
- * remembered in *@stop_sig).
+ * Wait up to @ms for a stop signal: the stop signals are blocked in every
+ * thread while runs go on, and the main thread takes them here. True when
+ * one arrived, now or before (main()'s handler recorded it), and it is
+ * remembered in *@stop_sig and in fl_stop_signal for the caller's caller.
  */
 static bool wait_for_stop(long ms, int *stop_sig)
 {
@@ -79,12 +73,14 @@ static bool wait_for_stop(long ms, int *stop_sig)
 	sigset_t set;
 	int sig;
 
+	if (!*stop_sig)
+		*stop_sig = fl_stop_signal;
 	if (*stop_sig)
 		return true;
-	stop_signals(&set);
+	fl_stop_signals(&set);
 	sig = sigtimedwait(&set, NULL, &ts);
 	if (sig > 0) {
-		*stop_sig = sig;
+		*stop_sig = fl_stop_signal = sig;
 		return true;
 	}
 	return false;
@@ -678,8 +674,10 @@ int fl_runner_execute(const struct fl_runner_cfg *cfg_in, struct fl_result *res)
 	}
 	res->fault_source = cfg->opts->fault_counter;
 	fl_sigbus_install();
-	stop_signals(&set);
+	fl_stop_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	/* A signal before the first run: no run starts. */
+	wait_for_stop(0, &stop_sig);
 
 	/* Repetitions outermost, so slow drift touches every count alike. */
 	for (int r = 0; r < (int)cfg->opts->repeat && !ret && !stop_sig; r++) {

@@ -179,7 +179,7 @@ static void __attribute__((noreturn)) child_main(struct dangling *t)
 			store(&ctl->done, req);
 			continue;
 		}
-		if (__atomic_load_n(&ctl->quit, __ATOMIC_ACQUIRE) || fl_check_stop)
+		if (__atomic_load_n(&ctl->quit, __ATOMIC_ACQUIRE) || fl_stop_signal)
 			_exit(0);
 		if (++n % 4096 == 0 && getppid() != t->parent)
 			_exit(0);
@@ -522,7 +522,7 @@ static int run_cycles(struct dangling *t, char *buf, char *err, size_t len)
 		ret = cycle(t, k, by_child, &x, buf);
 		if (ret) {
 			/* Interrupted: the child saw the signal and left. */
-			if (ret == -ECHILD && fl_check_stop)
+			if (ret == -ECHILD && fl_stop_signal)
 				ret = 0;
 			else
 				fl_set_err(err, len, "%s", t->err);

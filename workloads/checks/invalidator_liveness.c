@@ -95,7 +95,7 @@ struct liveness {
 
 static bool liveness_running(struct liveness *l)
 {
-	return !fl_check_stop && fl_mono_ns() < l->deadline_ns &&
+	return !fl_stop_signal && fl_mono_ns() < l->deadline_ns &&
 	       __atomic_load_n(&l->iterations, __ATOMIC_RELAXED) < l->max_iterations &&
 	       !__atomic_load_n(&l->error, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&l->abandoned, __ATOMIC_RELAXED);
@@ -334,7 +334,7 @@ static void supervise(struct liveness *l)
 		fl_oracle_watchdog(c->oracle, BOUND_NS, now);
 		if (all_done(l) || now >= give_up)
 			return;
-		if ((fl_check_stop || l->error) && now + BOUND_NS + 2 * TICK_NS < give_up)
+		if ((fl_stop_signal || l->error) && now + BOUND_NS + 2 * TICK_NS < give_up)
 			give_up = now + BOUND_NS + 2 * TICK_NS;
 		__atomic_store_n(&l->hot, HOT_MIN << ((now - start) / 1000000000ull % HOT_STEPS),
 				 __ATOMIC_RELAXED);
