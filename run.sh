@@ -193,6 +193,10 @@ fi
 [ -f "$out/summary.md" ] && echo "summary: $out/summary.md"
 # Interrupted: the partial results stay, marked; no report is drawn.
 fl_stop_check run.sh
+# A usage error before any result (a bad run option): nothing to draw.
+if [ $status = 2 ] && ! compgen -G "$out/*.json" >/dev/null; then
+	exit $status
+fi
 fl_run build/faultline report "$out" --out "$out/report" >/dev/null && echo "report: $out/report/index.html"
 fl_stop_check run.sh
 exit $status

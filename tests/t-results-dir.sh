@@ -24,9 +24,10 @@ results_cleanup() { rm -rf "$root/results/$stamp"*; cleanup; }
 trap results_cleanup EXIT
 name=$stamp-$(uname -r)-$(hostname -s)
 
-# An unknown suite fails right after the results directory is made: cheap.
+# A bad run option fails right after the results directory is made: cheap.
+# (An unknown suite is refused before: no directory at all.)
 for i in 1 2; do
-	PATH=$scratch/bin:$PATH "$root/run.sh" --suite no-such-suite >"$scratch/run$i.out" 2>&1 &
+	PATH=$scratch/bin:$PATH "$root/run.sh" --suite quick -- --no-such-option >"$scratch/run$i.out" 2>&1 &
 	pids+=($!)
 done
 sts=()
@@ -34,14 +35,15 @@ for p in "${pids[@]}"; do wait "$p"; sts+=($?); done
 dirs=$(cd "$root/results" && ls -d "$stamp"* | sort | tr '\n' ' ')
 [ "$dirs" = "$name $name.2 " ]
 ok $? "R3: two run.sh in the same second get two results directories ($dirs)"
-[ "${sts[*]}" = "2 2" ] && grep -q 'unknown suite' "$scratch/run1.out" && grep -q 'unknown suite' "$scratch/run2.out"
+[ "${sts[*]}" = "2 2" ] && grep -q 'unknown option --no-such-option' "$scratch/run1.out" &&
+	grep -q 'unknown option --no-such-option' "$scratch/run2.out"
 ok $? "R3: each run went on in its own directory (exits ${sts[*]})"
 
 # A name that exists as a symlink is not followed: the run takes the next.
 rm -rf "$root/results/$stamp"*
 mkdir "$scratch/victim"
 ln -s "$scratch/victim" "$root/results/$name"
-PATH=$scratch/bin:$PATH "$root/run.sh" --suite no-such-suite >"$scratch/run3.out" 2>&1
+PATH=$scratch/bin:$PATH "$root/run.sh" --suite quick -- --no-such-option >"$scratch/run3.out" 2>&1
 [ -d "$root/results/$name.2" ] && [ -L "$root/results/$name" ] && [ -z "$(ls -A "$scratch/victim")" ]
 ok $? "R3: a symlink at the results name is skipped, its target left empty"
 done_testing
