@@ -13,7 +13,7 @@
 /* The number at a key path ("a.b.c") inside @o; NAN when absent. */
 double fl_json_num(json_t *o, const char *path);
 
-/* Write @doc to @path atomically (temp file, fsync, rename). 0 or -errno. */
+/* Write @doc to @path through base/out_file.h. 0 or -errno. */
 int fl_json_write_atomic(json_t *doc, const char *path, char *err,
 			 size_t len);
 
