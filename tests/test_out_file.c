@@ -226,4 +226,26 @@ TEST(check_refuses_bad_targets_first)
 	remove_scratch();
 }
 
+TEST(S4_scratch_file_never_follows_a_planted_link)
+{
+	char path[128], victim[128], buf[64], err[256];
+	struct stat st;
+	int fd;
+
+	scratch();
+	snprintf(path, sizeof(path), "%s/faultline-selftest.log", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	ASSERT_EQ(fl_out_write(victim, "keep\n", 5, err, sizeof(err)), 0);
+	ASSERT_EQ(symlink(victim, path), 0);
+	fd = fl_out_scratch(path, err, sizeof(err));
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, "log\n", 4), 4);
+	close(fd);
+	slurp(victim, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "keep\n");
+	ASSERT_EQ(lstat(path, &st), 0);
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	remove_scratch();
+}
+
 TEST_HARNESS_MAIN

@@ -297,3 +297,19 @@ int fl_out_write(const char *path, const void *buf, size_t n, char *err,
 	}
 	return fl_out_commit(&o, err, len);
 }
+
+int fl_out_scratch(const char *path, char *err, size_t len)
+{
+	int fd;
+
+	if (unlink(path) && errno != ENOENT) {
+		fl_set_err(err, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fl_set_err(err, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return fd;
+}

@@ -52,4 +52,11 @@ void fl_out_discard(struct fl_out_file *o);
 int fl_out_write(const char *path, const void *buf, size_t n, char *err,
 		 size_t len);
 
+/*
+ * A scratch file of ours at @path, for a child's output: a stale one of
+ * that name is removed, then it is made O_EXCL|O_NOFOLLOW, so a link
+ * planted there is never followed. The descriptor or -errno with @err.
+ */
+int fl_out_scratch(const char *path, char *err, size_t len);
+
 #endif /* FL_OUT_FILE_H */

@@ -11,6 +11,7 @@
 #include "analysis/summary_validity.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "cli/commands.h"
 
@@ -18,8 +19,9 @@ int cmd_summary(int argc, char **argv)
 {
 	struct fl_doc_count count = { 0 };
 	struct dirent **names;
-	char path[PATH_MAX];
-	int n, docs = 0;
+	char path[PATH_MAX], err[FL_ERR_LEN];
+	struct fl_out_file o;
+	int n, docs = 0, ret;
 	FILE *f;
 
 	if (argc != 2 || !strcmp(argv[1], "--help")) {
@@ -42,17 +44,18 @@ int cmd_summary(int argc, char **argv)
 		json_decref(doc);
 	}
 	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
-	f = fopen(path, "w");
-	/* No documents here: a directory of per-variant directories? */
-	if (f && !n && fl_summary_variants(f, argv[1]))
-		docs = 1;
-	if (!f) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
+	ret = fl_out_open(&o, path, err, sizeof(err));
+	if (ret) {
+		fl_err("summary: %s", err);
 		for (int i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
-		return FL_EXIT_USAGE;
+		return fl_exit_for_errno(ret);
 	}
+	f = o.f;
+	/* No documents here: a directory of per-variant directories? */
+	if (!n && fl_summary_variants(f, argv[1]))
+		docs = 1;
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX];
 		json_error_t jerr;
@@ -89,9 +92,10 @@ int cmd_summary(int argc, char **argv)
 	free(names);
 	if (!docs)
 		fprintf(f, "# faultline summary\n\nNo result files in `%s`.\n", argv[1]);
-	if (fclose(f)) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
-		return FL_EXIT_USAGE;
+	ret = fl_out_commit(&o, err, sizeof(err));
+	if (ret) {
+		fl_err("summary: %s", err);
+		return fl_exit_for_errno(ret);
 	}
 	printf("%s\n", path);
 	return docs ? FL_EXIT_OK : FL_EXIT_USAGE;
