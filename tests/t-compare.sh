@@ -224,6 +224,14 @@ expect 2 "compare: --markdown $scratch/bad.json/x.md: directory $scratch/bad.jso
 expect 2 "compare: --history $scratch/nodir/h.jsonl: directory $scratch/nodir: No such file" \
 	"bad outputs: --history in a missing directory: exit 2 first" -- "$fl" compare --history "$scratch/nodir/h.jsonl" "$scratch/none.json" "$b"
 
+# Issue 14: a result with no runs matches nothing: exit 2, one line, and
+# no sort of an empty list (UBSan: qsort on NULL in the sanitizer build).
+echo '{"schema":"faultline-result/1"}' >"$scratch/m.json"
+expect 2 '^faultline: compare: no matching runs' "compare: a result without runs against itself: exit 2" \
+	-- "$fl" compare "$scratch/m.json" "$scratch/m.json"
+[ "$(wc -l <"$scratch/stderr")" -eq 1 ]
+ok $? "compare: a result without runs: one line on stderr, no sanitizer report"
+
 # Metrics on one side only are counted, not fatal.
 jq '.runs[].latency_ns = null' "$a" >"$scratch/nolat.json"
 "$fl" compare --json "$scratch/u.json" "$a" "$scratch/nolat.json" >"$scratch/out" 2>&1

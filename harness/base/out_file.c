@@ -78,7 +78,11 @@ static int resolve(const char *path, char *dest, size_t dlen, enum how *how,
 		fl_set_err(err, len, "%s: names a directory, not a file", path);
 		return -EISDIR;
 	}
-	snprintf(dest, dlen, "%s", path);
+	if (strlen(path) >= dlen) {
+		fl_set_err(err, len, "%s: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	memcpy(dest, path, strlen(path) + 1);
 	if (lstat(path, &st)) {
 		/* Missing, or under a file: fl_out_check() names the directory. */
 		if (errno != ENOENT && errno != ENOTDIR) {
