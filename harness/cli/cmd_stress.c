@@ -18,6 +18,7 @@
 
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "base/sigbus.h"
 #include "base/testdir.h"
@@ -338,7 +339,7 @@ int cmd_stress(int argc, char **argv)
 	struct stress_env env = { .o = &o, .mnt = &mnt, .known = &known };
 	struct utsname uts;
 	char *opt_argv[64];
-	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK;
+	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, ret;
 	int counts[V_NR] = { 0 };
 	json_t *doc, *checks, *validity, *jcounts;
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -403,6 +404,12 @@ int cmd_stress(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s/stress-%s-%d.json", fl_results_dir(),
 			 stamp, (int)getpid());
 	}
+	/* Fail before the checks, not after them, when the result cannot be written. */
+	if (fl_out_check(out, err, sizeof(err))) {
+		fl_err("stress: %s %s", o.out ? "--out" : "result", err);
+		fl_topology_free(topo);
+		return FL_EXIT_USAGE;
+	}
 	if (fl_testdir_prepare(&td, o.dir, err, sizeof(err))) {
 		fl_err("stress: %s", err);
 		fl_topology_free(topo);
@@ -461,10 +468,10 @@ int cmd_stress(int argc, char **argv)
 		"list", known.name, "built_in", !o.known, "entries", known.nr));
 	json_object_set_new(doc, "validity", validity);
 	json_object_set_new(doc, "checks", checks);
-	if (fl_json_write_atomic(doc, out, err, sizeof(err))) {
+	ret = fl_json_write_atomic(doc, out, err, sizeof(err));
+	if (ret) {
 		fl_err("stress: %s", err);
-		if (!code)
-			code = FL_EXIT_USAGE;
+		code = fl_exit_worst(code, fl_exit_for_errno(ret));
 	} else {
 		printf("result: %s\n", out);
 	}
