@@ -81,7 +81,8 @@ static void compare_usage(FILE *f)
 	fprintf(f, "\nExit: 0 nothing worse, 1 at least one metric worse (a regression\n"
 		"or an integrity violation), 2 usage or input error (a file missing,\n"
 		"not JSON or not a result; no matching runs; accel differs without\n"
-		"--force), 5 nothing worse but a metric untrustworthy.\n");
+		"--force; an output that cannot be written), 3 an output's filesystem\n"
+		"or device is full, 5 nothing worse but a metric untrustworthy.\n");
 }
 
 /*
