@@ -75,6 +75,21 @@ TEST(regular_target_replaced_whole)
 	remove_scratch();
 }
 
+TEST(replaced_file_keeps_its_mode)
+{
+	char path[128], err[256];
+	struct stat st;
+
+	scratch();
+	snprintf(path, sizeof(path), "%s/private.json", dir);
+	ASSERT_EQ(fl_out_write(path, "old\n", 4, err, sizeof(err)), 0);
+	ASSERT_EQ(chmod(path, 0600), 0);
+	ASSERT_EQ(fl_out_write(path, "new\n", 4, err, sizeof(err)), 0);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0600);
+	remove_scratch();
+}
+
 TEST(S4_planted_temp_symlink_not_followed)
 {
 	char path[128], victim[128], link[160], buf[64], err[256];

@@ -61,15 +61,18 @@ static bool via_proc(const char *path)
 enum how { NEW_FILE, REPLACE, IN_PLACE };
 
 /*
- * How @path is written and the file a temp replaces (@dest, the target
- * of a symlink to a regular file). 0 or -errno with the cause in @err.
+ * How @path is written, the file a temp replaces (@dest, the target of a
+ * symlink to a regular file) and its @mode, kept by the file that replaces
+ * it. 0 or -errno with the cause in @err.
  */
 static int resolve(const char *path, char *dest, size_t dlen, enum how *how,
-		   bool *proc, char *err, size_t len)
+		   bool *proc, mode_t *mode, char *err, size_t len)
 {
 	struct stat st;
+	bool link;
 
 	*proc = false;
+	*mode = 0644;
 	if (!*path) {
 		fl_set_err(err, len, "\"\": an empty file name");
 		return -EINVAL;
@@ -92,7 +95,8 @@ static int resolve(const char *path, char *dest, size_t dlen, enum how *how,
 		*how = NEW_FILE;
 		return 0;
 	}
-	if (S_ISLNK(st.st_mode) && stat(path, &st)) {
+	link = S_ISLNK(st.st_mode);
+	if (link && stat(path, &st)) {
 		int e = errno;
 
 		fl_set_err(err, len, "%s: a symlink to a missing file: %s", path,
@@ -104,17 +108,14 @@ static int resolve(const char *path, char *dest, size_t dlen, enum how *how,
 		return -EISDIR;
 	}
 	*how = S_ISREG(st.st_mode) ? REPLACE : IN_PLACE;
-	if (*how == REPLACE && strcmp(dest, path) == 0) {
-		struct stat lst;
-
-		if (!lstat(path, &lst) && S_ISLNK(lst.st_mode)) {
-			if (via_proc(path)) {
-				*how = IN_PLACE;
-				*proc = true;
-			} else if (!realpath(path, dest)) {
-				fl_set_err(err, len, "%s: %s", path, strerror(errno));
-				return -errno;
-			}
+	*mode = st.st_mode & 0777;	/* never set-id bits on a file root wrote */
+	if (*how == REPLACE && link) {
+		if (via_proc(path)) {
+			*how = IN_PLACE;
+			*proc = true;
+		} else if (!realpath(path, dest)) {
+			fl_set_err(err, len, "%s: %s", path, strerror(errno));
+			return -errno;
 		}
 	}
 	return 0;
@@ -125,8 +126,9 @@ int fl_out_check(const char *path, char *err, size_t len)
 	char dest[PATH_MAX], dir[PATH_MAX];
 	enum how how;
 	struct stat st;
+	mode_t mode;
 	bool proc;
-	int ret = resolve(path, dest, sizeof(dest), &how, &proc, err, len);
+	int ret = resolve(path, dest, sizeof(dest), &how, &proc, &mode, err, len);
 
 	if (ret)
 		return ret;
@@ -177,13 +179,14 @@ static int do_open(struct fl_out_file *o, const char *path, bool append,
 		   char *err, size_t len)
 {
 	enum how how;
+	mode_t mode;
 	bool proc;
 	int fd, ret;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	o->append = append;
-	ret = resolve(path, o->dest, sizeof(o->dest), &how, &proc, err, len);
+	ret = resolve(path, o->dest, sizeof(o->dest), &how, &proc, &mode, err, len);
 	if (ret) {
 		char cause[FL_ERR_LEN];
 
@@ -207,6 +210,10 @@ static int do_open(struct fl_out_file *o, const char *path, bool append,
 		fd = open_tmp(o, err, len);
 		if (fd < 0)
 			return fd;
+		/* A replaced file keeps its mode: a private result stays private. */
+		if (how == REPLACE && fchmod(fd, mode))
+			fl_warn("%s: could not keep its mode %04o: %s", o->tmp,
+				(unsigned int)mode, strerror(errno));
 	}
 	if (fd < 0) {
 		ret = -errno;
