@@ -215,6 +215,16 @@ bash -c 'ln -s "$1" "$2.tmp.$$" && exec "$3" compare --json "$2" "$4" "$5"' _ \
 	"$scratch/victim" "$scratch/s4.json" "$fl" "$a" "$b" >/dev/null 2>&1
 [ "$(cat "$scratch/victim")" = precious ] && jqv '.schema == "faultline-compare/1"' "$scratch/s4.json"
 ok $? "S4: a symlink planted at the temp name is not followed"
+if tmpfs_dir size=1m; then
+	echo '{"old": "line"}' >"$mnt/h.jsonl"
+	dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null	# until ENOSPC
+	expect 3 "compare: (append to|write) $mnt/h.jsonl: No space left on device" \
+		"compare --history on a full filesystem: exit 3" -- "$fl" compare --history "$mnt/h.jsonl" "$a" "$b"
+	[ "$(cat "$mnt/h.jsonl")" = '{"old": "line"}' ]
+	ok $? "compare --history on a full filesystem: the history as it was, no half line"
+else
+	skip "compare --history on a full filesystem" "no tmpfs mount (needs root)"
+fi
 for bad in "$scratch" "$scratch/sub/" ""; do
 	expect 2 "compare: --json " "bad outputs: --json '$bad' fails before the inputs are read, exit 2" \
 		-- "$fl" compare --json "$bad" "$scratch/none.json" "$b"

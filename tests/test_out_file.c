@@ -216,6 +216,29 @@ TEST(append_adds_and_keeps_link)
 	remove_scratch();
 }
 
+TEST(discarded_append_leaves_the_file_as_it_was)
+{
+	char path[128], buf[64], err[256];
+	struct fl_out_file o;
+
+	scratch();
+	snprintf(path, sizeof(path), "%s/h.jsonl", dir);
+	ASSERT_EQ(fl_out_write(path, "line 0\n", 7, err, sizeof(err)), 0);
+	ASSERT_EQ(fl_out_open_append(&o, path, err, sizeof(err)), 0);
+	fputs("half a li", o.f);
+	fflush(o.f);
+	fl_out_discard(&o);
+	slurp(path, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "line 0\n");
+	/* A file the append created is removed again. */
+	snprintf(path, sizeof(path), "%s/new.jsonl", dir);
+	ASSERT_EQ(fl_out_open_append(&o, path, err, sizeof(err)), 0);
+	fputs("x", o.f);
+	fl_out_discard(&o);
+	ASSERT_EQ(access(path, F_OK), -1);
+	remove_scratch();
+}
+
 TEST(check_refuses_bad_targets_first)
 {
 	char path[160], file[128], err[256];

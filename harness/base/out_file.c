@@ -243,29 +243,39 @@ int fl_out_open_append(struct fl_out_file *o, const char *path, char *err,
 	return do_open(o, path, true, err, len);
 }
 
-int fl_out_commit(struct fl_out_file *o, char *err, size_t len)
+/* A failed append leaves the file as it was before it. */
+static void undo_append(struct fl_out_file *o, int fd)
+{
+	if (o->created)
+		unlink(o->dest);
+	else if (ftruncate(fd, o->start))
+		fl_warn("%s: could not cut a failed append off: %s", o->path,
+			strerror(errno));
+}
+
+/* Appending to a regular file: the bytes added can be taken back. */
+static bool appending(const struct fl_out_file *o, int fd)
 {
 	struct stat st;
-	bool regular, grown;
+
+	return o->append && !o->tmp[0] && !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
+int fl_out_commit(struct fl_out_file *o, char *err, size_t len)
+{
+	bool grown;
 	int ret = 0, fd;
 
 	if (!o->f)
 		return -EBADF;
 	fd = fileno(o->f);
-	regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
-	grown = o->append && regular && !o->tmp[0];
+	grown = appending(o, fd);
 	errno = 0;
-	if (fflush(o->f) || ferror(o->f) ||
-	    (regular && (o->tmp[0] || grown) && fsync(fd)))
+	/* Only a file of ours is synced: a device or pipe may refuse it. */
+	if (fflush(o->f) || ferror(o->f) || ((o->tmp[0] || grown) && fsync(fd)))
 		ret = -(errno ?: EIO);
-	/* A failed append leaves the file as it was before it. */
-	if (ret && grown) {
-		if (o->created)
-			unlink(o->dest);
-		else if (ftruncate(fd, o->start))
-			fl_warn("%s: could not cut a failed append off: %s",
-				o->path, strerror(errno));
-	}
+	if (ret && grown)
+		undo_append(o, fd);
 	if (fclose(o->f) && !ret)
 		ret = -(errno ?: EIO);
 	o->f = NULL;
@@ -284,8 +294,12 @@ int fl_out_commit(struct fl_out_file *o, char *err, size_t len)
 
 void fl_out_discard(struct fl_out_file *o)
 {
-	if (o->f)
+	if (o->f) {
+		/* What stdio flushed already is taken back, not left half. */
+		if (appending(o, fileno(o->f)))
+			undo_append(o, fileno(o->f));
 		fclose(o->f);
+	}
 	o->f = NULL;
 	if (o->tmp[0])
 		unlink(o->tmp);
