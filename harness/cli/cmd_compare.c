@@ -15,8 +15,8 @@
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
-#include "base/out_file.h"
 #include "base/option.h"
+#include "base/out_file.h"
 #include "base/validity.h"
 #include "cli/commands.h"
 
