@@ -71,7 +71,7 @@ static int copy_file(const char *from, const char *to, char *err, size_t len)
 			break;
 		}
 	if (n < 0) {
-		ret = -(errno ?: EIO);
+		ret = -(o.error ?: errno ?: EIO);
 		fl_set_err(err, len, "nightly: copy %s to %s: %s", from, to, strerror(-ret));
 		fl_out_discard(&o);
 	} else {

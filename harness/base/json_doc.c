@@ -33,7 +33,7 @@ int fl_json_write_atomic(json_t *doc, const char *path, char *err, size_t len)
 		return ret;
 	if (json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
 	    fputc('\n', o.f) == EOF) {
-		ret = -(errno ?: EIO);
+		ret = -(o.error ?: EIO);
 		fl_set_err(err, len, "write %s: %s", path, strerror(-ret));
 		fl_out_discard(&o);
 		return ret;

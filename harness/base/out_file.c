@@ -175,6 +175,46 @@ static int open_tmp(struct fl_out_file *o, char *err, size_t len)
 	return -EEXIST;
 }
 
+/*
+ * The stream writes through here so that the errno of a failed write
+ * (ENOSPC while stdio flushed a full buffer) is kept, not lost to EIO.
+ */
+static ssize_t stream_write(void *cookie, const char *buf, size_t n)
+{
+	struct fl_out_file *o = cookie;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(o->fd, buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!o->error)
+				o->error = w < 0 ? errno : EIO;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+static int stream_close(void *cookie)
+{
+	struct fl_out_file *o = cookie;
+	int ret = close(o->fd);
+
+	if (ret && !o->error)
+		o->error = errno;
+	o->fd = -1;
+	return ret;
+}
+
+static const cookie_io_functions_t stream_io = {
+	.write = stream_write,
+	.close = stream_close,
+};
+
 static int do_open(struct fl_out_file *o, const char *path, bool append,
 		   char *err, size_t len)
 {
@@ -220,7 +260,8 @@ static int do_open(struct fl_out_file *o, const char *path, bool append,
 		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
 		return ret;
 	}
-	o->f = fdopen(fd, "w");
+	o->fd = fd;
+	o->f = fopencookie(o, "w", stream_io);
 	if (!o->f) {
 		ret = -errno;
 		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
@@ -264,23 +305,23 @@ static bool appending(const struct fl_out_file *o, int fd)
 int fl_out_commit(struct fl_out_file *o, char *err, size_t len)
 {
 	bool grown;
-	int ret = 0, fd;
+	int ret = 0;
 
 	if (!o->f)
 		return -EBADF;
-	fd = fileno(o->f);
-	grown = appending(o, fd);
-	errno = 0;
+	grown = appending(o, o->fd);
 	/* Only a file of ours is synced: a device or pipe may refuse it. */
-	if (fflush(o->f) || ferror(o->f) || ((o->tmp[0] || grown) && fsync(fd)))
-		ret = -(errno ?: EIO);
-	if (ret && grown)
-		undo_append(o, fd);
-	if (fclose(o->f) && !ret)
-		ret = -(errno ?: EIO);
+	if ((fflush(o->f) || ferror(o->f)) && !o->error)
+		o->error = EIO;
+	if (!o->error && (o->tmp[0] || grown) && fsync(o->fd))
+		o->error = errno;
+	if (o->error && grown)
+		undo_append(o, o->fd);
+	fclose(o->f);
 	o->f = NULL;
-	if (ret) {
-		fl_set_err(err, len, "write %s: %s", o->path, strerror(-ret));
+	if (o->error) {
+		ret = -o->error;
+		fl_set_err(err, len, "write %s: %s", o->path, strerror(o->error));
 	} else if (o->tmp[0] && rename(o->tmp, o->dest)) {
 		ret = -errno;
 		fl_set_err(err, len, "write %s: rename %s: %s", o->path, o->tmp,
@@ -296,8 +337,8 @@ void fl_out_discard(struct fl_out_file *o)
 {
 	if (o->f) {
 		/* What stdio flushed already is taken back, not left half. */
-		if (appending(o, fileno(o->f)))
-			undo_append(o, fileno(o->f));
+		if (appending(o, o->fd))
+			undo_append(o, o->fd);
 		fclose(o->f);
 	}
 	o->f = NULL;
@@ -314,12 +355,7 @@ int fl_out_write(const char *path, const void *buf, size_t n, char *err,
 
 	if (ret)
 		return ret;
-	if (n && fwrite(buf, 1, n, o.f) != n) {
-		ret = -(errno ?: EIO);
-		fl_set_err(err, len, "write %s: %s", path, strerror(-ret));
-		fl_out_discard(&o);
-		return ret;
-	}
+	fwrite(buf, 1, n, o.f);
 	return fl_out_commit(&o, err, len);
 }
 

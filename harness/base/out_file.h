@@ -17,8 +17,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* Between open and commit it stays where it is: its stream points at it. */
 struct fl_out_file {
 	FILE *f;		/* write here between open and commit */
+	int fd;
+	int error;		/* the first write's errno, kept for the message */
 	char path[PATH_MAX];	/* the target as named, for messages */
 	char dest[PATH_MAX];	/* where the temp is renamed to */
 	char tmp[PATH_MAX];	/* the temp; "" when written in place */

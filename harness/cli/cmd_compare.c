@@ -347,7 +347,7 @@ static int append_history(const char *path, const struct fl_cmp *c,
 		json_object_set_new(line, "verdict", json_string(fl_verdict_str(r->verdict)));
 		if (json_dumpf(line, o.f, JSON_COMPACT | JSON_PRESERVE_ORDER |
 			       JSON_REAL_PRECISION(10)) || fputc('\n', o.f) == EOF)
-			ret = -(errno ?: EIO);
+			ret = -(o.error ?: EIO);
 		json_decref(line);
 	}
 	if (ret) {
