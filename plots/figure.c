@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/faultline.h"
+#include "base/out_file.h"
 #include "report.h"
 
 /* Okabe-Ito, then darker shades: distinct for colour-blind readers too. */
@@ -281,17 +282,6 @@ void rp_var_tics(struct rp_fig *f, const struct rp_tics *t)
 	rp_var_nums(f, "tic_at", t->at, t->n);
 }
 
-static int write_file(const char *path, const char *a, size_t alen, char *err, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || (alen && fwrite(a, 1, alen, f) != alen) || fclose(f)) {
-		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 static int append_file(FILE *out, const char *path, char *err, size_t len)
 {
 	FILE *in = fopen(path, "r");
@@ -315,15 +305,15 @@ static int write_script(struct rp_report *r, struct rp_fig *f, const char *tmpl,
 			char *err, size_t len)
 {
 	char path[PATH_MAX], src[PATH_MAX];
+	struct fl_out_file o;
 	FILE *out;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s.gp", r->out, f->name);
-	out = fopen(path, "w");
-	if (!out) {
-		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	ret = fl_out_open(&o, path, err, len);
+	if (ret)
+		return ret;
+	out = o.f;
 	fputs("# faultline report: ", out);
 	put_comment_text(out, f->title);
 	fprintf(out, "\n# Re-render in this directory with: gnuplot %s.gp\n"
@@ -342,10 +332,10 @@ static int write_script(struct rp_report *r, struct rp_fig *f, const char *tmpl,
 	snprintf(src, sizeof(src), "%s/%s", r->plots, tmpl);
 	if (!ret)
 		ret = append_file(out, src, err, len);
-	if (fclose(out) && !ret) {
-		fl_set_err(err, len, "write %s: %s", path, strerror(errno));
-		ret = -errno;
-	}
+	if (ret)
+		fl_out_discard(&o);
+	else
+		ret = fl_out_commit(&o, err, len);
 	return ret;
 }
 
@@ -429,7 +419,7 @@ void rp_fig_draw(struct rp_report *r, struct rp_fig *f, const char *tmpl)
 
 	fig_close(f);
 	snprintf(path, sizeof(path), "%s/%s.dat", r->out, f->name);
-	if (write_file(path, f->dat_buf, f->dat_len, f->error, sizeof(f->error)) ||
+	if (fl_out_write(path, f->dat_buf, f->dat_len, f->error, sizeof(f->error)) ||
 	    write_script(r, f, tmpl, f->error, sizeof(f->error)))
 		goto failed;
 	/* A figure left from an earlier report must not pass for this one. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/faultline.h"
+#include "base/out_file.h"
 #include "base/table.h"
 #include "report.h"
 
@@ -193,13 +194,12 @@ static void figure_html(FILE *f, const struct rp_fig *g)
 static int write_md(const struct rp_report *r, const struct rp_trust *t, const char *path,
 		    char *err, size_t len)
 {
-	FILE *f = fopen(path, "w");
-	int drawn, skipped, failed;
+	struct fl_out_file o;
+	int drawn, skipped, failed, ret = fl_out_open(&o, path, err, len);
+	FILE *f = o.f;
 
-	if (!f) {
-		fl_set_err(err, len, "report: write %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (ret)
+		return ret;
 	counts(r, &drawn, &skipped, &failed);
 	fprintf(f, "# faultline report\n\n");
 	inputs_md(f, r);
@@ -213,11 +213,7 @@ static int write_md(const struct rp_report *r, const struct rp_trust *t, const c
 			if (r->figs[i]->section == s)
 				figure_md(f, r->figs[i]);
 	}
-	if (fclose(f)) {
-		fl_set_err(err, len, "report: write %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return fl_out_commit(&o, err, len);
 }
 
 static void validity_html(FILE *f, const struct rp_trust *t)
@@ -259,13 +255,12 @@ static void validity_html(FILE *f, const struct rp_trust *t)
 static int write_html(const struct rp_report *r, const struct rp_trust *t, const char *path,
 		      char *err, size_t len)
 {
-	FILE *f = fopen(path, "w");
-	int drawn, skipped, failed;
+	struct fl_out_file o;
+	int drawn, skipped, failed, ret = fl_out_open(&o, path, err, len);
+	FILE *f = o.f;
 
-	if (!f) {
-		fl_set_err(err, len, "report: write %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (ret)
+		return ret;
 	counts(r, &drawn, &skipped, &failed);
 	fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
 		"<title>faultline report</title>\n<style>\n"
@@ -325,11 +320,7 @@ static int write_html(const struct rp_report *r, const struct rp_trust *t, const
 				figure_html(f, r->figs[i]);
 	}
 	fprintf(f, "</body></html>\n");
-	if (fclose(f)) {
-		fl_set_err(err, len, "report: write %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return fl_out_commit(&o, err, len);
 }
 
 int rp_write_pages(struct rp_report *r, char *err, size_t len)
@@ -340,7 +331,7 @@ int rp_write_pages(struct rp_report *r, char *err, size_t len)
 
 	ret = rp_trust_gather(r, &t);
 	if (ret) {
-		fl_set_err(err, len, "report: out of memory");
+		fl_set_err(err, len, "out of memory");
 		goto out;
 	}
 	r->bad_docs = t.bad_docs;

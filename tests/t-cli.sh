@@ -49,6 +49,41 @@ expect 2 "--dir $scratch/plainfile: Not a directory" "--dir on a file: exit 2" \
 expect 2 "--out /nonexistent/r.json: directory /nonexistent" "unwritable --out: exit 2, before running" \
 	-- "$fl" run fault --out /nonexistent/r.json "${run_short[@]}"
 
+# Issue 14: numbers are strict decimal, and a run that would fail at its
+# end (its result unwritable) fails at its start, before any work.
+expect 2 '--duration 0x10: not a valid number' "numbers: --duration 0x10 refused, exit 2" \
+	-- "$fl" run fault --duration 0x10 --warmup 0 --size 1M
+expect 2 '--warmup -1: not a valid number' "numbers: a negative --warmup refused, exit 2" \
+	-- "$fl" run fault --warmup -1 "${run_short[@]}"
+expect 2 "--size  4M: not a valid size" "numbers: a size with a leading space refused, exit 2" \
+	-- "$fl" run fault --size ' 4M' --duration 0.2 --warmup 0
+expect 2 "--repeat  -1: not a valid non-negative integer" "numbers: ' -1' not wrapped to a huge count, exit 2" \
+	-- "$fl" run fault --repeat ' -1' "${run_short[@]}"
+expect 2 '--duration 3x: not a valid number' "numbers: trailing garbage refused, exit 2" \
+	-- "$fl" run fault --duration 3x "${run_short[@]}"
+mkdir -p "$scratch/outdir"
+for bad in "$scratch/outdir" "$scratch/outdir/" ""; do
+	expect 2 "run fault: --out " "bad outputs: run --out '$bad' fails before running, exit 2" \
+		-- "$fl" run fault --out "$bad" --duration 5 --warmup 0 --size 1M
+	[ -z "$(ls -A "$scratch/outdir")" ]
+	ok $? "bad outputs: run --out '$bad' left nothing in the directory"
+done
+mkdir -p "$scratch/tree/build"
+cp "$fl" "$scratch/tree/build/faultline"
+touch "$scratch/tree/results"
+expect 2 "run fault: result results/fault-[0-9-]+\.json: directory results: Not a directory" \
+	"bad outputs: a results directory that is a file fails before running, exit 2" \
+	-- bash -c 'cd "$1" && exec build/faultline run fault --duration 5 --warmup 0 --size 1M' _ "$scratch/tree"
+"$fl" run fault "${run_short[@]}" --repeat 1 --out "$scratch/cmd.json" >/dev/null 2>&1
+jqv '.command[0:3] == ["faultline", "run", "fault"]' "$scratch/cmd.json"
+ok $? "command: the recorded command starts faultline run fault"
+args=$(jq -r '.command[1:] | @sh' "$scratch/cmd.json")
+eval "set -- $args"
+"$fl" "$@" --out "$scratch/replay.json" >/dev/null 2>&1
+st=$?
+ran $st && jqv '.workload.name == "fault"' "$scratch/replay.json"
+ok $? "command: the recorded command replays (exit $st)"
+
 if tmpfs_dir ro,size=1M; then
 	ro=$mnt
 	expect 2 "--dir $ro: cannot create files: Read-only file system" \

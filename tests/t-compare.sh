@@ -213,6 +213,53 @@ mkfifo "$scratch/fifo.json"
 expect 2 "compare: $scratch/fifo.json: not a regular file" \
 	"validate documents: a FIFO named as a result is refused, not waited on" \
 	-- timeout 120 "$fl" compare "$a" "$scratch/fifo.json"
+# Issue 14: outputs. Devices and links are written, never replaced (S2);
+# a planted temp link is not followed (S4); a bad output path fails before
+# the inputs are read.
+mknod "$scratch/null" c 1 3 && mknod "$scratch/full" c 1 7
+"$fl" compare --json "$scratch/null" "$a" "$b" >/dev/null 2>&1
+[ $? -eq 0 ] && [ -c "$scratch/null" ]
+ok $? "S2: compare --json on a null device: exit 0, still a device"
+expect 3 "compare: write $scratch/full: No space left on device" \
+	"S2: compare --json on a full device: exit 3, one line" -- "$fl" compare --json "$scratch/full" "$a" "$b"
+[ -c "$scratch/full" ] && [ "$(wc -l <"$scratch/stderr")" -eq 1 ]
+ok $? "S2: the full device is still a device, the error one line"
+ln -s /proc/self/fd/1 "$scratch/stdout-link"
+"$fl" compare --json "$scratch/stdout-link" "$a" "$b" >"$scratch/via-link" 2>/dev/null
+[ -L "$scratch/stdout-link" ] && grep -q '^verdict:' "$scratch/via-link" &&
+	sed -n '/^{/,$p' "$scratch/via-link" | jq -e '.schema == "faultline-compare/1"' >/dev/null
+ok $? "S2: compare --json on a link to /proc/self/fd/1: still a link, the JSON after the table"
+echo precious >"$scratch/victim"
+bash -c 'ln -s "$1" "$2.tmp.$$" && exec "$3" compare --json "$2" "$4" "$5"' _ \
+	"$scratch/victim" "$scratch/s4.json" "$fl" "$a" "$b" >/dev/null 2>&1
+[ "$(cat "$scratch/victim")" = precious ] && jqv '.schema == "faultline-compare/1"' "$scratch/s4.json"
+ok $? "S4: a symlink planted at the temp name is not followed"
+if tmpfs_dir size=1m; then
+	echo '{"old": "line"}' >"$mnt/h.jsonl"
+	dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null	# until ENOSPC
+	expect 3 "compare: (append to|write) $mnt/h.jsonl: No space left on device" \
+		"compare --history on a full filesystem: exit 3" -- "$fl" compare --history "$mnt/h.jsonl" "$a" "$b"
+	[ "$(cat "$mnt/h.jsonl")" = '{"old": "line"}' ]
+	ok $? "compare --history on a full filesystem: the history as it was, no half line"
+else
+	skip "compare --history on a full filesystem" "no tmpfs mount (needs root)"
+fi
+for bad in "$scratch" "$scratch/sub/" ""; do
+	expect 2 "compare: --json " "bad outputs: --json '$bad' fails before the inputs are read, exit 2" \
+		-- "$fl" compare --json "$bad" "$scratch/none.json" "$b"
+done
+expect 2 "compare: --markdown $scratch/bad.json/x.md: directory $scratch/bad.json: Not a directory" \
+	"bad outputs: --markdown under a file: exit 2 first" -- "$fl" compare --markdown "$scratch/bad.json/x.md" "$scratch/none.json" "$b"
+expect 2 "compare: --history $scratch/nodir/h.jsonl: directory $scratch/nodir: No such file" \
+	"bad outputs: --history in a missing directory: exit 2 first" -- "$fl" compare --history "$scratch/nodir/h.jsonl" "$scratch/none.json" "$b"
+
+# Issue 14: a result with no runs matches nothing: exit 2, one line, and
+# no sort of an empty list (UBSan: qsort on NULL in the sanitizer build).
+echo '{"schema":"faultline-result/1"}' >"$scratch/m.json"
+expect 2 '^faultline: compare: no matching runs' "compare: a result without runs against itself: exit 2" \
+	-- "$fl" compare "$scratch/m.json" "$scratch/m.json"
+[ "$(wc -l <"$scratch/stderr")" -eq 1 ]
+ok $? "compare: a result without runs: one line on stderr, no sanitizer report"
 
 # Metrics on one side only are counted, not fatal.
 jq '.runs[].latency_ns = null' "$a" >"$scratch/nolat.json"

@@ -220,4 +220,20 @@ expect 2 '--hostfile needs --dir' "--hostfile without --dir: exit 2" \
 	-- "$fl" mpi --hostfile /dev/null --out-dir "$scratch/x"
 expect 2 'out of range|at least' "--np 1: exit 2" -- "$fl" mpi --np 1 --out-dir "$scratch/x"
 expect 2 '--out-dir is required' "no --out-dir: exit 2" -- "$fl" mpi
+
+# Issue 14: bad options fail before mpirun starts. A stand-in mpirun first
+# on PATH leaves a mark if it is started.
+mkdir -p "$scratch/fakempi"
+printf '#!/bin/sh\ntouch "%s/mpirun-started"\nexit 0\n' "$scratch" >"$scratch/fakempi/mpirun"
+chmod +x "$scratch/fakempi/mpirun"
+touch "$scratch/plainfile"
+PATH="$scratch/fakempi:$PATH" expect 2 "mpi: --out-dir $scratch/plainfile: .*Not a directory" \
+	"check first: mpi --out-dir on a file: exit 2" -- "$fl" mpi --np 2 --out-dir "$scratch/plainfile"
+[ ! -e "$scratch/mpirun-started" ]
+ok $? "check first: mpi --out-dir on a file: mpirun not started"
+PATH="$scratch/fakempi:$PATH" expect 2 'mpi: --workloads mpi-coherence,bogus: unknown MPI workload "bogus" \(mpi-coherence, mpi-faultstorm\)' \
+	"check first: mpi --workloads bogus: exit 2 naming the choices" \
+	-- "$fl" mpi --np 2 --workloads mpi-coherence,bogus --out-dir "$scratch/wl"
+[ ! -e "$scratch/mpirun-started" ] && [ ! -e "$scratch/wl" ]
+ok $? "check first: mpi --workloads bogus: mpirun not started, no --out-dir made"
 done_testing

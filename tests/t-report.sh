@@ -485,6 +485,18 @@ st=$?
 	grep -q 'gnuplot failed on' "$scratch/stderr"
 ok $? "gnuplot failing on figures: exit 1 (got $st), each listed as failed with gnuplot's message"
 
+# Issue 14: a full filesystem under --out: exit 3, one line naming the file,
+# and no 0-byte or partial file left behind.
+if tmpfs_dir size=12k; then
+	expect 3 "report: write $mnt/rep/[a-z.]+: No space left on device" \
+		"report --out on a full filesystem: exit 3 naming the file" -- \
+		"$fl" report "$res/host" --out "$mnt/rep"
+	[ -z "$(find "$mnt" -type f \( -size 0 -o -name '*.tmp.*' \))" ]
+	ok $? "report --out on a full filesystem: no 0-byte or temp file left"
+else
+	skip "report --out on a full filesystem" "no tmpfs mount (needs root)"
+fi
+
 # A touch of 0 ns (a coarse clock under emulation puts one in bucket 0):
 # the latency axis is logarithmic; the report must still end.
 mkdir -p "$scratch/zero"

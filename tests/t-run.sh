@@ -79,6 +79,23 @@ ran $? && [ -z "$(ls -A "$scratch/tmp")" ] &&
 	jqv '.host.test_fs.path | startswith("'"$scratch/tmp"'/faultline.")' "$scratch/tmpdir.json"
 ok $? "default --dir is a fresh directory under TMPDIR, removed afterwards"
 
+# Issue 14 (S2): --out naming a device or a link to /proc/self/fd/1 is
+# written in place, never replaced by a file; a full device exits 3.
+tiny=(--threads 1 --duration 0.2 --warmup 0 --size 1M --repeat 1)
+mknod "$scratch/null" c 1 3 && mknod "$scratch/full" c 1 7
+"$fl" run fault "${tiny[@]}" --out "$scratch/null" >/dev/null 2>&1
+ran $? && [ -c "$scratch/null" ]
+ok $? "S2: run --out on a null device: it ran, still a device"
+expect 3 "faultline: write $scratch/full: No space left on device" \
+	"S2: run --out on a full device: exit 3 naming it" -- "$fl" run fault "${tiny[@]}" --out "$scratch/full"
+[ -c "$scratch/full" ]
+ok $? "S2: run --out on a full device: still a device"
+ln -s /proc/self/fd/1 "$scratch/out-link"
+"$fl" run fault "${tiny[@]}" --out "$scratch/out-link" >"$scratch/linked" 2>/dev/null
+ran $? && [ -L "$scratch/out-link" ] &&
+	sed -n '/^{/,/^}/p' "$scratch/linked" | jq -e '.schema == "faultline-result/1"' >/dev/null
+ok $? "S2: run --out on a link to /proc/self/fd/1: still a link, the result on stdout"
+
 # Interrupted runs: partial JSON marked as such, files removed, exit 4.
 for sig in INT TERM; do
 	r=$scratch/int-$sig.json

@@ -98,6 +98,14 @@ expect 2 "stress: $scratch/bad.list:3: unknown key \"colour\"" "a bad known-fail
 ok $? "a bad known-failures list: no result written"
 expect 2 "stress: $scratch/none.list: No such file" "a missing known-failures list: exit 2" -- \
 	"$fl" stress eof_boundary --known "$scratch/none.list"
+
+# Issue 14: an unwritable result fails before the checks run, not after.
+for bad in /nonexistent/x.json "$scratch" "$scratch/sub/" ""; do
+	expect 2 "stress: --out " "check first: stress --out '$bad': exit 2 before any check" -- \
+		"$fl" stress eof_boundary --duration 5 --out "$bad"
+	! grep -q '^stress: 1 check' "$scratch/stdout"
+	ok $? "check first: stress --out '$bad': no check started"
+done
 "$fl" stress --help | grep -q 'Known kernel behaviours: workloads/checks/known-failures'
 ok $? "stress --help says where the known-failures list is"
 

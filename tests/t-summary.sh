@@ -201,4 +201,22 @@ jq '.variant = ("v" * 300)' "$plain" >"$scratch/oobv/v1/r.json"
 expect 2 "summary: $scratch/oobv/v1/r.json: variant is 300 bytes long: above 256" \
 	"validate documents: a variant directory's result out of bounds is refused (exit 2)" \
 	-- "$fl" summary "$scratch/oobv"
+# Issue 14: summary.md through the one writer: a device there stays a
+# device (S2), a full filesystem exits 3 and leaves no partial file.
+mkdir -p "$scratch/dev"
+cp "$scratch/ok/inval.json" "$scratch/dev/"
+mknod "$scratch/dev/summary.md" c 1 3
+"$fl" summary "$scratch/dev" >/dev/null 2>&1
+[ $? -eq 0 ] && [ -c "$scratch/dev/summary.md" ]
+ok $? "S2: summary.md that is a null device: exit 0, still a device"
+if tmpfs_dir size=1m; then
+	cp "$scratch/ok/inval.json" "$mnt/"
+	dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null	# until ENOSPC
+	expect 3 "summary: write $mnt/summary.md: No space left on device" \
+		"summary on a full filesystem: exit 3 naming summary.md" -- "$fl" summary "$mnt"
+	[ ! -e "$mnt/summary.md" ] && [ -z "$(find "$mnt" -name '*.tmp.*')" ]
+	ok $? "summary on a full filesystem: no summary.md or temp left"
+else
+	skip "summary on a full filesystem" "no tmpfs mount (needs root)"
+fi
 done_testing

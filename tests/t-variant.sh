@@ -45,6 +45,25 @@ st=$?
 ok $? "check on a good and a bad file: both reported, exit 2"
 expect 2 'no files' "check without files: exit 2" -- "$fl" variant check
 
+# Issue 14: variant check reads regular files only, and only so much of
+# them; a file named as config is named in an error, its content never.
+# (timeout: without the fix these read for minutes or wait for ever.)
+expect 2 "/dev/zero:0: cannot read: not a regular file" \
+	"variant check /dev/zero: refused as not a regular file, exit 2" -- timeout 60 "$fl" variant check /dev/zero
+mkfifo "$scratch/fifo.variant"
+expect 2 "fifo.variant:0: cannot read: not a regular file" \
+	"variant check on a FIFO: refused without waiting for a writer, exit 2" -- timeout 60 "$fl" variant check "$scratch/fifo.variant"
+head -c $((2 << 20)) /dev/zero | tr '\0' '#' >"$scratch/huge.variant"
+expect 2 "huge.variant:0: cannot read: larger than 1 MiB" \
+	"variant check on a 2 MiB file: refused by its size, exit 2" -- "$fl" variant check "$scratch/huge.variant"
+mkdir -p "$scratch/sec"
+printf 'root:SECRET-HASH:19000:0:99999:7:::\n' >"$scratch/sec/shadow"
+printf 'name = leak\nsource = tree %s\nconfig = sec/shadow\n' "$scratch/sec" >"$scratch/leak.variant"
+expect 2 "leak.variant:3: config sec/shadow:1: not CONFIG_NAME=VALUE or a # comment" \
+	"variant check: a config that is not a fragment is named with its line" -- "$fl" variant check "$scratch/leak.variant"
+! grep -q SECRET "$scratch/stderr"
+ok $? "variant check: the config file's content is never quoted"
+
 json=$("$fl" variant show debian-6.1 --json)
 ok $? "show --json exits 0"
 jq -e . >/dev/null <<<"$json"

@@ -206,4 +206,49 @@ TEST(thread_list_round_trip)
 	ASSERT_STREQ(fl_threads_format(&spec, buf, sizeof(buf)), "1,2-4,6-max,max,scale");
 }
 
+TEST(strict_decimal_numbers_issue14)
+{
+	uint64_t v;
+	double d;
+	struct opts o;
+	char err[256];
+	char *hex[] = { "--d", "0x10" };
+	char *neg[] = { "--d", "-1" };
+
+	/* --duration 0x10 ran for 16 s: hexadecimal is not a number here. */
+	ASSERT_EQ(fl_parse_double("0x10", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("0x1p4", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("inf", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("nan", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double(" 3", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("3 ", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("3x", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("1e3", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double(".", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("3.", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("+3", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("3ss", &d), -EINVAL);
+	ASSERT_EQ(fl_parse_double("2.5s", &d), 0);
+	ASSERT_TRUE(d == 2.5);
+	ASSERT_EQ(fl_parse_double("0.25", &d), 0);
+	ASSERT_TRUE(d == 0.25);
+	ASSERT_EQ(fl_parse_double(".5", &d), 0);
+	ASSERT_TRUE(d == 0.5);
+	ASSERT_EQ(fl_parse_double("-1.5", &d), 0);
+	ASSERT_TRUE(d == -1.5);
+	/* Integers and sizes: digits only, no space or sign strtoull skips. */
+	ASSERT_EQ(fl_parse_u64("0x10", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_u64(" -5", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_u64(" 5", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_u64("5 ", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_size(" -1M", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_size("0x10", &v), -EINVAL);
+	ASSERT_EQ(fl_parse_size("1M ", &v), -EINVAL);
+	/* In a table: the option and the value named; a negative where no range allows it. */
+	ASSERT_EQ(parse(&o, 2, hex, err), -EINVAL);
+	ASSERT_TRUE(strstr(err, "--d 0x10") && strstr(err, "number"));
+	ASSERT_EQ(parse(&o, 2, neg, err), -EINVAL);
+	ASSERT_TRUE(strstr(err, "--d -1") != NULL);
+}
+
 TEST_HARNESS_MAIN

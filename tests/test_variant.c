@@ -224,7 +224,7 @@ static const struct bad_case {
 	{ S "patch = p1.patch\npatch = p2.patch\npatch = ./p1.patch\n", 7,
 	  "patch ./p1.patch is already listed on line 5" },
 	{ S "config = nope.config\n", 5, "config nope.config (" },
-	{ S "config = bad.config\n", 5, "config bad.config:2: \"FOO=y\" is not CONFIG_NAME=VALUE" },
+	{ S "config = bad.config\n", 5, "config bad.config:2: not CONFIG_NAME=VALUE" },
 	{ S "config = frag.config\nconfig = frag.config\n", 6, "duplicate config" },
 	{ M "accel = xen\n", 5, "accel \"xen\": expected auto, kvm or tcg" },
 	{ M "accel = native\n", 5, "accel \"native\": expected auto, kvm or tcg" },

@@ -870,7 +870,8 @@ int fl_cmp_evaluate(struct fl_cmp *c)
 		/* A violation in CUR alone is listed but matches nothing. */
 		matched += in_base;
 	}
-	if (c->nr)	/* no series: c->s is NULL, which qsort may not take */
+	/* qsort() on NULL, even of nothing, is undefined. */
+	if (c->nr)
 		qsort(c->s, (size_t)c->nr, sizeof(*c->s), cmp_series);
 	mark_same(c);
 	/* The index points at the old order; nothing looks it up any more. */

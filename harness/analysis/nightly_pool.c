@@ -18,6 +18,7 @@
 #include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "base/testdir.h"
 
@@ -111,11 +112,12 @@ int fl_pool_check_out(const char *pool, const char *out, char *err, size_t len)
 	return 0;
 }
 
-/* Copy @from to the new file @to. 0 or -errno with the cause in @err. */
+/* Copy @from to @to. 0 or -errno with the cause in @err. */
 static int copy_file(const char *from, const char *to, char *err, size_t len)
 {
 	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, ret = 0;
+	struct fl_out_file o;
+	int in = open(from, O_RDONLY | O_CLOEXEC), ret = 0;
 	ssize_t n;
 
 	if (in < 0) {
@@ -123,22 +125,21 @@ static int copy_file(const char *from, const char *to, char *err, size_t len)
 		fl_set_err(err, len, "nightly: %s: %s", from, strerror(errno));
 		return ret;
 	}
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
-		ret = -errno;
-		fl_set_err(err, len, "nightly: %s: %s", to, strerror(errno));
+	ret = fl_out_open(&o, to, err, len);
+	if (ret)
 		goto close_in;
-	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
+		if (fwrite(buf, 1, (size_t)n, o.f) != (size_t)n) {
 			n = -1;
 			break;
 		}
-	if (n < 0 || fsync(out)) {
-		ret = -(errno ?: EIO);
+	if (n < 0) {
+		ret = -(o.error ?: errno ?: EIO);
 		fl_set_err(err, len, "nightly: copy %s to %s: %s", from, to, strerror(-ret));
+		fl_out_discard(&o);
+	} else {
+		ret = fl_out_commit(&o, err, len);
 	}
-	close(out);
 close_in:
 	close(in);
 	return ret;

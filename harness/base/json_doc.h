@@ -14,8 +14,8 @@
 double fl_json_num(json_t *o, const char *path);
 
 /*
- * Write @doc to @path atomically (temp file, fsync, rename, fsync of the
- * directory). 0 or -errno.
+ * Write @doc to @path through base/out_file.h (temp file, fsync, rename,
+ * fsync of the directory). 0 or -errno.
  */
 int fl_json_write_atomic(json_t *doc, const char *path, char *err,
 			 size_t len);

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +13,21 @@
 
 #define FIELD(o, base, type) ((type *)((char *)(base) + (o)->offset))
 
+/*
+ * Numbers are plain decimal: strto*() would also take leading space, a
+ * sign (wrapped to a huge unsigned), hexadecimal ("0x10") and "inf".
+ */
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 int fl_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || !is_digit(*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -35,7 +45,7 @@ int fl_parse_size(const char *s, uint64_t *out)
 	const char *u;
 	int shift = 0;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || !is_digit(*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -61,17 +71,31 @@ int fl_parse_size(const char *s, uint64_t *out)
 
 int fl_parse_double(const char *s, double *out)
 {
+	const char *p = s;
 	char *end;
 	double v;
+	size_t n;
 
-	if (!s || !*s)
+	if (!s)
+		return -EINVAL;
+	/* [-]DIGITS[.DIGITS] or [-].DIGITS, then an optional "s". */
+	p += *p == '-';
+	n = strspn(p, "0123456789");
+	if (p[n] == '.') {
+		size_t frac = strspn(p + n + 1, "0123456789");
+
+		if (!frac)
+			return -EINVAL;
+		n += 1 + frac;
+	}
+	if (!n)
+		return -EINVAL;
+	/* A trailing "s" lets durations read naturally: --duration 3s. */
+	if (p[n] && strcmp(p + n, "s"))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	/* A trailing "s" lets durations read naturally: --duration 3s. */
-	if (end != s && *end == 's' && end[1] == '\0')
-		end++;
-	if (errno || *end || end == s || !isfinite(v))
+	if (errno || end != p + n || !isfinite(v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -130,7 +154,9 @@ static int set_value(const struct fl_option *o, void *base, const char *text,
 		*FIELD(o, base, uint64_t) = u;
 		return check_range(o, (double)u, text, err, len);
 	case FL_OPT_DOUBLE:
-		if (fl_parse_double(text, &d))
+		/* Negative only where the option's range allows it. */
+		if (fl_parse_double(text, &d) ||
+		    (d < 0 && !(o->max > o->min && o->min < 0)))
 			goto bad;
 		*FIELD(o, base, double) = d;
 		return check_range(o, d, text, err, len);

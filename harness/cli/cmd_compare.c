@@ -16,7 +16,9 @@
 #include "base/format.h"
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/out_file.h"
 #include "base/table.h"
+#include "base/validity.h"
 #include "cli/commands.h"
 
 /* Most unmatched metrics listed on the terminal (all are in --json). */
@@ -80,7 +82,8 @@ static void compare_usage(FILE *f)
 	fprintf(f, "\nExit: 0 nothing worse, 1 at least one metric worse (a regression\n"
 		"or an integrity violation), 2 usage or input error (a file missing,\n"
 		"not JSON or not a result; no matching runs; accel differs without\n"
-		"--force), 5 nothing worse but a metric untrustworthy.\n");
+		"--force; an output that cannot be written), 3 an output's filesystem\n"
+		"or device is full, 5 nothing worse but a metric untrustworthy.\n");
 }
 
 /*
@@ -252,18 +255,17 @@ static void render(FILE *f, const struct fl_cmp *c,
 static int write_markdown(const char *path, const struct fl_cmp *c,
 			  const struct fl_cmp_side *sides)
 {
-	FILE *f = fopen(path, "w");
+	char err[FL_ERR_LEN];
+	struct fl_out_file o;
+	int ret = fl_out_open(&o, path, err, sizeof(err));
 
-	if (!f) {
-		fl_err("compare: write %s: %s", path, strerror(errno));
-		return -errno;
+	if (!ret) {
+		render(o.f, c, sides, true);
+		ret = fl_out_commit(&o, err, sizeof(err));
 	}
-	render(f, c, sides, true);
-	if (fclose(f)) {
-		fl_err("compare: write %s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	if (ret)
+		fl_err("compare: %s", err);
+	return ret;
 }
 
 static json_t *num_or_null(double v)
@@ -278,12 +280,13 @@ static int append_history(const char *path, const struct fl_cmp *c,
 	const struct fl_cmp_side *cur = &sides[FL_CUR];
 	char now[64];
 	time_t t = time(NULL);
-	FILE *f = fopen(path, "a");
-	int ret = 0;
+	char err[FL_ERR_LEN];
+	struct fl_out_file o;
+	int ret = fl_out_open_append(&o, path, err, sizeof(err));
 
-	if (!f) {
-		fl_err("compare: append to %s: %s", path, strerror(errno));
-		return -errno;
+	if (ret) {
+		fl_err("compare: %s", err);
+		return ret;
 	}
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S%z", localtime(&t));
 	for (int i = 0; i < c->nr && !ret; i++) {
@@ -324,16 +327,20 @@ static int append_history(const char *path, const struct fl_cmp *c,
 		json_object_set_new(line, "ci_lo", num_or_null(r->has_ci ? r->ci_lo_pct : NAN));
 		json_object_set_new(line, "ci_hi", num_or_null(r->has_ci ? r->ci_hi_pct : NAN));
 		json_object_set_new(line, "verdict", json_string(fl_verdict_str(r->verdict)));
-		if (json_dumpf(line, f, JSON_COMPACT | JSON_PRESERVE_ORDER |
-			       JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF)
-			ret = -EIO;
+		if (json_dumpf(line, o.f, JSON_COMPACT | JSON_PRESERVE_ORDER |
+			       JSON_REAL_PRECISION(10)) || fputc('\n', o.f) == EOF)
+			ret = -(o.error ?: EIO);
 		json_decref(line);
 	}
-	if (fclose(f) || ret) {
-		fl_err("compare: append to %s: %s", path, strerror(ret ? -ret : errno));
-		return ret ?: -EIO;
+	if (ret) {
+		fl_err("compare: append to %s: %s", path, strerror(-ret));
+		fl_out_discard(&o);
+		return ret;
 	}
-	return 0;
+	ret = fl_out_commit(&o, err, sizeof(err));
+	if (ret)
+		fl_err("compare: %s", err);
+	return ret;
 }
 
 static void warn_line(const char *msg)
@@ -356,8 +363,8 @@ int fl_cmp_write(const struct fl_cmp *c, const struct fl_cmp_side *sides,
 		ret = doc ? fl_json_write_atomic(doc, o->json, err, sizeof(err)) : -ENOMEM;
 		json_decref(doc);
 		if (ret)
-			fl_err("compare: write %s: %s", o->json,
-			       ret == -ENOMEM ? "out of memory" : err);
+			fl_err("compare: %s", ret == -ENOMEM && !doc ?
+			       "out of memory" : err);
 	}
 	if (o->markdown && !ret)
 		ret = write_markdown(o->markdown, c, sides);
@@ -400,8 +407,9 @@ static int compare_sides(struct fl_cmp_side *sides, const struct compare_opts *c
 	}
 	status = c.counts[FL_VERDICT_WORSE] ? FL_EXIT_CHECK :
 		 c.counts[FL_VERDICT_UNTRUSTWORTHY] ? FL_EXIT_UNTRUSTWORTHY : FL_EXIT_OK;
-	if (fl_cmp_write(&c, sides, &out))
-		status = FL_EXIT_USAGE;
+	ret = fl_cmp_write(&c, sides, &out);
+	if (ret)
+		status = fl_exit_worst(status, fl_exit_for_errno(ret));
 	fl_cmp_free(&c);
 	return status;
 }
@@ -436,6 +444,16 @@ int cmd_compare(int argc, char **argv)
 	if (nr_pos != 2) {
 		fl_err("compare: expected BASE and CUR (usage: faultline compare [options] BASE CUR)");
 		return FL_EXIT_USAGE;
+	}
+	/* An output that cannot be written fails now, not after the work. */
+	const char *outs[][2] = { { "json", co.json }, { "markdown", co.markdown },
+				  { "history", co.history } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
+		if (outs[i][1] && fl_out_check(outs[i][1], err, sizeof(err))) {
+			fl_err("compare: --%s %s", outs[i][0], err);
+			return FL_EXIT_USAGE;
+		}
 	}
 	fl_stats_opts_default(&so);
 	so.threshold_pct = co.threshold;

@@ -27,6 +27,7 @@
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "base/stop.h"
 #include "base/testdir.h"
@@ -357,6 +358,67 @@ static void usage(void)
 	       "untrustworthy (its \"validity\" says why).\n");
 }
 
+/*
+ * The MPI workloads faultline-mpi has, by the registry's list: each is
+ * named "mpi-" and its list entry (workloads/mpi/list.h).
+ */
+static const char *const mpi_names[] = {
+#define MPI_WORKLOAD(n) "mpi-" #n,
+#include "workloads/mpi/list.h"
+#undef MPI_WORKLOAD
+};
+
+/* Every name of --workloads is a workload: checked before mpirun starts. */
+static int check_workloads(const char *list, char *err, size_t len)
+{
+	char copy[512], *save = NULL, names[256] = "";
+
+	for (size_t k = 0; k < ARRAY_SIZE(mpi_names); k++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 k ? ", " : "", mpi_names[k]);
+	if (snprintf(copy, sizeof(copy), "%s", list) >= (int)sizeof(copy)) {
+		fl_set_err(err, len, "--workloads: longer than %zu characters", sizeof(copy) - 1);
+		return -EINVAL;
+	}
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+
+		while (k < ARRAY_SIZE(mpi_names) && strcmp(w, mpi_names[k]))
+			k++;
+		if (k == ARRAY_SIZE(mpi_names)) {
+			fl_set_err(err, len, "--workloads %s: unknown MPI workload \"%s\" (%s)",
+				   list, w, names);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Each workload's result can be written in --out-dir (made if missing). */
+static int check_out_dir(const struct mpi_cmd_opts *o, char *err, size_t len)
+{
+	char copy[512], *save = NULL, out[PATH_MAX + 64], why[FL_ERR_LEN];
+	struct stat st;
+
+	if ((mkdir(o->out_dir, 0755) && errno != EEXIST) || stat(o->out_dir, &st) ||
+	    (!S_ISDIR(st.st_mode) && (errno = ENOTDIR))) {
+		fl_set_err(err, len, "--out-dir %s: %s", o->out_dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(copy, sizeof(copy), "%s", o->workloads);
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int ret;
+
+		snprintf(out, sizeof(out), "%s/%s.json", o->out_dir, w);
+		ret = fl_out_check(out, why, sizeof(why));
+		if (ret) {
+			fl_set_err(err, len, "--out-dir %s: %s", o->out_dir, why);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int cmd_mpi(int argc, char **argv)
 {
 	struct mpi_cmd_opts o = { 0 };
@@ -381,6 +443,8 @@ int cmd_mpi(int argc, char **argv)
 	if (!ret && o.hostfile && !o.dir)
 		ret = -EINVAL, fl_set_err(err, sizeof(err),
 					   "--hostfile needs --dir: a directory of a filesystem every host shares");
+	if (!ret)
+		ret = check_workloads(o.workloads, err, sizeof(err));
 	if (ret) {
 		fl_err("mpi: %s", err);
 		return FL_EXIT_USAGE;
@@ -397,8 +461,8 @@ int cmd_mpi(int argc, char **argv)
 		fl_err("mpi: mpirun not found in PATH; run: apt-get install -y openmpi-bin");
 		return FL_EXIT_RESOURCE;
 	}
-	if (mkdir(o.out_dir, 0755) && errno != EEXIST) {
-		fl_err("mpi: --out-dir %s: %s", o.out_dir, strerror(errno));
+	if (check_out_dir(&o, err, sizeof(err))) {
+		fl_err("mpi: %s", err);
 		return FL_EXIT_USAGE;
 	}
 	sigaction(SIGINT, &sa, NULL);

@@ -101,6 +101,7 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 		       const char *compare, const char *history)
 {
 	char err[FL_ERR_LEN], hist[PATH_MAX];
+	int ret;
 
 	if (!have_gnuplot()) {
 		fl_err("report: gnuplot not found; run: apt-get install -y gnuplot-nox");
@@ -150,9 +151,10 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 		return FL_EXIT_RESOURCE;
 	}
 	rp_draw_figures(r);
-	if (rp_write_pages(r, err, sizeof(err))) {
-		fl_err("%s", err);
-		return FL_EXIT_USAGE;
+	ret = rp_write_pages(r, err, sizeof(err));
+	if (ret) {
+		fl_err("report: %s", err);
+		return fl_exit_for_errno(ret);
 	}
 	printf("%s/index.html\n%s/report.md\n", r->out, r->out);
 	if (r->bad_docs)

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "base/testdir.h"
 #include "base/tool.h"
@@ -63,29 +64,6 @@ static void default_out(char *buf, size_t len, const char *workload)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	snprintf(buf, len, "%s/%s-%s-%d.json", fl_results_dir(), workload, stamp,
 		 (int)getpid());
-}
-
-/* Fail before the run, not after it, when the result cannot be written. */
-static int check_out_dir(const char *out, char *err, size_t len)
-{
-	char dir[PATH_MAX + 256], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", out);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if (access(dir, W_OK)) {
-		int e = errno;
-
-		fl_set_err(err, len, "--out %s: directory %s: %s", out, dir,
-			   strerror(e));
-		return -e;
-	}
-	return 0;
 }
 
 static const char *status_str(enum fl_status s)
@@ -192,9 +170,14 @@ int cmd_run(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s", opts.out);
 	else
 		default_out(out, sizeof(out), wl->name);
-	ret = check_out_dir(out, err, sizeof(err));
-	if (!ret)
-		ret = fl_testdir_prepare(&td, opts.dir, err, sizeof(err));
+	/* Fail before the run, not after it, when the result cannot be written. */
+	ret = fl_out_check(out, err, sizeof(err));
+	if (ret) {
+		fl_err("run %s: %s %s", wl->name, opts.out ? "--out" : "result", err);
+		code = FL_EXIT_USAGE;
+		goto out_topo;
+	}
+	ret = fl_testdir_prepare(&td, opts.dir, err, sizeof(err));
 	if (ret) {
 		fl_err("%s", err);
 		code = fl_exit_for_errno(ret);	/* ENOSPC: 3, the rest: 2 */
@@ -221,7 +204,8 @@ int cmd_run(int argc, char **argv)
 	if (res.error[0] && code != FL_EXIT_INTERRUPTED)
 		fl_err("run %s: %s", wl->name, res.error);
 
-	doc = result_doc(wl, params, &opts, topo, td.path, &res, argc - 1, argv + 1);
+	/* argv[0] is "run": the recorded command replays as it was given. */
+	doc = result_doc(wl, params, &opts, topo, td.path, &res, argc, argv);
 	code = (int)json_integer_value(json_object_get(doc, "exit_code"));
 	ret = fl_json_write_atomic(doc, out, err, sizeof(err));
 	if (ret) {

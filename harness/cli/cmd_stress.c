@@ -21,6 +21,7 @@
 
 #include "base/json_doc.h"
 #include "base/option.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "base/sigbus.h"
 #include "base/stop.h"
@@ -485,7 +486,7 @@ int cmd_stress(int argc, char **argv)
 	struct stress_env env = { .o = &o, .mnt = &mnt, .known = &known };
 	struct utsname uts;
 	char *opt_argv[64];
-	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, space;
+	int nr = 0, nr_opt = 0, faulters, code = FL_EXIT_OK, space, ret;
 	struct stress_doc d = { 0 };
 	const char *freeze_before;
 
@@ -555,6 +556,12 @@ int cmd_stress(int argc, char **argv)
 		snprintf(out, sizeof(out), "%s/stress-%s-%d.json", fl_results_dir(),
 			 stamp, (int)getpid());
 	}
+	/* Fail before the checks, not after them, when the result cannot be written. */
+	if (fl_out_check(out, err, sizeof(err))) {
+		fl_err("stress: %s %s", o.out ? "--out" : "result", err);
+		fl_topology_free(topo);
+		return FL_EXIT_USAGE;
+	}
 	space = fl_testdir_prepare(&td, o.dir, err, sizeof(err));
 	if (space) {
 		fl_err("stress: %s", err);
@@ -620,10 +627,10 @@ int cmd_stress(int argc, char **argv)
 	putchar('\n');
 
 	code = d.code;
-	if (stress_doc_write(&d, &env, chosen, nr, true, out, err, sizeof(err))) {
+	ret = stress_doc_write(&d, &env, chosen, nr, true, out, err, sizeof(err));
+	if (ret) {
 		fl_err("stress: %s", err);
-		if (!code)
-			code = FL_EXIT_USAGE;
+		code = fl_exit_worst(code, fl_exit_for_errno(ret));
 	} else {
 		printf("result: %s\n", out);
 	}

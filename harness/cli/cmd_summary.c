@@ -13,6 +13,7 @@
 #include "base/doc_check.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/out_file.h"
 #include "base/schema.h"
 #include "cli/commands.h"
 
@@ -21,7 +22,8 @@ int cmd_summary(int argc, char **argv)
 	struct fl_doc_count count = { 0 };
 	struct dirent **names;
 	char path[PATH_MAX], err[FL_ERR_LEN];
-	int n, docs = 0;
+	struct fl_out_file o;
+	int n, docs = 0, ret;
 	FILE *f;
 
 	if (argc != 2 || !strcmp(argv[1], "--help")) {
@@ -53,26 +55,26 @@ int cmd_summary(int argc, char **argv)
 		json_decref(doc);
 	}
 	snprintf(path, sizeof(path), "%s/summary.md", argv[1]);
-	f = fopen(path, "w");
+	ret = fl_out_open(&o, path, err, sizeof(err));
+	if (ret) {
+		fl_err("summary: %s", err);
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return fl_exit_for_errno(ret);
+	}
+	f = o.f;
 	/* No documents here: a directory of per-variant directories? */
-	if (f && !n) {
+	if (!n) {
 		int variants = fl_summary_variants(f, argv[1], err, sizeof(err));
 
 		if (variants < 0) {
 			fl_err("summary: %s", err);
-			fclose(f);
-			unlink(path);
+			fl_out_discard(&o);
 			free(names);
 			return FL_EXIT_USAGE;
 		}
 		docs = variants > 0;
-	}
-	if (!f) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
-		for (int i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return FL_EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX];
@@ -108,9 +110,10 @@ int cmd_summary(int argc, char **argv)
 	free(names);
 	if (!docs)
 		fprintf(f, "# faultline summary\n\nNo result files in `%s`.\n", argv[1]);
-	if (fclose(f)) {
-		fl_err("summary: write %s: %s", path, strerror(errno));
-		return FL_EXIT_USAGE;
+	ret = fl_out_commit(&o, err, sizeof(err));
+	if (ret) {
+		fl_err("summary: %s", err);
+		return fl_exit_for_errno(ret);
 	}
 	printf("%s\n", path);
 	return docs ? FL_EXIT_OK : FL_EXIT_USAGE;

@@ -15,6 +15,7 @@
 
 #include "base/faultline.h"
 #include "base/json_doc.h"
+#include "base/out_file.h"
 #include "base/validity.h"
 #include "cli/selftest.h"
 
@@ -88,15 +89,17 @@ static int run_to_end(char *const argv[], const char *log, char *err, size_t len
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
-	int st, ret;
+	int st, ret, fd = fl_out_scratch(log, err, len);
 
+	if (fd < 0)
+		return fd;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log,
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	ret = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	close(fd);
 	if (ret) {
 		fl_set_err(err, len, "%s: %s", argv[0], strerror(ret));
 		return -ret;

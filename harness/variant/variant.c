@@ -316,6 +316,41 @@ static int parse_patch(struct parse *p, int line, char *value)
 	return 0;
 }
 
+/* Variant files and config fragments are short text; more is a mistake. */
+#define TEXT_MAX (1 << 20)
+
+/*
+ * @path opened for reading if it is a regular file of at most TEXT_MAX
+ * bytes (a device or a FIFO is never read, nor waited for), else NULL
+ * with errno set and the cause in @why.
+ */
+static FILE *open_text(const char *path, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
+	struct stat st;
+	FILE *f;
+
+	*why = NULL;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st)) {
+		e = errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		e = EINVAL;
+	} else if (st.st_size > TEXT_MAX) {
+		*why = "larger than 1 MiB";
+		e = EFBIG;
+	} else if (fcntl(fd, F_SETFL, 0) || !(f = fdopen(fd, "r"))) {
+		e = errno;
+	} else {
+		return f;
+	}
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
 /*
  * A config fragment is what merge_config.sh takes: CONFIG_NAME=VALUE lines,
  * "# CONFIG_NAME is not set", comments and blank lines. Checked here so a
@@ -324,7 +359,8 @@ static int parse_patch(struct parse *p, int line, char *value)
 static int check_fragment(struct parse *p, int line, const char *value,
 			  const char *path)
 {
-	FILE *f = fopen(path, "r");
+	const char *why;
+	FILE *f = open_text(path, &why);
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -333,7 +369,7 @@ static int check_fragment(struct parse *p, int line, const char *value,
 	if (!f) {
 		int e = errno;
 
-		bad(p, line, "config %s: %s", value, strerror(e));
+		bad(p, line, "config %s: %s", value, why ? why : strerror(e));
 		return -e;
 	}
 	while ((n = getline(&buf, &cap, f)) >= 0) {
@@ -348,8 +384,9 @@ static int check_fragment(struct parse *p, int line, const char *value,
 		eq = strchr(s, '=');
 		if (strncmp(s, "CONFIG_", 7) || !eq || eq == s + 7 || !eq[1] ||
 		    strspn(s + 7, ALNUM "_") != (size_t)(eq - s - 7)) {
-			ret = bad(p, line, "config %s:%d: \"%s\" is not CONFIG_NAME=VALUE or a # comment",
-				  value, nr, s);
+			/* Its content is never quoted: it may be any file. */
+			ret = bad(p, line, "config %s:%d: not CONFIG_NAME=VALUE or a # comment",
+				  value, nr);
 			break;
 		}
 	}
@@ -789,14 +826,15 @@ static int parse_stream(struct parse *p, FILE *f)
 static int parse_file(struct parse *p, const char *path)
 {
 	char real[PATH_MAX];
+	const char *why;
 	int ret;
 	FILE *f;
 
-	f = fopen(path, "r");
+	f = open_text(path, &why);
 	if (!f || !realpath(path, real)) {
 		ret = -errno;
 		fl_set_err(p->err, p->len, "%s:0: cannot read: %s", p->file,
-			   strerror(-ret));
+			   why ? why : strerror(-ret));
 		if (f)
 			fclose(f);
 		return ret;
