@@ -223,7 +223,7 @@ static const struct fl_metric_decl kfault_metrics[] = {
 	  false, "kernel_latency", true },
 	{ "kernel_fault_latency_max", "kernel_fault_latency_ns.max", "kernel max", "ns",
 	  false, "kernel_latency", false },
-	{ NULL },
+	{ 0 },
 };
 
 const struct fl_collector_ops fl_kfault_ops = {

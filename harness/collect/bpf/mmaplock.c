@@ -120,7 +120,7 @@ static void mmaplock_finish(struct fl_collector *c)
 static const struct fl_metric_decl mmaplock_metrics[] = {
 	{ "mmap_lock_write_wait_p99", "mmap_lock_wait_ns.write.p99", "mmap_lock write p99",
 	  "ns", false, "locks", false },
-	{ NULL },
+	{ 0 },
 };
 
 const struct fl_collector_ops fl_mmaplock_ops = {
