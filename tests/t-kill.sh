@@ -66,7 +66,11 @@ start() {
 	       cmd=("$root/run.sh" --suite quick --out "$out"
 		    -- --duration 1 --warmup 0.2 --size 8M) ;;
 	esac
-	TMPDIR=$cell/tmp "${cmd[@]}" >"$cell/stdout" 2>"$cell/stderr" &
+	# Stop signals at their default, as from a terminal: a shell that was
+	# started with them ignored (nohup, a background job of a script) can
+	# neither trap them nor give them back to its children.
+	TMPDIR=$cell/tmp env --default-signal=INT,TERM,HUP "${cmd[@]}" \
+		>"$cell/stdout" 2>"$cell/stderr" &
 	pid=$!
 }
 
