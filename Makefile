@@ -11,6 +11,8 @@ LIBS_PC := hwloc numa jansson zlib fuse3
 BPFTOOL ?= bpftool
 CLANG ?= clang
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+# make test and make fuzz build on every CPU; the tests run one at a time.
+JOBS := -j$(shell nproc 2>/dev/null || echo 1)
 
 # BPF collectors need clang, bpftool, libbpf and kernel BTF to build;
 # without any of them faultline builds without BPF and says why.
@@ -162,7 +164,7 @@ fuzz-targets: $(FUZZ_BIN)
 
 fuzz:
 	@harness/install-deps.sh build fuzz
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 NOBPF=1 fuzz-targets
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build-fuzz CC=clang FUZZ=1 NOBPF=1 fuzz-targets
 
 deps:
 	@harness/install-deps.sh build bpf test plots
@@ -173,11 +175,11 @@ deps:
 # the fuzz build gives tests/t-fuzz.sh its targets.
 BUILD_NOBPF_BIN = bpf-status build-nobpf/faultline
 test: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory BUILD=build-san SAN=1 all
-	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang all >build-clang.log 2>&1; \
+	@$(MAKE) --no-print-directory $(JOBS) all
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build-san SAN=1 all
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build-clang CC=clang all >build-clang.log 2>&1; \
 	 echo $$? >build-clang.status
-	@$(MAKE) --no-print-directory BUILD=build-nobpf NOBPF=1 $(BUILD_NOBPF_BIN) >build-nobpf.log 2>&1; \
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build-nobpf NOBPF=1 $(BUILD_NOBPF_BIN) >build-nobpf.log 2>&1; \
 	 echo $$? >build-nobpf.status
 	@$(MAKE) --no-print-directory fuzz >build-fuzz.log 2>&1; echo $$? >build-fuzz.status
 	@tests/run-tests $(BUILD) build-san

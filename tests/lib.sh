@@ -72,6 +72,7 @@ validate() {
 # here (the tools, and the Debian 6.1 kernel fetched into the cache).
 need_guest() {
 	local tool
+	once_per_make_test "$1"
 	for tool in qemu-system-x86_64 busybox cpio mkfs.ext4 debugfs; do
 		if ! command -v $tool >/dev/null; then
 			skip "$1" "$tool missing (harness/install-deps.sh kernels)"
@@ -82,6 +83,18 @@ need_guest() {
 		skip "$1" "cannot fetch the kernel: $(tail -n 1 "$scratch/fetch.err")"
 		done_testing
 	fi
+}
+
+# once_per_make_test DESCRIPTION: skip the rest in the sanitizer pass.
+# For tests whose time goes to guests under TCG or to waiting on signals
+# and timeouts, not to the C code the sanitizers watch: they run in full
+# with the plain build, once per make test.
+once_per_make_test() {
+	case $FAULTLINE in
+	*/build-san/faultline)
+		skip "$1" "it runs once per make test, with the plain build's tests"
+		done_testing ;;
+	esac
 }
 
 done_testing() {

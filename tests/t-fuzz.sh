@@ -10,11 +10,7 @@ root=$(cd "$FL_TESTS/.." && pwd)
 secs=${FL_FUZZ_SECONDS:-3}
 
 # The targets are a build of their own (ASan+UBSan): once per make test.
-case $FAULTLINE in
-*/build-san/faultline)
-	skip "fuzz targets" "they run once, with the plain build's tests"
-	done_testing ;;
-esac
+once_per_make_test "fuzz targets"
 
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
 	>"$scratch/probe.c"

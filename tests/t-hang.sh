@@ -101,8 +101,10 @@ jqv '(.hang.stacks | test("sysrq: Show Blocked State") and test("sysrq: Show bac
 ok $? "R5: and what sysrq w (blocked tasks) and l (every CPU's backtrace) printed before the guest was stopped"
 if [ $kstand = 0 ]; then
 	jqv --arg v "$FAULTLINE_KERNEL_CACHE/$key/vmlinux" '.hang.decoded == $v
-		and (.hang.stacks | test(" mnt_want_write\\+0x[0-9a-f]+/0x[0-9a-f]+ \\S*kstand.c:[0-9]+"))' "$out/boot.json"
+		and (.hang.stacks | test(" (percpu_rwsem_wait|__percpu_down_read|mnt_want_write)\\+0x[0-9a-f]+/0x[0-9a-f]+ \\S*kstand.c:[0-9]+"))' "$out/boot.json"
 	ok $? "R5: with a vmlinux with debug info in the kernel's cache, the stacks are decoded to FILE:LINE"
+	[ $? = 0 ] || diag "decoded: $(jq -r .hang.decoded "$out/boot.json"); frames: $(jq -r .hang.stacks "$out/boot.json" |
+		grep -E 'percpu|mnt_want' | head -5)"
 else
 	skip "R5: stacks decoded with a vmlinux" "gcc cannot build the stand-in"
 fi
