@@ -15,11 +15,8 @@
 #include <unistd.h>
 
 #include "base/rand.h"
-#include "base/scratch.h"
-#include "base/testdir.h"
-#include "clusterfs/clusterfs.h"
 #include "integrity/oracle_io.h"
-#include "inval/invalidator.h"
+#include "inval/fileset.h"
 #include "run/touch.h"
 #include "run/workload.h"
 
@@ -88,19 +85,12 @@ static const struct fl_option fault_options[] = {
 
 struct fault_run {
 	const char *why_not_verified;	/* NULL when pages are verified */
-	struct fl_clusterfs *cfs;	/* --invalidator remote: two "nodes" */
-	char files_dir[4096];		/* where the files are: run dir or node0 */
-	char cfs_backing[4096];		/* clusterfs's fresh directories, */
-	char cfs_mounts[4096];		/* "" until made */
-	int *remote_fds;		/* the files through node1 */
-	char (*names)[64];		/* the files' names on the mounts */
-	const char **name_ptrs;
-	int nr_remote;			/* slots in remote_fds and names */
+	struct fl_fileset *files;	/* NULL for anonymous memory */
+	int nr_fds;
+	const int *fds;			/* one per actor, or one shared */
 	struct fl_oracle *oracle;
 	struct fl_ofile **ofiles;	/* per file, when verified */
 	uint32_t *file_ids;
-	int nr_fds;
-	int fds[];		/* one per actor, or one shared */
 };
 
 struct fault_actor {
@@ -136,50 +126,6 @@ static int fault_validate(const void *params, char *err, size_t len)
 		fl_set_err(err, len, "--file shared needs a file mapping (--map shared or private)");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static void file_name(char *buf, size_t len, int idx)
-{
-	snprintf(buf, len, "faultline-fault-%d-%d", (int)getpid(), idx);
-}
-
-static void file_path(char *buf, size_t len, const char *dir, int idx)
-{
-	char name[64];
-
-	file_name(name, sizeof(name), idx);
-	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-/*
- * Files are unlinked at once, as will-it-scale does: nothing can leak.
- * On clusterfs the other node opens them by name: they stay until the
- * daemon, and its backing directory, go.
- */
-static int create_file(const char *dir, int idx, uint64_t size, bool keep,
-		       int *fd_out, char *err, size_t len)
-{
-	char path[4200];
-	int fd;
-
-	file_path(path, sizeof(path), dir, idx);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fl_set_err(err, len, "create %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!keep)
-		unlink(path);
-	if (ftruncate(fd, (off_t)size)) {
-		int e = errno;
-
-		fl_set_err(err, len, "truncate %s to %llu bytes: %s", path,
-			   (unsigned long long)size, strerror(e));
-		close(fd);
-		return -e;
-	}
-	*fd_out = fd;
 	return 0;
 }
 
@@ -244,92 +190,6 @@ static json_t *fault_integrity(struct fl_run_ctx *run)
 	return o;
 }
 
-/*
- * clusterfs with two mounts under the run's directory: node0 for the
- * faulters, node1 for the remote writer. The backing store is in the run
- * directory too, so the space check above applies.
- */
-static int remote_start(struct fl_run_ctx *run, struct fault_run *fr, int nr,
-			char *err, size_t len)
-{
-	struct fl_clusterfs_opts o = { .backing = fr->cfs_backing,
-				       .mount_dir = fr->cfs_mounts, .nr_mounts = 2 };
-	int ret;
-
-	fr->remote_fds = calloc((size_t)nr, sizeof(int));
-	fr->names = calloc((size_t)nr, sizeof(*fr->names));
-	fr->name_ptrs = calloc((size_t)nr, sizeof(*fr->name_ptrs));
-	if (!fr->remote_fds || !fr->names || !fr->name_ptrs)
-		return -ENOMEM;
-	fr->nr_remote = nr;
-	for (int i = 0; i < nr; i++) {
-		file_name(fr->names[i], sizeof(fr->names[i]), i);
-		fr->name_ptrs[i] = fr->names[i];
-	}
-	for (int i = 0; i < nr; i++)
-		fr->remote_fds[i] = -1;
-	ret = fl_scratch_make(run->dir, "clusterfs-backing", fr->cfs_backing,
-			      sizeof(fr->cfs_backing), err, len);
-	if (!ret)
-		ret = fl_scratch_make(run->dir, "clusterfs", fr->cfs_mounts,
-				      sizeof(fr->cfs_mounts), err, len);
-	if (ret)
-		return ret;
-	ret = fl_clusterfs_start(&fr->cfs, &o, err, len);
-	if (ret)
-		return ret;
-	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", fl_clusterfs_mount(fr->cfs, 0));
-	return 0;
-}
-
-static int remote_open(struct fault_run *fr, int i, char *err, size_t len)
-{
-	char path[4200];
-
-	file_path(path, sizeof(path), fl_clusterfs_mount(fr->cfs, 1), i);
-	fr->remote_fds[i] = open(path, O_RDWR | O_CLOEXEC);
-	if (fr->remote_fds[i] < 0) {
-		fl_set_err(err, len, "open %s through the second clusterfs mount: %s", path,
-			   strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/*
- * Close the remote side and stop the daemon; it takes its mounts along.
- * Then the directories it had go.
- */
-static void remote_stop(struct fault_run *fr)
-{
-	char err[FL_ERR_LEN], path[4200];
-	int nr = fr->nr_remote;
-
-	for (int i = 0; fr->remote_fds && i < nr; i++)
-		if (fr->remote_fds[i] >= 0)
-			close(fr->remote_fds[i]);
-	free(fr->remote_fds);
-	free(fr->names);
-	free(fr->name_ptrs);
-	fr->remote_fds = NULL;
-	fr->names = NULL;
-	fr->name_ptrs = NULL;
-	if (fr->cfs) {
-		for (int i = 0; i < nr; i++) {
-			file_path(path, sizeof(path), fr->files_dir, i);
-			unlink(path);
-		}
-		if (fl_clusterfs_stop(fr->cfs, err, sizeof(err)))
-			fl_warn("clusterfs: %s", err);
-		fr->cfs = NULL;
-	}
-	if (fr->cfs_mounts[0])
-		fl_scratch_remove(fr->cfs_mounts);
-	if (fr->cfs_backing[0])
-		fl_scratch_remove(fr->cfs_backing);
-	fr->cfs_mounts[0] = fr->cfs_backing[0] = '\0';
-}
-
 static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 {
 	const struct fault_params *p = run->params;
@@ -338,35 +198,19 @@ static int fault_setup(struct fl_run_ctx *run, char *err, size_t len)
 
 	nr = p->map == MAP_KIND_ANON ? 0 :
 	     p->file == FILE_SHARED ? 1 : run->nr_faulters;
-	if (nr) {
-		/* Files are sparse: check the space now, not die of SIGBUS later. */
-		ret = fl_testdir_check_space(run->dir, (uint64_t)nr * p->size, err, len);
-		if (ret)
-			return ret;
-	}
-	fr = calloc(1, sizeof(*fr) + (size_t)nr * sizeof(int));
+	fr = calloc(1, sizeof(*fr));
 	if (!fr)
 		return -ENOMEM;
 	run->state = fr;
-	snprintf(fr->files_dir, sizeof(fr->files_dir), "%s", run->dir);
-	/* The baseline runs on clusterfs too: the same filesystem, no writer. */
-	if (fl_inval_flags(p->invalidator) & FL_INVAL_CLUSTERFS) {
-		ret = remote_start(run, fr, nr, err, len);
+	if (nr) {
+		ret = fl_fileset_create(&fr->files, run->dir, "faultline-fault",
+					p->invalidator, nr, p->size, err, len);
 		if (ret) {
 			fault_teardown(run);
 			return ret;
 		}
-	}
-	for (int i = 0; i < nr; i++) {
-		ret = create_file(fr->files_dir, i, p->size, fr->cfs != NULL,
-				  &fr->fds[i], err, len);
-		if (!ret && fr->cfs)
-			ret = remote_open(fr, i, err, len);
-		if (ret) {
-			fault_teardown(run);
-			return ret;
-		}
-		fr->nr_fds++;
+		fr->nr_fds = fl_fileset_count(fr->files);
+		fr->fds = fl_fileset_fds(fr->files);
 	}
 	run->sigbus_expected = run->nr_invalidators &&
 			       (fl_inval_flags(p->invalidator) & FL_INVAL_SHRINKS);
@@ -408,13 +252,9 @@ static void fault_teardown(struct fl_run_ctx *run)
 
 	if (!fr)
 		return;
-	for (int i = 0; i < fr->nr_fds; i++) {
-		close(fr->fds[i]);
-		if (fr->ofiles && fr->ofiles[i])
-			fl_oracle_file_free(fr->ofiles[i]);
-	}
-	/* Files are closed first: the daemon cannot unmount open files. */
-	remote_stop(fr);
+	for (int i = 0; fr->ofiles && i < fr->nr_fds; i++)
+		fl_oracle_file_free(fr->ofiles[i]);
+	fl_fileset_free(fr->files);
 	fl_oracle_free(fr->oracle);
 	free(fr->ofiles);
 	free(fr->file_ids);
@@ -475,17 +315,13 @@ static int fault_actor_init(struct fl_actor *a, char *err, size_t len)
 
 	if (a->role == FL_ROLE_INVALIDATOR) {
 		struct fl_inval_target t = {
-			.nr_files = fr->nr_fds,
-			.fds = fr->fds,
 			.ofiles = fr->why_not_verified ? NULL : fr->ofiles,
 			.file_ids = fr->file_ids,
-			.remote_fds = fr->remote_fds,
-			.cfs = fr->cfs,
-			.names = fr->name_ptrs,
 			.size = p->size,
 			.page_size = a->run->page_size,
 		};
 
+		fl_fileset_target(fr->files, &t);
 		return fl_inval_init((struct fl_inval_state **)&a->state,
 				     p->invalidator, &t, a->seed, err, len);
 	}
