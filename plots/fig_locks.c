@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/declared.h"
 #include "base/faultline.h"
 #include "base/format.h"
 #include "base/json_doc.h"
@@ -175,7 +176,8 @@ static void why_none(char *buf, size_t len, const struct rp_report *r,
 
 		json_array_foreach(c->runs[s], i, run) {
 			json_t *cols = json_object_get(json_object_get(run, "kernel"), "collectors");
-			static const char *const names[] = { "lockcon", "mmaplock" };
+			json_t *fillers, *f;
+			size_t k;
 
 			if (!rp_chosen(run, threads, inval) || seen)
 				continue;
@@ -185,17 +187,20 @@ static void why_none(char *buf, size_t len, const struct rp_report *r,
 				       *down ? "; " : "", r->series[s].label);
 				continue;
 			}
-			for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
-				const char *st = json_string_value(json_object_get(
-					json_object_get(cols, names[k]), "status")) ?: "absent";
+			/* Whoever declared nodes[].locks[], by its status. */
+			fillers = fl_declared_lists(run, "locks");
+			json_array_foreach(fillers, k, f) {
+				const char *name = json_string_value(json_object_get(f, "collector"));
+				const char *st = json_string_value(json_object_get(f, "status")) ?: "absent";
 
 				if (!strcmp(st, "ok"))
 					rp_cat(ran, sizeof(ran), "%s%s on %s", *ran ? ", " : "",
-					       names[k], r->series[s].label);
+					       name, r->series[s].label);
 				else
 					rp_cat(down, sizeof(down), "%s%s: %s %s", *down ? "; " : "",
-					       r->series[s].label, names[k], st);
+					       r->series[s].label, name, st);
 			}
+			json_decref(fillers);
 		}
 	}
 	if (*ran)

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "analysis/compare.h"
+#include "analysis/declared.h"
 #include "base/validity.h"
 #include "harness.h"
 
@@ -234,6 +235,51 @@ TEST(declared_metrics_are_compared)
 	/* Declared, but not for compare: shown elsewhere, not tested. */
 	EXPECT_TRUE(find(&c, false, 0, "widget_wait_max") == NULL);
 	fl_cmp_free(&c);
+}
+
+/* A run whose collectors' status and lists are @cols (JSON). */
+static json_t *run_with(const char *cols)
+{
+	return json_pack("{s:{s:o}}", "kernel", "collectors", json_loads(cols, 0, NULL));
+}
+
+TEST(declared_lists_say_who_fills_a_list_and_whether_completely)
+{
+	json_t *run, *found;
+
+	/* Only a partial collector ran: a node without locks is not "no waits". */
+	run = run_with("{\"lockcon\": {\"status\": \"unavailable: no BTF\","
+		       " \"lists\": [{\"name\": \"locks\", \"complete\": true}]},"
+		       " \"mmaplock\": {\"status\": \"ok\","
+		       " \"lists\": [{\"name\": \"locks\", \"complete\": false}]},"
+		       " \"kfault\": {\"status\": \"ok\", \"lists\": []}}");
+	EXPECT_TRUE(!fl_list_complete(run, "locks"));
+	found = fl_declared_lists(run, "locks");
+	ASSERT_EQ(json_array_size(found), 2);
+	EXPECT_STREQ(json_string_value(json_object_get(json_array_get(found, 0), "collector")), "lockcon");
+	EXPECT_STREQ(json_string_value(json_object_get(json_array_get(found, 0), "status")),
+		     "unavailable: no BTF");
+	EXPECT_STREQ(json_string_value(json_object_get(json_array_get(found, 1), "collector")), "mmaplock");
+	json_decref(found);
+	json_decref(run);
+
+	/* A collector of a new kind that declares the list complete. */
+	run = run_with("{\"widget\": {\"status\": \"ok\","
+		       " \"lists\": [{\"name\": \"locks\", \"complete\": true}]}}");
+	EXPECT_TRUE(fl_list_complete(run, "locks"));
+	EXPECT_TRUE(!fl_list_complete(run, "widgets"));
+	json_decref(run);
+
+	/* Documents from before the declarations: what each filled then. */
+	run = run_with("{\"lockcon\": {\"status\": \"ok\"}, \"folio\": {\"status\": \"ok\"}}");
+	EXPECT_TRUE(fl_list_complete(run, "locks"));
+	found = fl_declared_lists(run, "locks");
+	EXPECT_EQ(json_array_size(found), 2);
+	json_decref(found);
+	json_decref(run);
+	run = run_with("{\"lockcon\": {\"status\": \"off (--collect)\"}, \"folio\": {\"status\": \"ok\"}}");
+	EXPECT_TRUE(!fl_list_complete(run, "locks"));
+	json_decref(run);
 }
 
 TEST(integrity_violations_are_worse)

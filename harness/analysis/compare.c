@@ -349,7 +349,7 @@ static int pad_lock(struct fl_cmp *c, struct fl_cmp_series *s, int which,
  * lock by name and type, summed over its callers.
  */
 static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
-		     json_t *nd, bool lockcon_ok, int which)
+		     json_t *nd, bool locks_complete, int which)
 {
 	json_t *locks = json_object_get(nd, "locks"), *l;
 	struct { const char *name, *type; double wait; } agg[64];
@@ -358,8 +358,8 @@ static int add_locks(struct fl_cmp *c, const struct ctx *x, int node,
 	int nr = 0, total, ret;
 	size_t i;
 
-	/* No list where lockcon worked: nothing on this node waited. */
-	if (!json_is_array(locks) && !lockcon_ok)
+	/* No list where a complete collector worked: nothing here waited. */
+	if (!json_is_array(locks) && !locks_complete)
 		return 0;
 	json_array_foreach(locks, i, l) {
 		const char *name = json_string_value(json_object_get(l, "name")) ?: "?";
@@ -444,10 +444,7 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 		     int which)
 {
 	json_t *nodes = json_object_get(run, "nodes"), *nd;
-	json_t *collectors = json_object_get(json_object_get(run, "kernel"), "collectors");
-	const char *lockcon = json_string_value(json_object_get(
-		json_object_get(collectors, "lockcon"), "status"));
-	bool lockcon_ok = lockcon && !strcmp(lockcon, "ok");
+	bool locks_complete = fl_list_complete(run, "locks");
 	json_t *declared = fl_declared_metrics(run);
 	int with_threads = 0, ret = 0;
 	size_t i;
@@ -467,7 +464,7 @@ static int add_nodes(struct fl_cmp *c, const struct ctx *x, json_t *run,
 					 fl_json_num(nd, "fault_latency_ns.p99"));
 		}
 		ret = ret ?: add_declared(c, x, declared, node, nd, which);
-		ret = ret ?: add_locks(c, x, node, nd, lockcon_ok, which);
+		ret = ret ?: add_locks(c, x, node, nd, locks_complete, which);
 		if (ret)
 			break;
 	}
@@ -964,10 +961,7 @@ static json_t *sidedoc_json(const struct fl_cmp_side *s)
 json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides)
 {
 	json_t *doc, *metrics = json_array(), *unmatched = json_array();
-	char now[64];
-	time_t t = time(NULL);
 
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S%z", localtime(&t));
 	for (int i = 0; i < c->nr; i++) {
 		const struct fl_cmp_series *s = &c->s[i];
 		char nb[16];
@@ -985,13 +979,12 @@ json_t *fl_cmp_json(const struct fl_cmp *c, const struct fl_cmp_side *sides)
 			json_array_append_new(unmatched, u);
 		}
 	}
-	doc = json_pack("{s:s, s:o, s:s, s:s, s:f, s:f, s:f, s:i}",
-			"schema", FL_SCHEMA_COMPARE, "tool", fl_env_tool_json(),
-			"written", now,
+	doc = fl_doc_new(FL_SCHEMA_COMPARE, NULL, 0, NULL);
+	json_object_update_new(doc, json_pack("{s:s, s:f, s:f, s:f, s:i}",
 			"method", "Hodges-Lehmann shift of log(CUR/BASE) with the exact Mann-Whitney confidence interval",
 			"confidence", c->opts.confidence,
 			"threshold_pct", c->opts.threshold_pct,
-			"noise_pct", c->opts.noise_pct, "min_samples", c->opts.min_n);
+			"noise_pct", c->opts.noise_pct, "min_samples", c->opts.min_n));
 	if (!doc)
 		return NULL;
 	json_object_set_new(doc, "base", sidedoc_json(&sides[FL_BASE]));

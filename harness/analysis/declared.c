@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The metrics a run's collectors declared. */
+/* The metrics and node lists a run's collectors declared. */
 #include <string.h>
 
 #include "analysis/declared.h"
@@ -45,4 +45,54 @@ json_t *fl_declared_metrics(json_t *run)
 		}
 	}
 	return all;
+}
+
+/* The lists a collector filled before it said so in the document. */
+static json_t *implied_lists(const char *collector)
+{
+	if (!strcmp(collector, "lockcon"))
+		return json_pack("[{s:s, s:b}]", "name", "locks", "complete", 1);
+	if (!strcmp(collector, "folio") || !strcmp(collector, "mmaplock"))
+		return json_pack("[{s:s, s:b}]", "name", "locks", "complete", 0);
+	return NULL;
+}
+
+json_t *fl_declared_lists(json_t *run, const char *list)
+{
+	json_t *collectors = json_object_get(json_object_get(run, "kernel"), "collectors");
+	json_t *found = json_array(), *col;
+	const char *name;
+
+	json_object_foreach(collectors, name, col) {
+		json_t *lists = json_object_get(col, "lists"), *l;
+		size_t i;
+
+		lists = json_is_array(lists) ? json_incref(lists) : implied_lists(name);
+		json_array_foreach(lists, i, l) {
+			const char *ln = json_string_value(json_object_get(l, "name"));
+
+			if (ln && !strcmp(ln, list))
+				json_array_append_new(found, json_pack("{s:s, s:b, s:O}",
+					"collector", name,
+					"complete", json_is_true(json_object_get(l, "complete")),
+					"status", json_object_get(col, "status") ?: json_null()));
+		}
+		json_decref(lists);
+	}
+	return found;
+}
+
+bool fl_list_complete(json_t *run, const char *list)
+{
+	json_t *found = fl_declared_lists(run, list), *f;
+	bool complete = false;
+	size_t i;
+
+	json_array_foreach(found, i, f) {
+		const char *st = json_string_value(json_object_get(f, "status"));
+
+		complete |= json_is_true(json_object_get(f, "complete")) && st && !strcmp(st, "ok");
+	}
+	json_decref(found);
+	return complete;
 }

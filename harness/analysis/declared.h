@@ -8,6 +8,7 @@
 #define FL_DECLARED_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /*
  * Every declaration of @run's collectors, in the collectors' order: objects
@@ -16,5 +17,20 @@
  * the declarations kfault and mmaplock made then. A new reference.
  */
 json_t *fl_declared_metrics(json_t *run);
+
+/*
+ * The collectors of @run that declared node list @list (nodes[].@list[],
+ * run.kernel.collectors.NAME.lists), in the collectors' order: objects
+ * with collector, complete and status. Documents written before collectors
+ * declared lists get what lockcon, folio and mmaplock filled then. A new
+ * reference.
+ */
+json_t *fl_declared_lists(json_t *run, const char *list);
+
+/*
+ * A collector that records every entry of @list ran fine in @run: a node
+ * without the list had none.
+ */
+bool fl_list_complete(json_t *run, const char *list);
 
 #endif /* FL_DECLARED_H */

@@ -21,6 +21,7 @@
 #include "base/out_file.h"
 #include "base/schema.h"
 #include "base/testdir.h"
+#include "base/tool.h"
 
 #define MARKER ".pool.json"
 
@@ -266,10 +267,11 @@ int fl_pool_add(const char *pool, const char *out, const char *name,
 	free(ents);
 	clock_gettime(CLOCK_REALTIME, &now);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", localtime(&now.tv_sec));
-	marker = json_pack("{s:s, s:s, s:I, s:s, s:O}", "schema", FL_SCHEMA_POOL_NIGHT,
-			   "added", when,
+	marker = fl_doc_new(FL_SCHEMA_POOL_NIGHT, NULL, 0, NULL);
+	if (marker)
+		json_object_update_new(marker, json_pack("{s:s, s:I, s:s, s:O}", "added", when,
 			   "added_ns", (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec,
-			   "from", out, "files", files);
+			   "from", out, "files", files));
 	snprintf(to, sizeof(to), "%s/%s", dir, MARKER);
 	if (!ret)
 		ret = marker ? fl_json_write_atomic(marker, to, err, len) : -ENOMEM;

@@ -207,19 +207,16 @@ static int run_child(char **argv, int *status)
  */
 static void write_failed(const char *out, const char *workload, int code, const char *why)
 {
-	char written[64], err[FL_ERR_LEN];
-	time_t now = time(NULL);
-	json_t *doc, *v = fl_validity_new();
+	char err[FL_ERR_LEN], *mpi = "mpi";
+	json_t *doc = fl_doc_new(FL_SCHEMA_MPI, "faultline", 1, &mpi);
+	json_t *v = fl_validity_new();
 
-	strftime(written, sizeof(written), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-	doc = json_pack("{s:s, s:o, s:s, s:s, s:s, s:[s], s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
-				"schema", FL_SCHEMA_MPI, "tool", fl_env_tool_json(),
-				"written", written, "variant", fl_env_variant(),
-				"accel", fl_env_accel(),
-				"command", "faultline mpi", "workload", "name", workload,
+	json_object_update_new(doc, json_pack("{s:s, s:s, s:{s:s}, s:s, s:i, s:s, s:[], s:{s:b, s:s}}",
+				"variant", fl_env_variant(), "accel", fl_env_accel(),
+				"workload", "name", workload,
 				"status", code == FL_EXIT_INTERRUPTED ? "interrupted" : "failed",
 				"exit_code", code, "error", why, "ranks",
-				"integrity", "verified", false, "why_not", why);
+				"integrity", "verified", false, "why_not", why));
 	if (code == FL_EXIT_INTERRUPTED)
 		fl_validity_add(v, "interrupted", "all", "a signal stopped the job before rank 0 wrote a result");
 	json_object_set_new(doc, "validity", v);

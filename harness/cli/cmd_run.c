@@ -77,18 +77,9 @@ static json_t *result_doc(const struct workload *wl, const void *params,
 			  const struct fl_topology *topo, const char *dir,
 			  const struct fl_result *res, int argc, char **argv)
 {
-	json_t *doc = json_object(), *runs = json_array(), *cmd = json_array();
-	char started[64];
-	time_t now = time(NULL);
+	json_t *doc = fl_doc_new(FL_SCHEMA_RESULT, "faultline", argc, argv);
+	json_t *runs = json_array();
 
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_RESULT));
-	json_object_set_new(doc, "tool", fl_env_tool_json());
-	json_object_set_new(doc, "written", json_string(started));
-	json_array_append_new(cmd, json_string("faultline"));
-	for (int i = 0; i < argc; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
-	json_object_set_new(doc, "command", cmd);
 	json_object_set_new(doc, "host", fl_env_host_json(topo, dir));
 	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
 	json_object_set_new(doc, "accel", json_string(fl_env_accel()));

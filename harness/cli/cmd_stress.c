@@ -332,7 +332,9 @@ static int max_iterations_env(uint64_t *max, char *err, size_t len)
 struct stress_doc {
 	struct fl_topology *topo;
 	const char *dir;
-	json_t *tool, *host;	/* at the first write, not before the checks */
+	int argc;		/* the command, for the envelope */
+	char **argv;
+	json_t *host;		/* at the first write, not before the checks */
 	json_t *checks;		/* the finished checks' results */
 	json_t *validity;	/* their reasons */
 	int counts[V_NR];
@@ -347,7 +349,8 @@ static json_t *stress_doc_json(const struct stress_doc *d,
 			       bool final)
 {
 	int done = (int)json_array_size(d->checks);
-	json_t *doc = json_object(), *counts = json_object(), *validity, *pending;
+	json_t *doc = fl_doc_new(FL_SCHEMA_STRESS, "faultline", d->argc, d->argv);
+	json_t *counts = json_object(), *validity, *pending;
 	const char *status = "partial";
 	int code = d->code;
 
@@ -364,8 +367,6 @@ static json_t *stress_doc_json(const struct stress_doc *d,
 				"the command had not finished: %d of %d checks done", done, nr);
 		code = fl_exit_worst(code, FL_EXIT_UNTRUSTWORTHY);
 	}
-	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_STRESS));
-	json_object_set(doc, "tool", d->tool);
 	json_object_set(doc, "host", d->host);
 	json_object_set_new(doc, "variant", json_string(fl_env_variant()));
 	json_object_set_new(doc, "accel", json_string(fl_env_accel()));
@@ -396,10 +397,8 @@ static int stress_doc_write(struct stress_doc *d, const struct stress_env *env,
 	json_t *doc;
 	int ret;
 
-	if (!d->host) {
-		d->tool = fl_env_tool_json();
+	if (!d->host)
 		d->host = fl_env_host_json(d->topo, d->dir);
-	}
 	doc = stress_doc_json(d, env, chosen, nr, final);
 	ret = fl_json_write_atomic(doc, path, err, len);
 
@@ -590,6 +589,8 @@ int cmd_stress(int argc, char **argv)
 	}
 	d.topo = topo;
 	d.dir = td.path;
+	d.argc = argc;
+	d.argv = argv;
 	d.checks = json_array();
 	d.validity = fl_validity_new();
 	for (int i = 0; i < nr && !fl_stop_signal; i++) {
@@ -635,7 +636,6 @@ int cmd_stress(int argc, char **argv)
 		printf("result: %s\n", out);
 	}
 out:
-	json_decref(d.tool);
 	json_decref(d.host);
 	json_decref(d.checks);
 	json_decref(d.validity);

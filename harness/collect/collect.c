@@ -210,6 +210,17 @@ static json_t *metrics_json(const struct fl_metric_decl *m)
 	return a;
 }
 
+/* A collector's declared node lists as the document lists them. */
+static json_t *lists_json(const struct fl_list_decl *l)
+{
+	json_t *a = json_array();
+
+	for (; l && l->name; l++)
+		json_array_append_new(a, json_pack("{s:s, s:b}", "name", l->name,
+						   "complete", l->complete));
+	return a;
+}
+
 json_t *fl_collect_read(struct fl_collect_set *s)
 {
 	struct fl_collect_out out;
@@ -228,14 +239,14 @@ json_t *fl_collect_read(struct fl_collect_set *s)
 		uint64_t lost = 0;
 		json_t *st;
 
-		if (!c->selected) {
-			json_object_set_new(status, name, json_pack("{s:s}", "status",
-					    "off (--collect)"));
-			continue;
-		}
-		if (!c->ready) {
-			json_object_set_new(status, name, json_pack("{s:o}", "status",
-					    json_sprintf("unavailable: %s", c->why)));
+		/* Its lists, ran or not: a reader names who could have filled one. */
+		if (!c->selected || !c->ready) {
+			st = c->selected ? json_pack("{s:o}", "status",
+						     json_sprintf("unavailable: %s", c->why)) :
+					   json_pack("{s:s}", "status", "off (--collect)");
+			if (fl_collectors[i].ops)
+				json_object_set_new(st, "lists", lists_json(fl_collectors[i].ops->lists));
+			json_object_set_new(status, name, st);
 			continue;
 		}
 		st = json_object();
@@ -255,6 +266,7 @@ json_t *fl_collect_read(struct fl_collect_set *s)
 				 "%s%s lost %llu events (a map or nesting slot was full)",
 				 untrusted[0] ? "; " : "", name, (unsigned long long)lost);
 		json_object_set_new(st, "metrics", metrics_json(c->c.ops->metrics));
+		json_object_set_new(st, "lists", lists_json(c->c.ops->lists));
 		if (fl_collectors[i].names_callers && !s->ksyms)
 			json_object_set_new(st, "callers", json_sprintf("unavailable: %s",
 					    s->ksyms_why));

@@ -55,6 +55,17 @@ struct fl_metric_decl {
 	bool compare;		/* compare tests it (a maximum is shown, not tested) */
 };
 
+/*
+ * A list a collector adds to each node's object (nodes[].NAME[]), declared
+ * in the run's kernel.collectors.NAME.lists. With @complete it records
+ * every entry there is, so a node without the list had none (lockcon: any
+ * lock); otherwise it covers some (mmaplock: mmap_lock alone).
+ */
+struct fl_list_decl {
+	const char *name;
+	bool complete;
+};
+
 struct fl_collector;
 
 struct fl_collector_ops {
@@ -69,6 +80,8 @@ struct fl_collector_ops {
 	void (*finish)(struct fl_collector *c);
 	/* What it puts in each node's object; up to a NULL name, or NULL. */
 	const struct fl_metric_decl *metrics;
+	/* The lists it adds to each node's object; up to a NULL name, or NULL. */
+	const struct fl_list_decl *lists;
 };
 
 struct fl_collector {

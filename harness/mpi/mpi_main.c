@@ -149,20 +149,12 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 		      const void *params, const struct mpi_opts *o, json_t *ranks,
 		      int code, const char *error, int argc, char **argv)
 {
-	json_t *doc = json_object(), *cmd = json_array();
+	json_t *doc = fl_doc_new(FL_SCHEMA_MPI, NULL, argc, argv);
 	struct fl_topology *topo = NULL;
-	char err[FL_ERR_LEN], stamp[64];
-	time_t now = time(NULL);
+	char err[FL_ERR_LEN];
 	json_int_t bad = 0;
 	int cut;
 
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
-	json_object_set_new(doc, "schema", json_string(FL_SCHEMA_MPI));
-	json_object_set_new(doc, "tool", fl_env_tool_json());
-	json_object_set_new(doc, "written", json_string(stamp));
-	for (int i = 0; i < argc; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
-	json_object_set_new(doc, "command", cmd);
 	if (!fl_topology_load(&topo, err, sizeof(err)))
 		json_object_set_new(doc, "host", fl_env_host_json(topo, c->dir));
 	fl_topology_free(topo);

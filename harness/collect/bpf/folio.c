@@ -102,10 +102,17 @@ static void folio_finish(struct fl_collector *c)
 	c->priv = NULL;
 }
 
+/* nodes[].locks[]: folio lock and writeback waits alone. */
+static const struct fl_list_decl folio_lists[] = {
+	{ "locks", false },
+	{ 0 },
+};
+
 const struct fl_collector_ops fl_folio_ops = {
 	.prepare = folio_prepare,
 	.start = folio_start,
 	.stop = folio_stop,
 	.read = folio_read,
 	.finish = folio_finish,
+	.lists = folio_lists,
 };

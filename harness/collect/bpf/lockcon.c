@@ -75,10 +75,17 @@ static void lockcon_finish(struct fl_collector *c)
 	c->priv = NULL;
 }
 
+/* nodes[].locks[]: every contended kernel lock. */
+static const struct fl_list_decl lockcon_lists[] = {
+	{ "locks", true },
+	{ 0 },
+};
+
 const struct fl_collector_ops fl_lockcon_ops = {
 	.prepare = lockcon_prepare,
 	.start = lockcon_start,
 	.stop = lockcon_stop,
 	.read = lockcon_read,
 	.finish = lockcon_finish,
+	.lists = lockcon_lists,
 };

@@ -123,6 +123,12 @@ static const struct fl_metric_decl mmaplock_metrics[] = {
 	{ 0 },
 };
 
+/* nodes[].locks[]: mmap_lock alone. */
+static const struct fl_list_decl mmaplock_lists[] = {
+	{ "locks", false },
+	{ 0 },
+};
+
 const struct fl_collector_ops fl_mmaplock_ops = {
 	.prepare = mmaplock_prepare,
 	.start = mmaplock_start,
@@ -130,4 +136,5 @@ const struct fl_collector_ops fl_mmaplock_ops = {
 	.read = mmaplock_read,
 	.finish = mmaplock_finish,
 	.metrics = mmaplock_metrics,
+	.lists = mmaplock_lists,
 };
