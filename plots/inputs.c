@@ -225,6 +225,18 @@ static void params_text(json_t *params, char *buf, size_t len)
 	}
 }
 
+/*
+ * The actors' mode when it is not threads (what every older document ran):
+ * processes measure something else, so it is part of a configuration.
+ */
+static const char *other_mode(json_t *wl)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(wl, "run_options"),
+							  "mode"));
+
+	return m && strcmp(m, "threads") ? m : NULL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -248,6 +260,8 @@ static struct rp_config *add_config(struct rp_report *r, const char *key,
 		 json_string_value(json_object_get(wl, "name")) ?: "?");
 	c->params_obj = json_incref(json_object_get(wl, "params"));
 	params_text(c->params_obj, c->params, sizeof(c->params));
+	if (other_mode(wl))
+		rp_cat(c->params, sizeof(c->params), " mode=%s", other_mode(wl));
 	/* Two configurations from files of one name: page_fault1, page_fault1-2. */
 	rp_safe_name(name, sizeof(name), stem);
 	snprintf(c->name, sizeof(c->name), "%s", name);
@@ -264,7 +278,8 @@ static struct rp_config *add_config(struct rp_report *r, const char *key,
 
 /*
  * A configuration's identity: the workload and its params with keys sorted
- * and numbers by value, so 0 and 0.0 (a copy through jq) are the same.
+ * and numbers by value, so 0 and 0.0 (a copy through jq) are the same, and
+ * the actors' mode other than threads.
  */
 static void config_key(char *buf, size_t len, json_t *wl)
 {
@@ -290,6 +305,8 @@ static void config_key(char *buf, size_t len, json_t *wl)
 			free(s);
 		}
 	}
+	if (other_mode(wl))
+		rp_cat(buf, len, " mode=%s", other_mode(wl));
 }
 
 /*

@@ -282,6 +282,34 @@ TEST(declared_lists_say_who_fills_a_list_and_whether_completely)
 	json_decref(run);
 }
 
+static void set_mode(json_t *d, const char *mode)
+{
+	json_object_set_new(json_object_get(json_object_get(d, "workload"), "run_options"),
+			    "mode", json_string(mode));
+}
+
+TEST(mode_is_a_parameter_and_threads_matches_older_documents)
+{
+	json_t *older = doc(5, 1, 1, 1, "a", 0), *threads = doc(5, 1, 1, 1, "a", 0);
+	json_t *procs;
+	struct fl_cmp c;
+
+	/* Before --mode existed every run was threads: the same series. */
+	set_mode(threads, "threads");
+	ASSERT_GT(compare(&c, older, threads), 0);
+	EXPECT_EQ(c.counts[FL_VERDICT_UNCHANGED] > 0, 1);
+	EXPECT_TRUE(find(&c, false, 0, "ops_per_sec") != NULL);
+	fl_cmp_free(&c);
+
+	/* Processes measure something else: nothing matches threads. */
+	threads = doc(5, 1, 1, 1, "a", 0);
+	procs = doc(5, 1, 1, 1, "a", 0);
+	set_mode(threads, "threads");
+	set_mode(procs, "processes");
+	ASSERT_EQ(compare(&c, threads, procs), 0);
+	fl_cmp_free(&c);
+}
+
 TEST(integrity_violations_are_worse)
 {
 	struct fl_cmp c;

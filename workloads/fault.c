@@ -160,9 +160,11 @@ static int verify_setup(struct fl_run_ctx *run, struct fault_run *fr, char *err,
 	fr->ofiles = calloc((size_t)fr->nr_fds, sizeof(*fr->ofiles));
 	fr->file_ids = calloc((size_t)fr->nr_fds, sizeof(*fr->file_ids));
 	ret = fr->ofiles && fr->file_ids ? 0 : -ENOMEM;
+	/* Actors that are processes judge into one oracle in shared memory. */
 	if (!ret)
-		ret = fl_oracle_init(&fr->oracle, (uint32_t)run->nr_actors,
-				     (uint32_t)run->page_size);
+		ret = (run->opts->mode == FL_MODE_PROCESSES ? fl_oracle_init_shared :
+		       fl_oracle_init)(&fr->oracle, (uint32_t)run->nr_actors,
+				       (uint32_t)run->page_size);
 	for (int i = 0; i < fr->nr_fds && !ret; i++) {
 		fr->file_ids[i] = (uint32_t)i + 1;
 		ret = fl_oracle_file_init(&fr->ofiles[i], fr->oracle, fr->file_ids[i],

@@ -6,7 +6,8 @@
  *
  * The key of a series: the workload's name and params, the run options
  * that change what is measured (all of workload.run_options except
- * those in key_ignored below), whether the run was an invalidator's
+ * those in key_ignored below, and those in key_added at their old value),
+ * whether the run was an invalidator's
  * baseline, the thread count, the node ("all" for the run's totals) and
  * the metric.
  *
@@ -41,6 +42,25 @@
 static const char *const key_ignored[] = {
 	"out", "progress", "repeat", "threads", "baseline", "dir", "seed",
 };
+
+/*
+ * Run options added later, with the value every older document measured
+ * with: left out of the key at that value, so old and new documents match.
+ */
+static const struct {
+	const char *key, *value;
+} key_added[] = {
+	{ "mode", "threads" },
+};
+
+static bool added_at_default(const char *key, json_t *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(key_added); i++)
+		if (!strcmp(key, key_added[i].key) && json_is_string(v) &&
+		    !strcmp(json_string_value(v), key_added[i].value))
+			return true;
+	return false;
+}
 
 /* Most locks a node shows individually (by longest wait). */
 #define TOP_LOCKS 3
@@ -290,7 +310,8 @@ static void kv_string(char *buf, size_t len, json_t *obj,
 
 		for (size_t i = 0; i < nr_skip; i++)
 			skipped |= !strcmp(key, skip[i]);
-		if (skipped)
+		/* Run options (the call with @skip) also elide key_added. */
+		if (skipped || (skip && added_at_default(key, v)))
 			continue;
 		if (json_is_string(v))
 			snprintf(val, sizeof(val), "%s", json_string_value(v));

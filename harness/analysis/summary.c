@@ -205,7 +205,7 @@ static void add_row(struct table *t, json_t *runs, int group, int node)
 		fl_table_cell(t->cells, "%s", c[k]);
 }
 
-/* "map=shared access=write ..." from workload.params. */
+/* "map=shared access=write ..." from workload.params, and a mode other than threads. */
 static void params_line(json_t *doc, char *buf, size_t len)
 {
 	json_t *params = json_object_get(json_object_get(doc, "workload"), "params");
@@ -230,6 +230,10 @@ static void params_line(json_t *doc, char *buf, size_t len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
 						off ? " " : "", key, val);
 	}
+	/* Actors as processes measure something else: say so beside the params. */
+	v = json_object_get(json_object_get(json_object_get(doc, "workload"), "run_options"), "mode");
+	if (json_is_string(v) && strcmp(json_string_value(v), "threads") && off < len)
+		snprintf(buf + off, len - off, "%smode=%s", off ? " " : "", json_string_value(v));
 }
 
 /* Append @v to @set unless it is there already (small sets: linear). */

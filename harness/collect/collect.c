@@ -141,6 +141,27 @@ struct fl_collect_set *fl_collect_prepare(unsigned int mask,
 	return s;
 }
 
+int fl_collect_follow(struct fl_collect_set *s, pid_t pid, char *err, size_t len)
+{
+#ifdef FL_HAVE_BPF
+	for (int i = 0; s && i < fl_nr_collectors; i++) {
+		int ret;
+
+		if (!s->col[i].ready || !s->col[i].c.tgids)
+			continue;
+		ret = fl_bpf_follow(s->col[i].c.tgids, pid);
+		if (ret) {
+			fl_set_err(err, len, "%s: follow pid %d: %s", fl_collectors[i].name,
+				   (int)pid, strerror(-ret));
+			return ret;
+		}
+	}
+#else
+	(void)s, (void)pid, (void)err, (void)len;
+#endif
+	return 0;
+}
+
 void fl_collect_start(struct fl_collect_set *s)
 {
 	for (int i = 0; s && i < fl_nr_collectors; i++)

@@ -84,10 +84,14 @@ struct fl_collector_ops {
 	const struct fl_list_decl *lists;
 };
 
+struct bpf_map;
+
 struct fl_collector {
 	const struct fl_collector_ops *ops;
 	const struct fl_collect_env *env;
 	void *priv;
+	/* Set by prepare: the tgids it counts (env->tgid, then followed ones). */
+	struct bpf_map *tgids;
 	/* Set by prepare when only part works: what is missing and why. */
 	char partial[FL_ERR_LEN];
 };
@@ -128,6 +132,11 @@ struct fl_collect_set;
  */
 struct fl_collect_set *fl_collect_prepare(unsigned int mask,
 					  const struct fl_collect_env *env);
+/*
+ * Count process @pid too (an actor process, --mode processes). 0, or
+ * -errno with @err naming the collector; fine without a set.
+ */
+int fl_collect_follow(struct fl_collect_set *s, pid_t pid, char *err, size_t len);
 void fl_collect_start(struct fl_collect_set *s);
 void fl_collect_stop(struct fl_collect_set *s);
 /*

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/faultline.h"
+#include "base/shared_mem.h"
 #include "base/sigbus.h"
 #include "integrity/oracle.h"
 
@@ -33,6 +34,7 @@ struct actor_slot {
 } __attribute__((aligned(CACHELINE)));
 
 struct fl_oracle {
+	bool shared;			/* all of it in shared memory */
 	uint32_t nr_actors;
 	uint32_t page_size;
 	uint64_t eof_slack;
@@ -91,32 +93,72 @@ void fl_oracle_report(struct fl_oracle *o, struct fl_violation *v)
 	record(o, v);
 }
 
-int fl_oracle_init(struct fl_oracle **out, uint32_t nr_actors,
-		   uint32_t page_size)
+/* Zeroed memory, shared between processes or not; CACHELINE-aligned. */
+static void *zalloc(bool shared, size_t size)
 {
-	struct fl_oracle *o;
 	void *p;
+
+	if (shared)
+		return fl_shared_alloc(size);
+	if (posix_memalign(&p, CACHELINE, size))
+		return NULL;
+	return memset(p, 0, size);
+}
+
+static void zfree(bool shared, void *p, size_t size)
+{
+	if (shared)
+		fl_shared_free(p, size);
+	else
+		free(p);
+}
+
+static size_t slots_size(uint32_t nr_actors)
+{
+	return (nr_actors + 1ul) * sizeof(struct actor_slot);
+}
+
+static int oracle_init(struct fl_oracle **out, uint32_t nr_actors,
+		       uint32_t page_size, bool shared)
+{
+	pthread_mutexattr_t ma;
+	struct fl_oracle *o;
 
 	*out = NULL;
 	if (!page_size || (page_size & (page_size - 1)) ||
 	    nr_actors == FL_ACTOR_NONE)
 		return -EINVAL;
-	o = calloc(1, sizeof(*o));
+	o = zalloc(shared, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	if (posix_memalign(&p, CACHELINE,
-			   (nr_actors + 1ul) * sizeof(struct actor_slot))) {
-		free(o);
+	o->shared = shared;
+	o->actors = zalloc(shared, slots_size(nr_actors));
+	if (!o->actors) {
+		zfree(shared, o, sizeof(*o));
 		return -ENOMEM;
 	}
-	memset(p, 0, (nr_actors + 1ul) * sizeof(struct actor_slot));
-	o->actors = p;
 	o->nr_actors = nr_actors;
 	o->page_size = page_size;
 	o->eof_slack = page_size;
-	pthread_mutex_init(&o->lock, NULL);
+	pthread_mutexattr_init(&ma);
+	if (shared)
+		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&o->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	*out = o;
 	return 0;
+}
+
+int fl_oracle_init(struct fl_oracle **out, uint32_t nr_actors,
+		   uint32_t page_size)
+{
+	return oracle_init(out, nr_actors, page_size, false);
+}
+
+int fl_oracle_init_shared(struct fl_oracle **out, uint32_t nr_actors,
+			  uint32_t page_size)
+{
+	return oracle_init(out, nr_actors, page_size, true);
 }
 
 void fl_oracle_free(struct fl_oracle *o)
@@ -124,13 +166,18 @@ void fl_oracle_free(struct fl_oracle *o)
 	if (!o)
 		return;
 	pthread_mutex_destroy(&o->lock);
-	free(o->actors);
-	free(o);
+	zfree(o->shared, o->actors, slots_size(o->nr_actors));
+	zfree(o->shared, o, sizeof(*o));
 }
 
 void fl_oracle_set_eof_slack(struct fl_oracle *o, uint64_t bytes)
 {
 	o->eof_slack = bytes > o->page_size ? bytes : o->page_size;
+}
+
+static size_t blocks_size(uint64_t nr_blocks)
+{
+	return (nr_blocks ? nr_blocks : 1) * sizeof(uint64_t);
 }
 
 static uint64_t ring_entry(uint64_t seq, uint64_t size)
@@ -146,15 +193,15 @@ int fl_oracle_file_init(struct fl_ofile **out, struct fl_oracle *o,
 	*out = NULL;
 	if (size > FL_ORACLE_SIZE_MAX)
 		return -ERANGE;
-	f = calloc(1, sizeof(*f));
+	f = zalloc(o->shared, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->o = o;
 	f->file_id = file_id;
 	f->nr_blocks = nr_blocks;
 	/* All-zero bits: every block zero at gen 0. */
-	f->intent = calloc(nr_blocks ? nr_blocks : 1, sizeof(uint64_t));
-	f->published = calloc(nr_blocks ? nr_blocks : 1, sizeof(uint64_t));
+	f->intent = zalloc(o->shared, blocks_size(nr_blocks));
+	f->published = zalloc(o->shared, blocks_size(nr_blocks));
 	if (!f->intent || !f->published) {
 		fl_oracle_file_free(f);
 		return -ENOMEM;
@@ -166,11 +213,14 @@ int fl_oracle_file_init(struct fl_ofile **out, struct fl_oracle *o,
 
 void fl_oracle_file_free(struct fl_ofile *f)
 {
+	bool shared;
+
 	if (!f)
 		return;
-	free(f->intent);
-	free(f->published);
-	free(f);
+	shared = f->o->shared;
+	zfree(shared, f->intent, blocks_size(f->nr_blocks));
+	zfree(shared, f->published, blocks_size(f->nr_blocks));
+	zfree(shared, f, sizeof(*f));
 }
 
 /* Writers: block states. */

@@ -193,6 +193,12 @@ struct fl_ofile;
  */
 int fl_oracle_init(struct fl_oracle **out, uint32_t nr_actors,
 		   uint32_t page_size);
+/*
+ * The same in shared memory (base/shared_mem.h), its files too: actors
+ * that are processes (--mode processes) judge into one oracle.
+ */
+int fl_oracle_init_shared(struct fl_oracle **out, uint32_t nr_actors,
+			  uint32_t page_size);
 void fl_oracle_free(struct fl_oracle *o);
 /*
  * Pages below round_up(i_size, @bytes) need not SIGBUS: large folios

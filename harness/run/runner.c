@@ -9,21 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/shared_mem.h"
 #include "base/sigbus.h"
 #include "base/stop.h"
+#include "run/procs.h"
 #include "run/result.h"
 #include "run/runner.h"
 
+/* An actor's statistics and histogram, one shared block in processes mode. */
+#define STATS_SIZE ((sizeof(struct fl_actor_stats) + 63) & ~(size_t)63)
+#define SHARED_STATS_SIZE (STATS_SIZE + sizeof(struct fl_hist))
+
+static bool processes(const struct fl_run_ctx *run)
+{
+	return run->opts->mode == FL_MODE_PROCESSES;
+}
+
 #define RUN_OPT(f) offsetof(struct fl_run_opts, f)
+
+const char *const fl_actor_mode_names[] = { "threads", "processes", NULL };
 
 const struct fl_option fl_run_options[] = {
 	{ .name = "threads", .type = FL_OPT_CUSTOM, .offset = RUN_OPT(threads),
 	  .def = "1", .arg = "LIST",
 	  .help = "thread counts: 1,2,4 or 1-8 or 1-max or scale (powers of two up to max)",
 	  .parse = fl_threads_parse, .format = fl_threads_format },
+	{ .name = "mode", .type = FL_OPT_ENUM, .offset = RUN_OPT(mode),
+	  .def = "threads", .choices = fl_actor_mode_names,
+	  .help = "actors as threads of one process (one mm, shared mmap_lock) or one process each (own mm), as will-it-scale's _threads and _processes" },
 	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = RUN_OPT(duration_s),
 	  .def = "5", .arg = "SECONDS", .help = "timed window of each run",
 	  .min = 0.1, .max = 86400 },
@@ -149,26 +166,31 @@ static void actor_fail(struct fl_actor *a, int err, const char *fmt, ...)
 	__atomic_store_n(&a->run->phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
 }
 
-/* Allocate stats on the actor's node and touch them before the window. */
+/*
+ * Stats on the actor's node, touched before the window. In processes
+ * mode the runner mapped them shared before the fork, untouched: the
+ * actor's first touch places them all the same.
+ */
 static int actor_alloc_stats(struct fl_actor *a)
 {
-	struct fl_actor_stats *st;
+	struct fl_actor_stats *st = a->stats;
 
-	st = aligned_alloc(64, (sizeof(*st) + 63) & ~(size_t)63);
+	if (!st)
+		st = aligned_alloc(64, STATS_SIZE);
 	if (!st)
 		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
+	a->stats = st;
 	if (a->run->latency) {
-		if (fl_hist_init(&st->hist)) {
-			free(st);
-			return -ENOMEM;
-		}
+		if (processes(a->run))
+			st->hist = (struct fl_hist *)((char *)st + STATS_SIZE);
+		else if (fl_hist_init(&st->hist))
+			return -ENOMEM;	/* free_actors() frees @st */
 		/* Fault the histogram in now so the window counts no faults of ours. */
 		memset(st->hist, 0, sizeof(*st->hist));
 		fl_hist_reset(st->hist);
 	}
 	st->cpu_first = st->cpu_last = -1;
-	a->stats = st;
 	return 0;
 }
 
@@ -194,21 +216,109 @@ struct fl_start_gate {
 	bool open;
 };
 
-static void gate_arrive(struct fl_start_gate *g)
+static void gate_init(struct fl_start_gate *g, bool shared)
 {
-	pthread_mutex_lock(&g->lock);
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+
+	pthread_mutexattr_init(&ma);
+	pthread_condattr_init(&ca);
+	if (shared) {
+		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+		/* An actor process that dies holding it must not hang the runner. */
+		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	}
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&g->lock, &ma);
+	pthread_cond_init(&g->cond, &ca);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_destroy(&ca);
+	g->ready = 0;
+	g->open = false;
+}
+
+static void gate_fini(struct fl_start_gate *g)
+{
+	pthread_cond_destroy(&g->cond);
+	pthread_mutex_destroy(&g->lock);
+}
+
+/* The lock is robust: a dead owner's state is taken over as it is. */
+static void gate_locked(int ret, struct fl_start_gate *g)
+{
+	if (ret == EOWNERDEAD)
+		pthread_mutex_consistent(&g->lock);
+}
+
+static void gate_arrive(struct fl_start_gate *g, struct fl_actor *a)
+{
+	gate_locked(pthread_mutex_lock(&g->lock), g);
 	g->ready++;
+	a->at_gate = true;
 	pthread_cond_broadcast(&g->cond);
 	while (!g->open)
-		pthread_cond_wait(&g->cond, &g->lock);
+		gate_locked(pthread_cond_wait(&g->cond, &g->lock), g);
 	pthread_mutex_unlock(&g->lock);
 }
 
-static void gate_open_when_ready(struct fl_start_gate *g, int nr)
+/* How the runner starts, watches and joins its actors. */
+struct crew {
+	struct fl_run_ctx *run;
+	pthread_t *tids;		/* threads mode */
+	struct fl_procs procs;		/* processes mode */
+	int gone_before_gate;		/* processes that died before the gate */
+};
+
+/* A process ended: one that failed stops the run, with the reason. */
+static void actor_ended(void *ctx, int i, int status)
 {
-	pthread_mutex_lock(&g->lock);
-	while (g->ready < nr)
-		pthread_cond_wait(&g->cond, &g->lock);
+	struct crew *c = ctx;
+	struct fl_actor *a = &c->run->actors[i];
+	char why[128];
+
+	if (!a->at_gate)
+		c->gone_before_gate++;
+	if (!fl_procs_failure(status, why, sizeof(why)) || a->error)
+		return;
+	snprintf(a->errmsg, sizeof(a->errmsg), "actor %d (process %d): %s", i,
+		 (int)c->procs.pid[i], why);
+	a->error = -ECHILD;
+	__atomic_store_n(&c->run->phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+}
+
+/* Processes mode: notice actors that died. */
+static void crew_check(struct crew *c)
+{
+	if (processes(c->run))
+		fl_procs_reap(&c->procs, false, actor_ended, c);
+}
+
+/*
+ * Open the gate once @nr actors are at it; in processes mode one that
+ * died on the way counts, so the gate never waits for the dead.
+ */
+static void gate_open_when_ready(struct crew *c, struct fl_start_gate *g, int nr)
+{
+	gate_locked(pthread_mutex_lock(&g->lock), g);
+	while (g->ready + c->gone_before_gate < nr) {
+		struct timespec ts;
+
+		if (!processes(c->run)) {
+			pthread_cond_wait(&g->cond, &g->lock);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		gate_locked(pthread_cond_timedwait(&g->cond, &g->lock, &ts), g);
+		pthread_mutex_unlock(&g->lock);
+		crew_check(c);
+		gate_locked(pthread_mutex_lock(&g->lock), g);
+	}
 	g->open = true;
 	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
@@ -307,7 +417,7 @@ static void *actor_main(void *arg)
 			actor_fail(a, ret, "actor %d: %s", a->id, err);
 	}
 wait_start:
-	gate_arrive(run->gate);
+	gate_arrive(run->gate, a);
 	if (a->error)
 		goto out;
 
@@ -356,6 +466,40 @@ out:
 	return NULL;
 }
 
+/* Start actor @i: a thread, or a process that the collectors follow. */
+static int crew_start(struct crew *c, int i, struct fl_collect_set *collect,
+		      char *err, size_t len)
+{
+	struct fl_actor *a = &c->run->actors[i];
+	pid_t pid;
+	int ret;
+
+	if (!processes(c->run)) {
+		ret = pthread_create(&c->tids[i], NULL, actor_main, a);
+		if (ret)
+			fl_set_err(err, len, "starting actor %d: %s", i, strerror(ret));
+		return -ret;
+	}
+	pid = fl_procs_start(&c->procs, i, actor_main, a, err, len);
+	if (pid < 0)
+		return pid;
+	ret = fl_collect_follow(collect, pid, err, len);
+	if (ret)
+		fl_set_err(err, len, "actor %d (process %d): %s", i, (int)pid, strdupa(err));
+	return ret;
+}
+
+/* Wait for every started actor to end. */
+static void crew_join(struct crew *c, int started)
+{
+	if (processes(c->run)) {
+		fl_procs_reap(&c->procs, true, actor_ended, c);
+		return;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(c->tids[i], NULL);
+}
+
 static void read_vmstats(struct fl_run_result *rr, bool end)
 {
 	fl_vmstat_read(-1, end ? &rr->vm_end : &rr->vm_start);
@@ -402,10 +546,11 @@ static void progress(const struct fl_runner_cfg *cfg, int idx, int total,
  * Let the actors run through @phase for @seconds, waking every 200 ms to
  * notice signals, failed actors and to update the progress line.
  */
-static bool run_phase(struct fl_run_ctx *run, const struct fl_runner_cfg *cfg,
+static bool run_phase(struct crew *c, const struct fl_runner_cfg *cfg,
 		      const char *name, double seconds, int idx, int total,
 		      int *stop_sig)
 {
+	struct fl_run_ctx *run = c->run;
 	uint64_t t0 = fl_mono_ns();
 	uint64_t end = t0 + (uint64_t)(seconds * 1e9);
 
@@ -415,6 +560,7 @@ static bool run_phase(struct fl_run_ctx *run, const struct fl_runner_cfg *cfg,
 
 		progress(cfg, idx, total, run, name,
 			 (double)(now - t0) / 1e9, seconds);
+		crew_check(c);
 		if (now >= end)
 			return true;
 		if (__atomic_load_n(&run->phase, __ATOMIC_ACQUIRE) == FL_PHASE_STOP)
@@ -439,7 +585,8 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 		ar->slot = a->slot;
 		snprintf(ar->mempolicy, sizeof(ar->mempolicy), "%s", a->mempolicy);
 		ar->cpu_first = ar->cpu_last = ar->node_last = -1;
-		if (!st || !st->measured)
+		/* An actor process that died in the window never ended it. */
+		if (!st || !st->measured || (processes(run) && !st->t_end))
 			continue;
 		ar->measured = true;
 		ar->cpu_first = st->cpu_first;
@@ -455,23 +602,94 @@ static void harvest(struct fl_run_ctx *run, struct fl_run_result *rr)
 				 (double)(st->wait_end - st->wait_start) / 1e9 : -1;
 		ar->faults.minor = st->faults_end.minor - st->faults_start.minor;
 		ar->faults.major = st->faults_end.major - st->faults_start.major;
-		ar->hist = st->hist;
-		st->hist = NULL;
+		if (processes(run) && st->hist) {
+			/* The result outlives the shared block: a copy of its own. */
+			if (!fl_hist_init(&ar->hist))
+				memcpy(ar->hist, st->hist, sizeof(*ar->hist));
+		} else {
+			ar->hist = st->hist;
+			st->hist = NULL;
+		}
 	}
 }
 
 static void free_actors(struct fl_run_ctx *run)
 {
-	for (int i = 0; i < run->nr_actors; i++) {
+	for (int i = 0; run->actors && i < run->nr_actors; i++) {
 		struct fl_actor_stats *st = run->actors[i].stats;
 
-		if (st) {
+		if (processes(run)) {
+			fl_shared_free(st, SHARED_STATS_SIZE);
+		} else if (st) {
 			fl_hist_free(st->hist);
 			free(st);
 		}
 	}
-	free(run->actors);
+	if (processes(run))
+		fl_shared_free(run->actors, (size_t)run->nr_actors * sizeof(*run->actors));
+	else
+		free(run->actors);
 	run->actors = NULL;
+}
+
+/*
+ * What actors and the runner share: the run context, the start gate and
+ * the actors (their statistics too, in processes mode). In processes mode
+ * all of it is shared memory; @init is copied there.
+ */
+static struct fl_run_ctx *run_ctx_new(const struct fl_run_ctx *init,
+				      struct fl_start_gate *local_gate)
+{
+	bool shared = init->opts->mode == FL_MODE_PROCESSES;
+	size_t size = sizeof(*init) + sizeof(struct fl_start_gate);
+	size_t actors = (size_t)init->nr_actors * sizeof(struct fl_actor);
+	struct fl_run_ctx *run;
+
+	if (!shared) {
+		run = malloc(sizeof(*run));
+		if (!run)
+			return NULL;
+		*run = *init;
+		run->gate = local_gate;
+		run->actors = calloc((size_t)init->nr_actors, sizeof(*run->actors));
+	} else {
+		run = fl_shared_alloc(size);
+		if (!run)
+			return NULL;
+		*run = *init;
+		run->gate = (struct fl_start_gate *)(run + 1);
+		run->actors = fl_shared_alloc(actors);
+		for (int i = 0; run->actors && i < init->nr_actors; i++) {
+			run->actors[i].stats = fl_shared_alloc(SHARED_STATS_SIZE);
+			if (!run->actors[i].stats)
+				break;
+		}
+	}
+	gate_init(run->gate, shared);
+	return run;
+}
+
+/* Whether run_ctx_new() got everything. */
+static bool run_ctx_complete(const struct fl_run_ctx *run)
+{
+	if (!run->actors)
+		return false;
+	for (int i = 0; processes(run) && i < run->nr_actors; i++)
+		if (!run->actors[i].stats)
+			return false;
+	return true;
+}
+
+static void run_ctx_free(struct fl_run_ctx *run)
+{
+	if (!run)
+		return;
+	free_actors(run);
+	gate_fini(run->gate);
+	if (processes(run))
+		fl_shared_free(run, sizeof(*run) + sizeof(struct fl_start_gate));
+	else
+		free(run);
 }
 
 /*
@@ -484,7 +702,7 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		    int *stop_sig, char *err, size_t len)
 {
 	int nr = threads + invalidators;
-	struct fl_run_ctx run = {
+	const struct fl_run_ctx init = {
 		.wl = cfg->wl,
 		.params = cfg->params,
 		.opts = cfg->opts,
@@ -499,25 +717,23 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		.page_size = (uint64_t)sysconf(_SC_PAGESIZE),
 		.phase = FL_PHASE_SETUP,
 	};
+	struct fl_start_gate local_gate;
+	struct fl_run_ctx *run = run_ctx_new(&init, &local_gate);
+	struct crew crew = { .run = run };
 	struct fl_slot *slots = NULL;
-	struct fl_start_gate gate = {
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-		.cond = PTHREAD_COND_INITIALIZER,
-	};
-	pthread_t *tids = NULL;
 	bool measured = false;
 	int started = 0, ret;
 
 	rr->repeat = repeat;
 	rr->threads = threads;
 	rr->nr_actors = nr;
-	rr->baseline = run.baseline;
+	rr->baseline = init.baseline;
 	rr->duration_s = cfg->opts->duration_s;
 	slots = calloc((size_t)nr, sizeof(*slots));
-	run.actors = calloc((size_t)nr, sizeof(*run.actors));
-	tids = calloc((size_t)nr, sizeof(*tids));
+	crew.tids = calloc((size_t)nr, sizeof(*crew.tids));
 	rr->actors = calloc((size_t)nr, sizeof(*rr->actors));
-	if (!slots || !run.actors || !tids || !rr->actors) {
+	if (!run || !run_ctx_complete(run) || !slots || !crew.tids || !rr->actors ||
+	    (processes(run) && fl_procs_init(&crew.procs, nr))) {
 		ret = -ENOMEM;
 		fl_set_err(err, len, "run with %d threads: out of memory", threads);
 		goto out_free;
@@ -532,45 +748,40 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		goto out_free;
 	}
 	if (cfg->wl->setup) {
-		ret = cfg->wl->setup(&run, err, len);
+		ret = cfg->wl->setup(run, err, len);
 		if (ret)
 			goto out_free;
 	}
-	run.gate = &gate;
 	for (int i = 0; i < nr; i++) {
-		struct fl_actor *a = &run.actors[i];
+		struct fl_actor *a = &run->actors[i];
 
 		a->id = i;
 		a->role = i < threads ? FL_ROLE_FAULTER : FL_ROLE_INVALIDATOR;
-		a->run = &run;
+		a->run = run;
 		a->slot = slots[i];
 		a->counter.fd = a->counter.fd_major = -1;
 		/* Distinct, reproducible per actor and repetition. */
 		a->seed = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1) ^
 			  (uint64_t)repeat << 32;
-		ret = pthread_create(&tids[i], NULL, actor_main, a);
-		if (ret) {
-			fl_set_err(err, len, "starting actor %d: %s", i, strerror(ret));
-			ret = -ret;
+		ret = crew_start(&crew, i, cfg->collect, err, len);
+		if (ret)
 			break;
-		}
 		started++;
 	}
 	if (started < nr) {
 		/* Let the started ones through the gate straight into STOP. */
-		__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
-		gate_open_when_ready(&gate, started);
-		for (int i = 0; i < started; i++)
-			pthread_join(tids[i], NULL);
+		__atomic_store_n(&run->phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+		gate_open_when_ready(&crew, run->gate, started);
+		crew_join(&crew, started);
 		goto out_teardown;
 	}
 
 	/* Actors that failed to initialise have already set STOP. */
-	__atomic_compare_exchange_n(&run.phase, &(int){ FL_PHASE_SETUP },
+	__atomic_compare_exchange_n(&run->phase, &(int){ FL_PHASE_SETUP },
 				    FL_PHASE_WARMUP, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
-	gate_open_when_ready(&gate, nr);
-	if (run_phase(&run, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
+	gate_open_when_ready(&crew, run->gate, nr);
+	if (run_phase(&crew, cfg, "warm-up", cfg->opts->warmup_s, idx, total,
 		      stop_sig)) {
 		uint64_t ns0, ticks0;
 
@@ -578,8 +789,8 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		fl_collect_start(cfg->collect);
 		ns0 = fl_mono_ns();
 		ticks0 = fl_clock_ticks();
-		__atomic_store_n(&run.phase, FL_PHASE_MEASURE, __ATOMIC_RELEASE);
-		if (!run_phase(&run, cfg, "measuring", cfg->opts->duration_s, idx,
+		__atomic_store_n(&run->phase, FL_PHASE_MEASURE, __ATOMIC_RELEASE);
+		if (!run_phase(&crew, cfg, "measuring", cfg->opts->duration_s, idx,
 			       total, stop_sig))
 			rr->interrupted = *stop_sig != 0;
 		/* The window itself recalibrates the clock: a drift shows here. */
@@ -588,9 +799,8 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 		read_vmstats(rr, true);
 		measured = true;
 	}
-	__atomic_store_n(&run.phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
-	for (int i = 0; i < nr; i++)
-		pthread_join(tids[i], NULL);
+	__atomic_store_n(&run->phase, FL_PHASE_STOP, __ATOMIC_RELEASE);
+	crew_join(&crew, nr);
 	/*
 	 * Actors end their windows when they see STOP: the collectors stop
 	 * after that, so both count the same faults (the collectors also the
@@ -605,21 +815,21 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 
 	ret = 0;
 	for (int i = 0; i < nr; i++) {
-		if (run.actors[i].error) {
-			ret = run.actors[i].error;
-			fl_set_err(err, len, "%s", run.actors[i].errmsg[0] ?
-				   run.actors[i].errmsg : strerror(-ret));
+		if (run->actors[i].error) {
+			ret = run->actors[i].error;
+			fl_set_err(err, len, "%s", run->actors[i].errmsg[0] ?
+				   run->actors[i].errmsg : strerror(-ret));
 			break;
 		}
 	}
-	if (!res->faults_unavailable[0] && run.faults_unavailable[0])
+	if (!res->faults_unavailable[0] && run->faults_unavailable[0])
 		snprintf(res->faults_unavailable, sizeof(res->faults_unavailable),
-			 "%s", run.faults_unavailable);
-	harvest(&run, rr);
+			 "%s", run->faults_unavailable);
+	harvest(run, rr);
 	if (cfg->wl->integrity) {
 		json_int_t bad;
 
-		rr->integrity = cfg->wl->integrity(&run);
+		rr->integrity = cfg->wl->integrity(run);
 		bad = json_integer_value(json_object_get(rr->integrity, "violations"));
 		if (bad && !ret) {
 			ret = -EFAULT;
@@ -630,10 +840,12 @@ static int run_once(const struct fl_runner_cfg *cfg, int threads,
 	}
 out_teardown:
 	if (cfg->wl->teardown)
-		cfg->wl->teardown(&run);
+		cfg->wl->teardown(run);
 out_free:
-	free_actors(&run);
-	free(tids);
+	if (run && processes(run))
+		fl_procs_free(&crew.procs);
+	run_ctx_free(run);
+	free(crew.tids);
 	free(slots);
 	return ret;
 }

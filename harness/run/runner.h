@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The runner: for each repetition and thread count it sets the workload
- * up, starts one bound thread per actor behind a barrier, runs warm-up and
- * the timed window, and collects what each actor measured.
+ * up, starts one bound thread (or, with --mode processes, one process)
+ * per actor behind a barrier, runs warm-up and the timed window, and
+ * collects what each actor measured. In processes mode the run context,
+ * the actors, their statistics and the start gate live in shared memory
+ * (base/shared_mem.h), so the code is the same in both modes.
  */
 #ifndef FL_RUNNER_H
 #define FL_RUNNER_H
@@ -32,9 +35,23 @@ enum fl_phase {
 	FL_PHASE_STOP,
 };
 
+/*
+ * How actors run: threads of one process sharing one mm (will-it-scale's
+ * _threads), or one process each with its own mm (its _processes): no
+ * shared mmap_lock, only the file's and the page cache's contention.
+ */
+enum fl_actor_mode {
+	FL_MODE_THREADS,
+	FL_MODE_PROCESSES,
+};
+
+/* Option choices, indexed by enum fl_actor_mode; NULL-terminated. */
+extern const char *const fl_actor_mode_names[];
+
 /* Options every `faultline run` takes, before the workload's own. */
 struct fl_run_opts {
 	struct fl_thread_spec threads;
+	int mode;		/* enum fl_actor_mode */
 	double duration_s;
 	double warmup_s;
 	uint64_t repeat;
@@ -75,11 +92,12 @@ struct fl_actor {
 	uint64_t seed;			/* for random patterns */
 	int seen_phase;
 	uint64_t last_tick;		/* chained timestamp of the last touch */
-	struct fl_actor_stats *stats;	/* allocated on the actor's node */
+	struct fl_actor_stats *stats;	/* on the actor's node (first touch) */
 	struct fl_fault_counter counter;
 	sigjmp_buf *sigbus_env;
 	bool after_sigbus;		/* the last iteration was left by SIGBUS */
 	char mempolicy[32];		/* the thread's, once bound */
+	bool at_gate;			/* reached the start gate */
 	int error;			/* -errno that stopped the actor */
 	char errmsg[FL_ERR_LEN];
 };

@@ -67,6 +67,7 @@ static int folio_prepare(struct fl_collector *c, const struct fl_collect_env *en
 	if (ret)
 		return ret;
 	c->priv = skel;
+	c->tgids = skel->maps.tgids;
 	return 0;
 }
 

@@ -66,6 +66,7 @@ static int kfault_prepare(struct fl_collector *c, const struct fl_collect_env *e
 	if (ret)
 		return ret;
 	c->priv = skel;
+	c->tgids = skel->maps.tgids;
 	return 0;
 }
 

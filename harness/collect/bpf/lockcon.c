@@ -39,6 +39,7 @@ static int lockcon_prepare(struct fl_collector *c, const struct fl_collect_env *
 		return ret;
 	}
 	c->priv = skel;
+	c->tgids = skel->maps.tgids;
 	return 0;
 }
 

@@ -49,6 +49,7 @@ static int mmaplock_prepare(struct fl_collector *c, const struct fl_collect_env 
 		return ret;
 	}
 	c->priv = skel;
+	c->tgids = skel->maps.tgids;
 	return 0;
 }
 
