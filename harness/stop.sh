@@ -7,10 +7,11 @@
 # reaches it once, through us, and never races our own handling of it.
 fl_stopped=		# the stop signal received, if any
 fl_child=		# the child that stop signals are passed to
+fl_group=		# set: to the child's whole process group (fl_run_group)
 
 fl_on_stop() {
 	fl_stopped=$1
-	[ -z "$fl_child" ] || kill -s "$1" "$fl_child" 2>/dev/null
+	[ -z "$fl_child" ] || kill -s "$1" -- "${fl_group:+-}$fl_child" 2>/dev/null
 }
 trap 'fl_on_stop INT' INT
 trap 'fl_on_stop TERM' TERM
@@ -34,6 +35,18 @@ fl_run() {
 		st=$?
 	done
 	fl_child=
+	return $st
+}
+
+# fl_run_group COMMAND...: fl_run, with stop signals passed to the child's
+# whole process group: for a pipeline or a tool that does not pass them on
+# to its own children (make and its compilers, apt-get and its methods).
+fl_run_group() {
+	local st
+	fl_group=1
+	fl_run "$@"
+	st=$?
+	fl_group=
 	return $st
 }
 

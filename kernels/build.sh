@@ -47,8 +47,11 @@ deb-source)
 	if [ ! -d "$src" ]; then
 		rm -rf "$dir/dl" && mkdir -p "$dir/dl"
 		echo "build: $name: apt-get download $pkg${ver:+=$ver}" >&2
-		(cd "$dir/dl" && apt-get download "$pkg${ver:+=$ver}") >>"$log" 2>&1 ||
+		if ! fl_run_group bash -c 'cd "$1" && exec apt-get download "$2"' apt-get \
+			"$dir/dl" "$pkg${ver:+=$ver}" >>"$log" 2>&1; then
+			fl_stop_check build.sh
 			fail "apt-get download $pkg failed (see $log)"
+		fi
 		dpkg-deb -x "$dir"/dl/*.deb "$dir/dl/root"
 		tarball=$(ls "$dir"/dl/root/usr/src/linux-source-*.tar.* 2>/dev/null | head -n 1)
 		[ -n "$tarball" ] || fail "$pkg has no usr/src/linux-source-*.tar.*"
@@ -113,10 +116,13 @@ cp "$obj/.config" "$dir/config"
 # The build, with a progress line every 500 files compiled.
 start=$(date +%s)
 echo "build: $name: make -j$(nproc) bzImage (log: $log)" >&2
+# A stop signal reaches make and every compiler (fl_run_group), not only us.
 set +e
-make -C "$src" O="$obj" -j"$(nproc)" bzImage 2>&1 | tee -a "$log" |
-	awk '/^  CC/ { if (++n % 500 == 0) { printf "build: %d files compiled\n", n > "/dev/stderr" } }'
-status=${PIPESTATUS[0]}
+fl_run_group bash -c 'set -o pipefail
+	make -C "$1" O="$2" -j"$3" bzImage 2>&1 | tee -a "$4" |
+	awk "/^  CC/ { if (++n % 500 == 0) { printf \"build: %d files compiled\\n\", n > \"/dev/stderr\" } }"' \
+	make "$src" "$obj" "$(nproc)" "$log"
+status=$?
 set -e
 fl_stop_check build.sh
 [ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; fail "make bzImage failed (see $log)"; }

@@ -33,7 +33,9 @@ deb)
 		ver=$(jq -r '.source.version // empty' <<<"$v")
 		rm -rf "$dir" && mkdir -p "$dir"
 		echo "fetch: $name: apt-get download $pkg${ver:+=$ver}" >&2
-		if ! (cd "$dir" && apt-get download "$pkg${ver:+=$ver}") >"$dir/fetch.log" 2>&1; then
+		# A stop signal reaches apt-get and its download methods too.
+		if ! fl_run_group bash -c 'cd "$1" && exec apt-get download "$2"' apt-get \
+			"$dir" "$pkg${ver:+=$ver}" >"$dir/fetch.log" 2>&1; then
 			fl_stop_check fetch.sh
 			echo "fetch: $name: apt-get download $pkg failed:" >&2
 			tail -n 3 "$dir/fetch.log" >&2

@@ -5,7 +5,8 @@
 : "${FAULTLINE:?run through tests/run-tests, which sets FAULTLINE}"
 tap_n=0
 tap_failed=0
-scratch=$(mktemp -d /tmp/faultline-test.XXXXXX)
+# Never go on without it: every path below would start at /.
+scratch=$(mktemp -d /tmp/faultline-test.XXXXXX) && [ -d "$scratch" ] || exit 1
 mounts=()
 
 cleanup() {
@@ -59,6 +60,10 @@ tmpfs_dir() {
 # ran CODE: true for 0, and for 5 (it ran; a result is marked
 # untrustworthy): tests of what a run does, not of whether to trust it.
 ran() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }
+
+# alive PID: PID runs. A zombie does not: an orphan's, which init here
+# may be slow to reap, would pass kill -0.
+alive() { [ -e "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
 # jqv JQ-ARGS...: true when the jq filter holds (exit status only).
 jqv() { jq -e "$@" >/dev/null 2>&1; }

@@ -3,7 +3,7 @@
 # The benchmark's machinery, not its figures: faultline-bare measures and
 # places its threads as the runner does, and `faultline selftest` runs
 # every program of its table, reports failures, and leaves nothing behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 bare=$(dirname "$fl")/faultline-bare
 short=(--duration 0.2 --warmup 0 --size 1M)

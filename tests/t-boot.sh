@@ -6,7 +6,7 @@
 # results with per-node data; a guest whose kernel panics at boot, and one
 # that goes silent, give a failed status with the console tail, within the
 # timeout.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 boot=$root/kernels/boot.sh
 export FAULTLINE=$FAULTLINE

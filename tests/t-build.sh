@@ -6,7 +6,7 @@
 # build.sh's own logic: patches applied in order (and the first that does
 # not apply named), the fragment and suite.config merged, options dropped
 # by olddefconfig named, the cache reused, a user's tree never patched.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 build=$root/kernels/build.sh
 export FAULTLINE FAULTLINE_KERNEL_CACHE=$scratch/cache
@@ -26,6 +26,10 @@ defconfig) printf 'CONFIG_BASE=y\n# CONFIG_FUSE_FS is not set\n' >"$obj/.config"
 kvm_guest.config) echo CONFIG_KVM_GUEST=y >>"$obj/.config" ;;
 olddefconfig) [ -n "${STUB_DROP:-}" ] && sed -i "/^$STUB_DROP=/d" "$obj/.config"; true ;;
 bzImage)
+	# STUB_SLOW: a long build with a "compiler" child, its pid in the file.
+	if [ -n "${STUB_SLOW:-}" ]; then
+		sleep 60 & echo $! >"$STUB_SLOW"; wait; exit 2
+	fi
 	for i in $(seq 1 1000); do echo "  CC      f$i.o"; done
 	mkdir -p "$obj/arch/x86/boot" && echo kernel >"$obj/arch/x86/boot/bzImage" && echo syms >"$obj/vmlinux" ;;
 kernelrelease) echo 6.1.0-stub ;;
@@ -105,6 +109,23 @@ variant plain "tree linux"
 	"$build" "$v/plain.variant" >/dev/null 2>&1 && grep -qx bzImage "$STUB_LOG" &&
 	[ -z "$(ls "$tree" | grep -v -x -e init -e scripts)" ]
 ok $? "an unpatched tree builds in place with O= and is re-made each time (incremental)"
+
+# R4: a stop signal to build.sh reaches make and its compilers.
+for sig in TERM INT; do
+	variant "slow-${sig,,}" "tarball linux.tar.gz"
+	rm -f "$scratch/cc.pid"
+	STUB_SLOW=$scratch/cc.pid env --default-signal=INT "$build" "$v/slow-${sig,,}.variant" >/dev/null 2>"$scratch/slow.err" &
+	pid=$!
+	for _ in $(seq 100); do [ -s "$scratch/cc.pid" ] && break; sleep 0.05; done
+	kill -s $sig $pid
+	wait $pid
+	st=$?
+	cc=$(cat "$scratch/cc.pid" 2>/dev/null)
+	sleep 0.2
+	[ $st -eq 4 ] && [ -n "$cc" ] && ! alive "$cc" && grep -q "interrupted by SIG$sig" "$scratch/slow.err"
+	ok $? "SIG$sig to build.sh during make: exit 4 ($st), the compiler under make is gone too"
+	[ -n "$cc" ] && kill -9 "$cc" 2>/dev/null
+done
 
 printf 'name = img\nsource = image linux.tar.gz\ncpus = 1\nmemory = 1G\n' >"$v/img.variant"
 expect 3 'not built' "an image variant is not built: exit 3" -- "$build" "$v/img.variant"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The command line: help, list, version, and every usage/environment error
 # with its message and documented exit code.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 run_short=(--duration 0.2 --warmup 0 --size 1M)
 

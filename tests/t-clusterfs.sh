@@ -3,7 +3,7 @@
 # The clusterfs daemon's life cycle: no mount, directory, socket or process
 # of it is left after a "quit", a SIGINT, a kill -9 (swept afterwards) or
 # the death of the process that started it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 pids=()
 

@@ -4,7 +4,7 @@
 # caller, mmap_lock waits, exact fault counts, lost events, and a status
 # with a reason for every collector that cannot work here (no BPF, not
 # root, no fentry under kernel lockdown).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 short=(--duration 0.3 --warmup 0 --size 8M --dir "$scratch")
 node0='(.runs[0].nodes[] | select(.node == 0))'

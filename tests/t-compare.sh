@@ -3,7 +3,7 @@
 # `faultline compare`: real A/A runs, a real slowdown (a busy loop on every
 # CPU), refusals, bad inputs, the JSON, Markdown and history outputs, and
 # integrity violations and failed stress checks (made with jq).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 run=(run fault --map private --access write --threads 1 --duration 1 --warmup 0.2
 	--repeat 5 --size 32M)

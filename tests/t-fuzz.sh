@@ -5,7 +5,7 @@
 # (tests/fuzz/corpus/NAME/) and passes when the fuzzer finds no crash,
 # leak, hang or undefined behaviour. Longer runs are by hand
 # (tests/README.md). FL_FUZZ_SECONDS sets the time per target.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 secs=${FL_FUZZ_SECONDS:-3}
 

@@ -8,7 +8,7 @@
 # writes to it: the command blocks in the kernel (D state) for good. And a
 # guest that panics mid-command still brings home what was synced. Also
 # the stack decoder and the hook's refusals, on the host.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 fl=$FAULTLINE
 export FAULTLINE

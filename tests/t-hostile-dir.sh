@@ -4,7 +4,7 @@
 # another user (sticky, owned by nobody, with symlinks and sockets planted
 # at every name faultline used to pick) neither mounts, writes nor deletes
 # anything outside the run's own fresh directories.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 
 if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/fuse ] || ! id nobody >/dev/null 2>&1; then

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Invalidator actors: their ops and latency are reported beside a baseline,
 # and every kind that drops pages makes kept mappings fault again.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 kinds="truncate dio punch fadvise madvise mmap-churn"
 

@@ -5,7 +5,7 @@
 # directory per variant and a side-by-side summary that never puts native
 # and emulated numbers in one table; a guest that hangs during stress fails
 # that check with the console as evidence and keeps the documents whole.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 export FAULTLINE=$FAULTLINE TMPDIR=$scratch/tmp
 mkdir -p "$TMPDIR"

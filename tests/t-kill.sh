@@ -9,7 +9,7 @@
 # After any: no FUSE mount, no faultline temp directory and no process of
 # the target left; a SIGKILLed faultline cannot remove its temp directory,
 # so the next faultline started there must sweep it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 root=$(cd "$FL_TESTS/.." && pwd)
 set -m	# background jobs keep SIGINT (bash ignores it in them otherwise)

@@ -3,7 +3,7 @@
 # The architecture holds: every include names its folder and never climbs
 # with ../, each folder includes only what harness/layers allows, nothing
 # includes cli/, and no two objects need each other (no link-level cycle).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 obj=$(dirname "$FAULTLINE")/obj
 cd "$root" || exit 2

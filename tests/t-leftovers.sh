@@ -3,7 +3,7 @@
 # Issue 14: what a SIGKILLed run leaves in $TMPDIR (its directory, and a
 # dead clusterfs daemon's mounts in it) is swept at the next start, and
 # never anything of a run that is still alive.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 export TMPDIR=$scratch/tmp
 mkdir "$TMPDIR"

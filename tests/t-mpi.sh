@@ -7,7 +7,7 @@
 # (one rank per PU) is ok; ranks sharing a PU, a rank stopped by a signal,
 # a rank that did no work and a writer that barely wrote each make the
 # result untrustworthy (exit 5), with the reason on the rank concerned.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 # OpenMPI's own allocations look like leaks to LeakSanitizer.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0

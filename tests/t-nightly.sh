@@ -8,7 +8,7 @@
 # regressed, failed, blind or untrustworthy night never joins the pool.
 # Pool hygiene: a trailing slash on --out, names with blanks, --out inside
 # the pool, symbolic links in it, directories the nightly did not put there.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
 export FAULTLINE

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # A build without BPF (make test builds build-nobpf/ with NOBPF=1) says so
 # when it is built, and its collectors say why they are unavailable.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 nobpf=$root/build-nobpf/faultline
 

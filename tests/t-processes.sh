@@ -4,14 +4,12 @@
 # timed, counted and verified as threads are; an oracle judgement made in
 # an actor process reaches the document; an actor that dies fails the run
 # with its reason; no actor process outlives faultline.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 short=(--duration 1 --warmup 0.2)
 
 # children PID: the actor processes of faultline PID.
 children() { pgrep -P "$1"; }
-# alive PID: PID runs (a zombie left for init to reap does not).
-alive() { [ -e "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
 expect 2 "--mode bogus: expected one of threads\|processes" "--mode bogus: exit 2 naming the choices" -- \
 	"$fl" run fault --mode bogus --out "$scratch/bogus.json"

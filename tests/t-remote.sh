@@ -4,7 +4,7 @@
 # writer on another (or revocations); faulter latency with and without
 # remote invalidation, kept mappings refault, readers verify what the
 # other node wrote, and the daemon and its mounts are gone afterwards.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 
 if [ ! -c /dev/fuse ] || [ "$(id -u)" != 0 ]; then

@@ -8,7 +8,7 @@
 # listed in the Validity section; the A/B axis clipped around 0x and 94x
 # ratios; stress A/B figures titled with their check and filesystem; exit
 # codes for a missing DIR, a missing gnuplot and a gnuplot that fails.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 
 if ! command -v gnuplot >/dev/null; then

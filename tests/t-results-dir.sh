@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 14 R3: two ./run.sh started in the same second never share a
 # results directory; a name already taken (even by a symlink) is skipped.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$(cd "$FL_TESTS/.." && pwd)
 
 # run.sh builds and runs build/faultline: only that build's pass tests it.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Real runs of the fault workload: result documents, what they contain,
 # fault counting, cleanup, and interrupted runs.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 short=(--duration 1 --warmup 0.2)
 

@@ -4,7 +4,7 @@
 # missing option value or an unknown suite is a usage error (exit 2)
 # before any work, option values are never globbed, and repeated --only
 # options add up. What run.sh does on signals is tests/t-kill.sh's.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 root=$FL_TESTS/..
 
 for opt in --suite --out --kernels --stress --baseline; do

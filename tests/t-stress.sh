@@ -4,7 +4,7 @@
 # filesystem and on tmpfs (where eof_boundary's failure is a known kernel
 # behaviour); the kernel log is judged; a check that ran nothing fails;
 # errors and interrupts.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 nr_checks=$("$fl" stress --help | awk '/^Options:/ { exit } /^  [a-z_]+ / { n++ } END { print n }')
 diag "$nr_checks checks"

@@ -7,7 +7,7 @@
 # and `faultline run` prints the marks and a count. The documents are real
 # results whose validity and fault latency jq rewrites, so each case is
 # exact whatever this machine makes of its own runs.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 
 base=$scratch/inval.json

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `faultline topology` on synthetic big machines: the plan users will get.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 export HWLOC_SYNTHETIC="package:2 numa:2 core:4 pu:2"
 

@@ -3,7 +3,7 @@
 # Results judge themselves: real runs that provoke validity reasons, a
 # plain run that stays "ok", and ops that mean the same with and without
 # an invalidator.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 pus=$(nproc)
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `faultline variant`: list, check, show and key on the shipped kernel
 # variants, and the messages and exit codes for bad ones.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 kernels=$FL_TESTS/../kernels
 shipped=(host debian-6.1 debian-6.1-rt example-src)
