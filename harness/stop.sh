@@ -25,7 +25,9 @@ trap 'fl_on_stop HUP' HUP
 fl_run() {
 	local st
 	[ -z "$fl_stopped" ] || return 4
-	FAULTLINE_PARENT=$$ setsid "$@" <&0 &
+	# An asynchronous child ignores SIGINT unless told otherwise (bash,
+	# without job control): INT must reach it as TERM and HUP do.
+	( trap - INT QUIT; FAULTLINE_PARENT=$$ exec setsid "$@" ) <&0 &
 	fl_child=$!
 	# A trap ends wait early; wait again until the child has really ended.
 	wait "$fl_child"

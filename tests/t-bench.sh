@@ -4,6 +4,7 @@
 # places its threads as the runner does, and `faultline selftest` runs
 # every program of its table, reports failures, and leaves nothing behind.
 . "$(dirname "$0")/lib.sh" || exit 1
+once_per_make_test "the benchmark's smoke test"
 fl=$FAULTLINE
 bare=$(dirname "$fl")/faultline-bare
 short=(--duration 0.2 --warmup 0 --size 1M)

@@ -28,7 +28,7 @@ olddefconfig) [ -n "${STUB_DROP:-}" ] && sed -i "/^$STUB_DROP=/d" "$obj/.config"
 bzImage)
 	# STUB_SLOW: a long build with a "compiler" child, its pid in the file.
 	if [ -n "${STUB_SLOW:-}" ]; then
-		sleep 60 & echo $! >"$STUB_SLOW"; wait; exit 2
+		sh -c 'echo $$ >"$STUB_SLOW"; exec sleep 60'; exit 2
 	fi
 	for i in $(seq 1 1000); do echo "  CC      f$i.o"; done
 	mkdir -p "$obj/arch/x86/boot" && echo kernel >"$obj/arch/x86/boot/bzImage" && echo syms >"$obj/vmlinux" ;;

@@ -4,6 +4,7 @@
 # with ../, each folder includes only what harness/layers allows, nothing
 # includes cli/, and no two objects need each other (no link-level cycle).
 . "$(dirname "$0")/lib.sh" || exit 1
+once_per_make_test "the source tree's layering (the same for every build)"
 root=$(cd "$FL_TESTS/.." && pwd)
 obj=$(dirname "$FAULTLINE")/obj
 cd "$root" || exit 2

@@ -9,6 +9,7 @@
 # Pool hygiene: a trailing slash on --out, names with blanks, --out inside
 # the pool, symbolic links in it, directories the nightly did not put there.
 . "$(dirname "$0")/lib.sh" || exit 1
+once_per_make_test "nightly.sh (its C part, compare, is t-compare's)"
 root=$(cd "$FL_TESTS/.." && pwd)
 nightly=$root/harness/nightly.sh
 export FAULTLINE

@@ -155,14 +155,15 @@ r=$scratch/compact.json
 jqv '.workload.run_options.placement == "compact" and (.runs[0].actors | length) == 2' "$r"
 ok $? "placement and actors recorded"
 mkdir -p "$scratch/suite"
-"$fl" suite quick --out-dir "$scratch/suite" --dir "$scratch" --repeat 2 >/dev/null 2>&1
+"$fl" suite quick --out-dir "$scratch/suite" --dir "$scratch" --repeat 2 --duration 0.1 --warmup 0.05 \
+	>/dev/null 2>&1
 st=$?
 ran $st
 ok $? "suite quick: exit 0 (or 5, its documents saying why)"
 [ $st -eq 5 ] && diag "untrustworthy: $(jq -c '[.validity.reasons[]?.code] | unique' "$scratch"/suite/*.json | sort -u | tr '\n' ' ')"
 validate "$scratch"/suite/*.json
 ok $? "suite quick: every result is valid"
-grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 9 &&
+grep -c '^### fault' "$scratch/suite/summary.md" | grep -qx 12 &&
 	grep -q '| threads | invalidator | node |' "$scratch/suite/summary.md" &&
 	grep -q '^### stress: ok' "$scratch/suite/summary.md"
 ok $? "suite quick: summary.md has a table per workload and the stress verdicts"
