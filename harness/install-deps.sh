@@ -14,7 +14,7 @@ declare -A need=(
 	[mpi]="libopenmpi-dev openmpi-bin"
 	[plots]="gnuplot-nox"
 	[kernels]="qemu-system-x86 busybox-static cpio jq e2fsprogs"
-	[kernel-build]="make gcc flex bison bc libelf-dev libssl-dev dwarves xz-utils patch"
+	[kernel-build]="make gcc flex bison bc libelf-dev libssl-dev dwarves xz-utils patch ccache"
 )
 # Without these faultline still builds, without its BPF collectors.
 optional=bpf

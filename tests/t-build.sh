@@ -18,11 +18,16 @@ cat >"$bin/make" <<'MAKE'
 #!/bin/bash
 src= obj= target=
 for a; do
-	case $a in -C) ;; O=*) obj=${a#O=} ;; -s|-j*) ;; *) [ -d "$a" ] && src=$a || target=$a ;; esac
+	case $a in
+	-C) ;; O=*) obj=${a#O=} ;; -s|-j*) ;;
+	CC=*) cc=$a ;;
+	*) [ -d "$a" ] && src=$a || target=$a ;;
+	esac
 done
 echo "$target" >>"$STUB_LOG"
+[ -z "${cc:-}" ] || echo "$target $cc" >>"$STUB_CC_LOG"
 case $target in
-defconfig) printf 'CONFIG_BASE=y\n# CONFIG_FUSE_FS is not set\n' >"$obj/.config" ;;
+defconfig|tinyconfig) printf 'CONFIG_BASE=y\n# CONFIG_FUSE_FS is not set\n' >"$obj/.config" ;;
 kvm_guest.config) echo CONFIG_KVM_GUEST=y >>"$obj/.config" ;;
 olddefconfig) [ -n "${STUB_DROP:-}" ] && sed -i "/^$STUB_DROP=/d" "$obj/.config"; true ;;
 bzImage)
@@ -37,7 +42,7 @@ esac
 MAKE
 for tool in flex bison bc; do printf '#!/bin/sh\n' >"$bin/$tool"; done
 chmod +x "$bin"/*
-export PATH=$bin:$PATH STUB_LOG=$scratch/make.log
+export PATH=$bin:$PATH STUB_LOG=$scratch/make.log STUB_CC_LOG=$scratch/cc.log
 
 # A tiny "kernel": one source file and kbuild's merge_config.sh stand-in.
 v=$scratch/v
@@ -60,12 +65,13 @@ cp -a "$scratch/p1" "$scratch/p2" && sed -i 's/^series 0001$/series 0001 0002/' 
 (cd "$scratch" && diff -u p1/init/main.c p2/init/main.c | sed 's|^--- p1/|--- a/|; s|^+++ p2/|+++ b/|') >"$v/patches/0002.patch"
 tar -czf "$v/linux.tar.gz" -C "$v" linux
 echo 'CONFIG_EXAMPLE=y' >"$v/frag.config"
-variant() {	# variant NAME SOURCE PATCH...
+variant() {	# variant NAME SOURCE PATCH... (BASE= adds a base line, FRAG= names the fragment)
 	local name=$1 source=$2; shift 2
 	{
 		echo "name = $name"; echo "source = $source"
+		[ -z "${BASE:-}" ] || echo "base = $BASE"
 		for p; do echo "patch = patches/$p"; done
-		echo "config = frag.config"; echo "cpus = 1"; echo "memory = 1G"
+		echo "config = ${FRAG:-frag.config}"; echo "cpus = 1"; echo "memory = 1G"
 	} >"$v/$name.variant"
 }
 
@@ -77,24 +83,63 @@ st=$?
 ok $? "a tarball with two patches builds into the cache (exit $st)"
 [ $st -eq 0 ] || diag "$(tail -5 "$scratch/err")"
 grep -qx 'CONFIG_EXAMPLE=y' "$dir/config" && grep -qx 'CONFIG_FUSE_FS=y' "$dir/config" &&
-	grep -qx 'CONFIG_BPF_SYSCALL=y' "$dir/config" && grep -qx 'CONFIG_KVM_GUEST=y' "$dir/config"
-ok $? "config: defconfig + kvm_guest.config + the fragment + suite.config"
-[ "$(tr '\n' ' ' <"$STUB_LOG")" = "defconfig kvm_guest.config olddefconfig bzImage kernelrelease " ]
+	grep -qx 'CONFIG_BPF_SYSCALL=y' "$dir/config" && grep -qx 'CONFIG_KVM_GUEST=y' "$dir/config" &&
+	grep -qx 'CONFIG_VM_EVENT_COUNTERS=y' "$dir/config"
+ok $? "config (base minimal, the default): tinyconfig + kvm_guest.config + minimal.config + the fragment + suite.config"
+[ "$(tr '\n' ' ' <"$STUB_LOG")" = "tinyconfig kvm_guest.config olddefconfig bzImage kernelrelease " ]
 ok $? "kbuild targets in order: $(tr '\n' ' ' <"$STUB_LOG")"
 grep -q 'build: 500 files compiled' "$scratch/err" && grep -q 'built in' "$scratch/err"
 ok $? "progress is shown"
-[ ! -e "$dir/src" ] && [ ! -e "$dir/obj" ]
-ok $? "the source and objects of a finished build are removed"
+trees=$FAULTLINE_KERNEL_CACHE/trees
+[ ! -e "$dir/src" ] && [ "$(ls "$trees" | wc -l)" = 1 ] && ls "$trees"/*/applied | tr '\n' ' ' | grep -qx '0001.patch 0002.patch '
+ok $? "the build tree is kept apart (trees/), its applied patches beside it"
 
 : >"$STUB_LOG"
 [ "$("$build" "$v/ordered.variant" 2>/dev/null)" = "$dir" ] && [ ! -s "$STUB_LOG" ]
 ok $? "a second build of the same inputs reuses the cache without running make"
 
+# 15.2: a series one patch shorter, then one longer: the tree is reused,
+# only the difference is reverted or applied, and make runs again.
+variant first "tarball linux.tar.gz" 0001.patch
+: >"$STUB_LOG"
+d1=$("$build" "$v/first.variant" 2>"$scratch/err")
+st=$?
+t=$(ls -d "$trees"/*)
+[ $st -eq 0 ] && ! grep -q unpacking "$scratch/err" && grep -q 'reverting 0002.patch' "$scratch/err" &&
+	! grep -q 'patch 1/1' "$scratch/err" && grep -qx bzImage "$STUB_LOG" && ! grep -qx tinyconfig "$STUB_LOG" &&
+	grep -q '^series 0001$' "$t/src/init/main.c"
+ok $? "a shorter series: no unpacking, no new config, 0002 reverted, make again (exit $st)"
+sed '1i From: a header line patch ignores' "$v/patches/0002.patch" >"$v/patches/0002b.patch"
+variant longer "tarball linux.tar.gz" 0001.patch 0002b.patch
+d2=$("$build" "$v/longer.variant" 2>"$scratch/err")
+st=$?
+[ $st -eq 0 ] && [ "$d2" != "$d1" ] && ! grep -q -e unpacking -e reverting -e 'patch 1/2' "$scratch/err" &&
+	grep -q 'patch 2/2 0002b.patch' "$scratch/err" && grep -q '^series 0001 0002$' "$t/src/init/main.c"
+ok $? "a longer series: only the new patch applied, in the same tree (exit $st)"
+
 variant reversed "tarball linux.tar.gz" 0002.patch 0001.patch
 expect 3 'patch 1/2 .*0002.patch does not apply' "patches out of order: exit 3 naming the patch" \
 	-- "$build" "$v/reversed.variant"
 
-variant dropped "tarball linux.tar.gz" 0001.patch
+[ ! -e "$trees/${t##*/}" ]
+ok $? "a patch that does not apply: the tree is dropped, to start afresh next time"
+variant again "tarball linux.tar.gz"
+"$build" "$v/again.variant" >/dev/null 2>"$scratch/err" && grep -q unpacking "$scratch/err"
+ok $? "and the next build unpacks it again"
+
+BASE=defconfig variant full "tarball linux.tar.gz"
+: >"$STUB_LOG"
+"$build" "$v/full.variant" >/dev/null 2>&1 && [ "$(head -n 2 "$STUB_LOG" | tr '\n' ' ')" = "defconfig kvm_guest.config " ]
+ok $? "base = defconfig starts from x86_64 defconfig: $(head -n 2 "$STUB_LOG" | tr '\n' ' ')"
+printf '#!/bin/sh\nexec "$@"\n' >"$bin/ccache" && chmod +x "$bin/ccache"
+: >"$STUB_CC_LOG"
+BASE=defconfig variant cached "tarball linux.tar.gz" 0001.patch
+"$build" "$v/cached.variant" >/dev/null 2>&1 && grep -qx 'bzImage CC=ccache gcc' "$STUB_CC_LOG"
+ok $? "with ccache installed, make builds through it (CC=ccache gcc)"
+rm -f "$bin/ccache"
+
+echo 'CONFIG_OTHER=y' >"$v/frag2.config"
+FRAG=frag2.config variant dropped "tarball linux.tar.gz" 0001.patch
 STUB_DROP=CONFIG_FUSE_FS expect 3 'dropped options the suite needs: CONFIG_FUSE_FS' \
 	"an option olddefconfig drops: exit 3 naming it" -- "$build" "$v/dropped.variant"
 
@@ -112,7 +157,7 @@ ok $? "an unpatched tree builds in place with O= and is re-made each time (incre
 
 # R4: a stop signal to build.sh reaches make and its compilers.
 for sig in TERM INT; do
-	variant "slow-${sig,,}" "tarball linux.tar.gz"
+	FRAG=frag2.config variant "slow-${sig,,}" "tarball linux.tar.gz"
 	rm -f "$scratch/cc.pid"
 	STUB_SLOW=$scratch/cc.pid env --default-signal=INT "$build" "$v/slow-${sig,,}.variant" >/dev/null 2>"$scratch/slow.err" &
 	pid=$!

@@ -16,14 +16,16 @@ static void variant_usage(FILE *f)
 	fprintf(f, "usage: faultline variant list\n"
 		"       faultline variant show NAME|PATH [--json]\n"
 		"       faultline variant check FILE...\n"
-		"       faultline variant key NAME|PATH\n\n"
+		"       faultline variant key [--tree] NAME|PATH\n\n"
 		"Kernel variants: kernels/NAME.variant files saying where a kernel comes\n"
 		"from and the machine to boot it on (format: kernels/README.md).\n\n"
 		"  list   every variant in %s: name, source, description\n"
 		"  show   one variant, defaults filled in and paths absolute\n"
 		"  check  validate files; problems are reported as FILE:LINE: problem\n"
-		"  key    the build cache key: a hash of the source, the patches in\n"
-		"         order, the config fragment and the build recipe version\n\n"
+		"  key    the build cache key: a hash of the source, the base config,\n"
+		"         the patches in order, the config fragment and the build recipe\n"
+		"         version; --tree: the same without the patches, the key of the\n"
+		"         build tree their prefixes share\n\n"
 		"A NAME is kernels/NAME.variant; anything with a '/' or ending in\n"
 		".variant is a path.\n\n"
 		"Exit: 0 ok, 2 a variant is invalid or missing, or bad usage.\n",
@@ -166,15 +168,20 @@ static int variant_key(int argc, char **argv)
 {
 	struct fl_variant *v;
 	char err[FL_ERR_LEN], key[33];
+	bool tree = argc == 3 && !strcmp(argv[1], "--tree");
 	int ret;
 
+	if (tree) {
+		argc--;
+		argv++;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fl_err("variant key: expected one variant (usage: faultline variant key NAME|PATH)");
+		fl_err("variant key: expected one variant (usage: faultline variant key [--tree] NAME|PATH)");
 		return FL_EXIT_USAGE;
 	}
 	ret = fl_variant_load(argv[1], &v, err, sizeof(err));
 	if (!ret) {
-		ret = fl_variant_cache_key(v, key, err, sizeof(err));
+		ret = (tree ? fl_variant_tree_key : fl_variant_cache_key)(v, key, err, sizeof(err));
 		fl_variant_free(v);
 	}
 	if (ret) {

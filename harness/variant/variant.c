@@ -25,7 +25,7 @@
  * Bump when the fetch/build recipe changes in a way that changes the
  * kernel it produces: every cached build then gets a new key.
  */
-#define FL_VARIANT_RECIPE 1
+#define FL_VARIANT_RECIPE 2
 
 #define MIB (1ull << 20)
 #define NAME_MAX_LEN 64
@@ -33,7 +33,7 @@
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZ" LOWER_DIGITS
 
 enum key {
-	K_NAME, K_DESCRIPTION, K_SOURCE, K_PATCH, K_CONFIG,
+	K_NAME, K_DESCRIPTION, K_SOURCE, K_PATCH, K_CONFIG, K_BASE,
 	K_CPUS, K_MEMORY, K_NODE, K_CMDLINE, K_ACCEL, K_TIMEOUT,
 	NR_KEYS
 };
@@ -575,6 +575,27 @@ static int parse_cmdline(struct parse *p, int line, char *value)
 	return dup_value(p, value, &p->v->cmdline);
 }
 
+static const char *const base_names[] = {
+	[FL_BASE_MINIMAL] = "minimal",
+	[FL_BASE_DEFCONFIG] = "defconfig",
+};
+
+const char *fl_variant_base_name(enum fl_variant_base b)
+{
+	return b <= FL_BASE_DEFCONFIG ? base_names[b] : "?";
+}
+
+static int parse_base(struct parse *p, int line, char *value)
+{
+	for (int b = FL_BASE_MINIMAL; b <= FL_BASE_DEFCONFIG; b++) {
+		if (!strcmp(value, base_names[b])) {
+			p->v->base = (enum fl_variant_base)b;
+			return 0;
+		}
+	}
+	return bad(p, line, "base \"%s\": expected minimal or defconfig", value);
+}
+
 static int parse_accel(struct parse *p, int line, char *value)
 {
 	for (int a = FL_ACCEL_AUTO; a <= FL_ACCEL_TCG; a++) {
@@ -597,6 +618,7 @@ static const struct {
 	[K_SOURCE] = { "source", false, false, parse_source },
 	[K_PATCH] = { "patch", true, false, parse_patch },
 	[K_CONFIG] = { "config", false, false, parse_config },
+	[K_BASE] = { "base", false, false, parse_base },
 	[K_CPUS] = { "cpus", false, true, parse_cpus },
 	[K_MEMORY] = { "memory", false, true, parse_memory },
 	[K_NODE] = { "node", true, true, parse_node },
@@ -723,10 +745,13 @@ static int finish(struct parse *p)
 
 		if (v->nr_patches && (!line || p->patch_lines[0] < line))
 			line = p->patch_lines[0];
+		if (p->line[K_BASE] && (!line || p->line[K_BASE] < line))
+			line = p->line[K_BASE];
 		if (line)
 			return bad(p, line,
 				   "%s needs a source build (source tree, tarball or deb-source), not source %s",
-				   line == p->line[K_CONFIG] ? "config" : "patch",
+				   line == p->line[K_CONFIG] ? "config" :
+				   line == p->line[K_BASE] ? "base" : "patch",
 				   fl_variant_source_name(v->source));
 	}
 	if (v->source == FL_VSRC_HOST) {
@@ -986,6 +1011,8 @@ json_t *fl_variant_json(const struct fl_variant *v)
 	r |= set(o, "patches", patches);
 	patches = NULL;
 	r |= set(o, "config", str_or_null(v->config));
+	if (is_source_build(v->source))
+		r |= set(o, "base", json_string(fl_variant_base_name(v->base)));
 	r |= set(o, "accel", json_string(fl_variant_accel_name(v->accel)));
 	if (v->source != FL_VSRC_HOST) {
 		nodes = json_array();
@@ -1107,19 +1134,20 @@ static uint64_t kh_final(uint64_t x)
  * The build inputs, in a fixed order: recipe version, source kind, the
  * source (package and version; an image's bytes and modules directory; a
  * tree's path, since a tree is the user's live working copy; a tarball's
- * bytes; for host the running kernel's release and version), then every
- * patch's bytes in apply order, then the fragment's bytes. The name,
+ * bytes; for host the running kernel's release and version), a source
+ * build's base config, then every patch's bytes in apply order (not for
+ * the tree key), then the fragment's bytes. The name,
  * description and machine keys are not inputs: two variants that differ
  * only there share one build.
  */
-int fl_variant_cache_key(const struct fl_variant *v, char out[33], char *err,
-			 size_t len)
+static int variant_key(const struct fl_variant *v, bool with_patches, char out[33],
+		       char *err, size_t len)
 {
 	struct keyhash h = { 0xcbf29ce484222325ull, 0x6a09e667f3bcc908ull };
 	struct utsname u;
 	int ret = 0;
 
-	kh_field(&h, "faultline kernel build");
+	kh_field(&h, with_patches ? "faultline kernel build" : "faultline kernel build tree");
 	kh_u64(&h, FL_VARIANT_RECIPE);
 	kh_field(&h, fl_variant_source_name(v->source));
 	switch (v->source) {
@@ -1148,9 +1176,13 @@ int fl_variant_cache_key(const struct fl_variant *v, char out[33], char *err,
 		ret = kh_file(&h, "tarball", v->path, err, len);
 		break;
 	}
-	kh_u64(&h, (uint64_t)v->nr_patches);
-	for (int i = 0; !ret && i < v->nr_patches; i++)
-		ret = kh_file(&h, "patch", v->patches[i], err, len);
+	if (is_source_build(v->source))
+		kh_field(&h, fl_variant_base_name(v->base));
+	if (with_patches) {
+		kh_u64(&h, (uint64_t)v->nr_patches);
+		for (int i = 0; !ret && i < v->nr_patches; i++)
+			ret = kh_file(&h, "patch", v->patches[i], err, len);
+	}
 	kh_u64(&h, v->config ? 1 : 0);
 	if (!ret && v->config)
 		ret = kh_file(&h, "config", v->config, err, len);
@@ -1159,4 +1191,16 @@ int fl_variant_cache_key(const struct fl_variant *v, char out[33], char *err,
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)kh_final(h.a),
 		 (unsigned long long)kh_final(h.b));
 	return 0;
+}
+
+int fl_variant_cache_key(const struct fl_variant *v, char out[33], char *err,
+			 size_t len)
+{
+	return variant_key(v, true, out, err, len);
+}
+
+int fl_variant_tree_key(const struct fl_variant *v, char out[33], char *err,
+			size_t len)
+{
+	return variant_key(v, false, out, err, len);
 }

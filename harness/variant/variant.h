@@ -34,6 +34,12 @@ enum fl_variant_source {
 	FL_VSRC_DEB_SOURCE,	/* a Debian kernel source package */
 };
 
+/* The config a source build starts from (before fragment and suite.config). */
+enum fl_variant_base {
+	FL_BASE_MINIMAL,	/* tinyconfig + kvm_guest.config + kernels/minimal.config */
+	FL_BASE_DEFCONFIG,	/* x86_64 defconfig + kvm_guest.config */
+};
+
 enum fl_variant_accel {
 	FL_ACCEL_NATIVE,	/* host variants only: no VM */
 	FL_ACCEL_AUTO,		/* KVM when it works, else TCG */
@@ -61,6 +67,7 @@ struct fl_variant {
 	char **patches;		/* absolute, in the order they apply */
 	int nr_patches;
 	char *config;		/* config fragment, absolute; else NULL */
+	enum fl_variant_base base;	/* source builds; minimal by default */
 
 	/* The machine; zero for host variants. */
 	unsigned int cpus;
@@ -100,6 +107,13 @@ json_t *fl_variant_json(const struct fl_variant *v);
  */
 int fl_variant_cache_key(const struct fl_variant *v, char out[33], char *err,
 			 size_t len);
+/*
+ * The build tree's key: the cache key's inputs without the patches. One
+ * tree per source, base and fragment is kept, and a variant's patches are
+ * applied (or reverted) in it, so a new patch rebuilds only what it changes.
+ */
+int fl_variant_tree_key(const struct fl_variant *v, char out[33], char *err,
+			size_t len);
 
 /* kernels/ next to the binary's build/ directory, else ./kernels. */
 const char *fl_kernels_dir(void);
@@ -108,5 +122,6 @@ const char *fl_kernels_dir(void);
 const char *fl_variant_size(uint64_t bytes, char *buf, size_t len);
 const char *fl_variant_source_name(enum fl_variant_source s);
 const char *fl_variant_accel_name(enum fl_variant_accel a);
+const char *fl_variant_base_name(enum fl_variant_base b);
 
 #endif /* FL_VARIANT_H */
