@@ -108,6 +108,21 @@ echo "# an edit" >>"$scratch/k/p/0002-mm-filemap-comment-eof-check.patch"
 k2=$("$fl" variant key "$scratch/k/copy.variant")
 [ -n "$k2" ] && [ "$k2" != "$key" ]
 ok $? "key changes when a patch changes"
+t1=$("$fl" variant key --tree "$scratch/k/copy.variant")
+[ -n "$t1" ] && [ "$t1" = "$("$fl" variant key --tree example-src)" ] && [ "$t1" != "$k2" ]
+ok $? "key --tree: the same for every patch series of one source, base and fragment"
+sed 's/^name = copy/name = full\nbase = defconfig/' "$scratch/k/copy.variant" >"$scratch/k/full.variant"
+[ "$("$fl" variant show "$scratch/k/full.variant" --json | jq -r .base)" = defconfig ] &&
+	[ "$("$fl" variant show example-src --json | jq -r .base)" = minimal ] &&
+	[ "$("$fl" variant key "$scratch/k/full.variant")" != "$k2" ] &&
+	[ "$("$fl" variant key --tree "$scratch/k/full.variant")" != "$t1" ]
+ok $? "base: minimal by default, defconfig on request, and part of both keys"
+sed 's/^name = copy/name = badbase\nbase = allyes/' "$scratch/k/copy.variant" >"$scratch/k/badbase.variant"
+expect 2 'badbase.variant:[0-9]+: base "allyes": expected minimal or defconfig' "base: an unknown one is refused with its line" \
+	-- "$fl" variant check "$scratch/k/badbase.variant"
+printf 'name = debbase\nsource = deb linux-image-6.1.0-50-cloud-amd64-unsigned\nbase = minimal\ncpus = 1\nmemory = 1G\n' >"$scratch/k/debbase.variant"
+expect 2 'debbase.variant:3: base needs a source build' "base on a packaged kernel is refused" \
+	-- "$fl" variant check "$scratch/k/debbase.variant"
 
 expect 2 'variant "no-such-kernel": no .*no-such-kernel.variant' \
 	"unknown variant name: exit 2 naming it" -- "$fl" variant show no-such-kernel
