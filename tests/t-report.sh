@@ -9,6 +9,7 @@
 # ratios; stress A/B figures titled with their check and filesystem; exit
 # codes for a missing DIR, a missing gnuplot and a gnuplot that fails.
 . "$(dirname "$0")/lib.sh" || exit 1
+once_per_make_test "the report (its parsing is fuzzed with sanitizers; its time goes to gnuplot)"
 fl=$FAULTLINE
 
 if ! command -v gnuplot >/dev/null; then
