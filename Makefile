@@ -54,7 +54,7 @@ endif
 
 # harness/ in layers (see harness/README.md); plots/: the report's figures
 # (gnuplot templates beside their C).
-HARNESS_LAYERS := base run integrity inval clusterfs collect analysis variant cli
+HARNESS_LAYERS := base run integrity inval clusterfs collect analysis variant bisect cli
 HARNESS_SRC := $(wildcard $(addprefix harness/,$(HARNESS_LAYERS:=/*.c)) plots/*.c)
 BPF_PROGS := $(wildcard harness/collect/bpf/*.bpf.c)
 ifeq ($(BPF_MISSING),)

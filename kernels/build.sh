@@ -19,7 +19,9 @@
 # ccache when it is installed. KEY/ gets vmlinuz, vmlinux (symbols),
 # release, config and build.log (one progress line per 500 files).
 # Exit: 0 built (the directory on stdout), 2 usage, 3 a tool, the source,
-# a patch or the build failed, 4 interrupted.
+# a patch or the build failed, 4 interrupted. When the variant itself is
+# what cannot be built (a patch does not apply, make failed), KEY/broken
+# says so, as against a missing tool: a bisect skips such a prefix.
 # First, without a fork: from here on no stop signal is lost (lib.sh).
 case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -euo pipefail
@@ -29,6 +31,7 @@ load_variant "$1" || exit 2
 log=$dir/build.log
 
 fail() { echo "build: $name: $*" >&2; exit 3; }
+broken() { echo "$*" >"$dir/broken"; fail "$@"; }
 for tool in make gcc flex bison bc patch xz sha256sum; do
 	command -v $tool >/dev/null ||
 		fail "$tool not found; run: harness/install-deps.sh kernel-build"
@@ -39,7 +42,7 @@ if [ -f "$dir/ready" ] && [ "$kind" != tree ]; then
 	exit 0
 fi
 mkdir -p "$dir"
-rm -f "$dir/ready"
+rm -f "$dir/ready" "$dir/broken"
 : >"$log"
 base=$(jq -r .base <<<"$v")
 npatches=$(jq '.patches | length' <<<"$v")
@@ -97,7 +100,7 @@ stack_sync() {
 		if ! patch -p1 --forward --batch -d "$src" <"${want[$i]}" >>"$log" 2>&1; then
 			# Half applied, maybe: the next build starts from a fresh tree.
 			forget_tree
-			fail "patch $((i + 1))/$npatches ${want[$i]} does not apply (see $log)"
+			broken "patch $((i + 1))/$npatches ${want[$i]} does not apply (see $log)"
 		fi
 		cp "${want[$i]}" "$tree/applied/$(printf '%04d' $((i + 1))).patch"
 	done
@@ -179,7 +182,7 @@ fl_run_group bash -c 'set -o pipefail; log=$1; shift
 status=$?
 set -e
 fl_stop_check build.sh
-[ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; fail "make bzImage failed (see $log)"; }
+[ "$status" -eq 0 ] || { tail -n 20 "$log" >&2; broken "make bzImage failed (see $log)"; }
 make -s "${mkargs[@]}" kernelrelease 2>/dev/null | tail -n 1 >"$dir/release"
 cp "$obj/arch/x86/boot/bzImage" "$dir/vmlinuz"
 cp "$obj/vmlinux" "$dir/vmlinux"	# symbols to decode a guest's oops

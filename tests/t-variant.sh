@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 fl=$FAULTLINE
 kernels=$FL_TESTS/../kernels
-shipped=(host debian-6.1 debian-6.1-rt example-src)
+shipped=(host debian-6.1 debian-6.1-rt example-src bisect-demo)
 
 "$fl" variant --help | grep -q '^usage: faultline variant list'
 ok $? "variant --help shows the usage"

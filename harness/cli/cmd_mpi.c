@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/child.h"
 #include "base/faultline.h"
 #include "base/json_doc.h"
 #include "base/option.h"
@@ -78,24 +79,6 @@ static const struct fl_option mpi_cmd_options[] = {
 	{ 0 }
 };
 #undef O
-
-static volatile sig_atomic_t nr_stops;
-static volatile pid_t child_pgid;
-
-/*
- * The first stop signal asks the ranks to stop (mpirun forwards SIGUSR1
- * to every rank): they end their window or pass, and rank 0 writes the
- * document. A second one stops mpirun itself, which kills the job. After
- * one that came before mpirun started (main()'s handler took it, or ours)
- * no mpirun starts.
- */
-static void on_stop(int sig)
-{
-	if (child_pgid > 0)
-		kill(nr_stops ? -child_pgid : child_pgid, nr_stops ? sig : SIGUSR1);
-	nr_stops++;
-	fl_stop_signal = sig;
-}
 
 /*
  * Ranks by default: one per PU this process may use, at least 2 (the
@@ -152,53 +135,6 @@ static int find_mpirun(char *buf, size_t len)
 			return 0;
 	}
 	return -ENOENT;
-}
-
-/*
- * Run argv in its own process group: 0 with its wait status in *@status,
- * -EINTR when a stop signal came first (nothing started), or -errno. The
- * stop signals are blocked until the child is known to on_stop(), so none
- * falls between the check and the fork.
- */
-static int run_child(char **argv, int *status)
-{
-	sigset_t stops, old;
-	pid_t pid, parent = getpid();
-	int ret = 0;
-
-	fl_stop_signals(&stops);
-	sigprocmask(SIG_BLOCK, &stops, &old);
-	if (fl_stop_signal) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return -EINTR;
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return ret;
-	}
-	if (!pid) {
-		setpgid(0, 0);
-		/* Killed with us, even by SIGKILL: mpirun then ends the job. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)	/* we died before prctl() */
-			_exit(127);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		execv(argv[0], argv);
-		fprintf(stderr, "faultline: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	child_pgid = pid;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR) {
-			ret = -errno;
-			break;
-		}
-	child_pgid = 0;
-	return ret;
 }
 
 /*
@@ -314,7 +250,7 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 	argv[n] = NULL;
 	unlink(out);
 	fprintf(stderr, "faultline: %s, %s ranks\n", workload, np);
-	ret = run_child(argv, &status);
+	ret = fl_child_run(argv, -1, &status);
 	if (ret == -EINTR)
 		return FL_EXIT_INTERRUPTED;	/* not started: no document */
 	killed = ret ? 0 : mpi_killed_by(status, why, sizeof(why));
@@ -424,7 +360,6 @@ int cmd_mpi(int argc, char **argv)
 	struct fl_testdir td = { 0 };
 	char err[FL_ERR_LEN], bin[PATH_MAX + 32], mpirun[PATH_MAX + 16];
 	char backing[PATH_MAX + 16], mnt[PATH_MAX + 16], list[512], *save = NULL;
-	struct sigaction sa = { .sa_handler = on_stop };
 	int ret, code = FL_EXIT_OK, mounts = 0;
 	const char *dir;
 
@@ -462,9 +397,12 @@ int cmd_mpi(int argc, char **argv)
 		fl_err("mpi: %s", err);
 		return FL_EXIT_USAGE;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * The first stop signal asks the ranks to stop (mpirun forwards
+	 * SIGUSR1 to every rank): they end their window or pass, and rank 0
+	 * writes the document. A second one stops mpirun, which kills the job.
+	 */
+	fl_child_forward_stops(SIGUSR1);
 
 	if (o.dir) {
 		/* The ranks' own fresh directory: --dir may be shared with others. */

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define FL_VARIANT_MAX_CPUS 256
@@ -95,6 +96,15 @@ int fl_variant_load(const char *path_or_name, struct fl_variant **out,
 int fl_variant_parse(const char *file, const char *text, size_t n,
 		     struct fl_variant **out, char *err, size_t len);
 void fl_variant_free(struct fl_variant *v);
+
+/*
+ * @v as a variant file named @name that keeps only its first @nr_patches
+ * patches, paths absolute, so that it may be written anywhere (a bisect
+ * step). The caller names the file NAME.variant. 0, or -1 when @nr_patches
+ * is out of range or writing failed.
+ */
+int fl_variant_write(const struct fl_variant *v, const char *name,
+		     int nr_patches, FILE *f);
 
 /* Everything parsed, paths absolute; NULL on allocation failure. */
 json_t *fl_variant_json(const struct fl_variant *v);
