@@ -15,7 +15,7 @@ set -uo pipefail
 
 [ $# -ge 5 ] && [ "$4" = -- ] ||
 	{ echo "usage: kernels/bisect-step.sh VARIANT-FILE STEP-DIR NAME -- FAULTLINE-ARGS..." >&2; exit 2; }
-variant=$1 step=$2 name=$3
+variant=$1 step=$2 doc=$3
 shift 4
 load_variant "$variant" || exit 2
 fl_run "$here/fetch.sh" "$variant" >/dev/null
@@ -25,11 +25,11 @@ if [ $st -ne 0 ]; then
 	[ $st -eq 3 ] && [ -f "$dir/broken" ] && exit 125
 	exit $st
 fi
-rm -f "$step/boot.json" "$step/$name"
-fl_run "$here/boot.sh" "$variant" "$step" -- "$@" --out "/results/$name"
+rm -f "$step/boot.json" "$step/$doc"
+fl_run "$here/boot.sh" "$variant" "$step" -- "$@" --out "/results/$doc"
 st=$?
 fl_stop_check bisect-step.sh
 [ "$(jq -r .status "$step/boot.json" 2>/dev/null)" = failed ] && exit 1
-[ -f "$step/$name" ] && exit 0
-echo "bisect-step: $name did not come home from the guest (boot.sh exited $st; see $step/console.log)" >&2
+[ -f "$step/$doc" ] && exit 0
+echo "bisect-step: $doc did not come home from the guest (boot.sh exited $st; see $step/console.log)" >&2
 exit 3
