@@ -340,17 +340,38 @@ static bool same_value(json_t *val, const char *v)
 	return false;
 }
 
+/* The value of @key in "k=v,k=v" @kvs into @buf; @def when it is absent. */
+static const char *kv_value(const char *kvs, const char *key, const char *def,
+			    char *buf, size_t len)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = kvs; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		if (!strncmp(p, key, n) && p[n] == '=') {
+			snprintf(buf, len, "%.*s", (int)strcspn(p + n + 1, ","), p + n + 1);
+			return buf;
+		}
+	}
+	return def;
+}
+
 /*
  * Compare and history entries name a configuration by workload and
- * "k=v,k=v" params: the config whose params agree with every pair.
+ * "k=v,k=v" params: the config whose params agree with every pair, and
+ * whose actors' mode is the entry's (compare leaves mode=threads out of
+ * its options, as older documents had no mode).
  */
 struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
-				const char *params)
+				const char *params, const char *options)
 {
+	char mode_buf[16];
+	const char *mode = kv_value(options, "mode", "threads", mode_buf, sizeof(mode_buf));
+
 	for (int i = 0; i < r->nr_configs; i++) {
 		struct rp_config *c = &r->configs[i];
 		char buf[1024], *save = NULL, *kv;
-		bool match = workload && !strcmp(workload, c->workload);
+		bool match = workload && !strcmp(workload, c->workload) &&
+			     !strcmp(mode, c->mode);
 
 		snprintf(buf, sizeof(buf), "%s", params ?: "");
 		for (kv = strtok_r(buf, ", ", &save); match && kv;

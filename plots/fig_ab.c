@@ -457,7 +457,8 @@ static void draw_group(struct rp_report *r, json_t *metrics, json_t *first, int 
 {
 	const char *wl = json_string_value(json_object_get(first, "workload")) ?: "?";
 	const char *params = json_string_value(json_object_get(first, "params")) ?: "";
-	struct rp_config *c = rp_config_for(r, wl, params);
+	const char *options = json_string_value(json_object_get(first, "options"));
+	struct rp_config *c = rp_config_for(r, wl, params, options);
 	/* A workload's runs without its invalidator are compared on their own. */
 	bool baseline = json_is_true(json_object_get(first, "baseline"));
 	bool stress = !strcmp(wl, "stress");

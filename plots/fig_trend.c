@@ -136,7 +136,8 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 {
 	const char *wl = json_string_value(json_object_get(first, "workload")) ?: "?";
 	const char *params = json_string_value(json_object_get(first, "params")) ?: "";
-	struct rp_config *c = rp_config_for(r, wl, params);
+	const char *options = json_string_value(json_object_get(first, "options"));
+	struct rp_config *c = rp_config_for(r, wl, params, options);
 	struct panel *pn = calloc(MAX_PANELS, sizeof(*pn));
 	json_t *node = pick_node(r->history, first), *l;
 	char name[192], titles[MAX_PANELS][192], ylabels[MAX_PANELS][192], fmts[MAX_PANELS][192];
@@ -363,8 +364,9 @@ void rp_fig_trend(struct rp_report *r)
 		/* A history has every configuration ever run: show those reported on. */
 		const char *wl = json_string_value(json_object_get(l, "workload"));
 		const char *params = json_string_value(json_object_get(l, "params"));
+		const char *options = json_string_value(json_object_get(l, "options"));
 
-		if (r->nr_series && !rp_config_for(r, wl, params)) {
+		if (r->nr_series && !rp_config_for(r, wl, params, options)) {
 			others++;
 			continue;
 		}

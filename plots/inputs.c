@@ -262,6 +262,7 @@ static struct rp_config *add_config(struct rp_report *r, const char *key,
 	params_text(c->params_obj, c->params, sizeof(c->params));
 	if (other_mode(wl))
 		rp_cat(c->params, sizeof(c->params), " mode=%s", other_mode(wl));
+	snprintf(c->mode, sizeof(c->mode), "%s", other_mode(wl) ?: "threads");
 	/* Two configurations from files of one name: page_fault1, page_fault1-2. */
 	rp_safe_name(name, sizeof(name), stem);
 	snprintf(c->name, sizeof(c->name), "%s", name);

@@ -39,6 +39,7 @@ struct rp_config {
 	char workload[64];
 	char params[512];	/* "map=anon access=write ..." */
 	json_t *params_obj;	/* the first document's workload.params */
+	char mode[16];		/* run_options.mode: threads (older documents) or processes */
 	json_t *runs[RP_MAX_SERIES];	/* per series: all its runs, or NULL */
 };
 
@@ -193,9 +194,12 @@ bool rp_same_group(json_t *a, json_t *b);
 bool rp_group_seen(json_t *seen, json_t *entry);
 /* Most A/B or trend figures one report draws; the rest are counted. */
 #define RP_MAX_GROUP_FIGS 100
-/* The config a compare/history entry is about, from its workload and params. */
+/*
+ * The config a compare/history entry is about, from its workload, params
+ * and run options ("k=v,k=v": the actors' mode is in them unless threads).
+ */
 struct rp_config *rp_config_for(struct rp_report *r, const char *workload,
-				const char *params);
+				const char *params, const char *options);
 
 /* The figures; each adds its own entries to the report. */
 #define RP_FIG_ARGS_config struct rp_report *r, struct rp_config *c

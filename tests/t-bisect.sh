@@ -75,7 +75,15 @@ case " ${NOISY:-} " in *" $n "*) mults='[0.6, 1.4, 0.7, 1.3, 1.0]' ;; esac
 jq --argjson r "$reps" --argjson f "$factor" --argjson m "$mults" '
 	.runs as $t | .runs = [range($r) as $i | $t[$i % ($t | length)] | .repeat = $i |
 		.totals.ops_per_sec = 100000 * $f * $m[$i % 5] |
-		.totals.faults_per_sec = .totals.ops_per_sec]' "$K/run-tmpl.json" >"$dir/$name"
+		.totals.faults_per_sec = .totals.ops_per_sec |
+		.validity = {status: "ok", reasons: []}]' "$K/run-tmpl.json" >"$dir/$name"
+# REASON=CODE:PREFIXES marks every run of those prefixes with that reason.
+code=${REASON%%:*}
+case " ${REASON#*:} " in *" $n "*)
+	jq --arg c "$code" '.runs[].validity = {status: "untrustworthy",
+		reasons: [{code: $c, text: "planted by the test", metrics: ["all"]}]}' "$dir/$name" >"$dir/$name.tmp" &&
+	mv "$dir/$name.tmp" "$dir/$name" ;;
+esac
 EOF
 chmod +x "$k/step.sh"
 export FAULTLINE_BISECT_STEP=$k/step.sh K=$k
@@ -148,6 +156,17 @@ ok $? "a larger --max-repeat resumes with one more round (steps $(steps))"
 NOISY=3 bisect b3 --max-repeat 15 "${runcmd[@]}"
 [ $st -eq 5 ] && [ -z "$(steps)" ]
 ok $? "resumed at the same --max-repeat: no step runs again, still exit 5 (steps $(steps))"
+
+# A document's spread across its own repetitions does not hide a round
+# from the bisect, whose pooled interval judges dispersion; a run's own
+# reason (a busy CPU) leaves its samples out, and the step is undecided.
+export STEP_LOG=$scratch/log13 BAD_FROM=4
+REASON="spread:0 3 4 6" bisect b13 "${runcmd[@]}"
+[ $st -eq 0 ] && grep -q '^first bad patch: 4 of 6' "$scratch/b13.out"
+ok $? "spread (a document's own, across its repetitions) does not stop the bisect (exit $st)"
+REASON="cpu_contended:3" bisect b14 --max-repeat 10 "${runcmd[@]}"
+[ $st -eq 5 ] && grep -q '^undecided: prefix 3' "$scratch/b14.out" && grep -q 'untrustworthy' "$scratch/b14.err"
+ok $? "a run's own reason leaves its samples out: prefix 3 stays undecided (exit $st)"
 
 # Skips: prefix 3 does not build; 2 is good and 4 bad, so the answer is
 # 3 or 4, and bisect says so instead of choosing.

@@ -142,4 +142,33 @@ TEST(nodes_more_than_a_figure_holds)
 	cleanup(r, &c);
 }
 
+/*
+ * A compare or history entry lands on the configuration of its actors'
+ * mode: compare leaves mode=threads out of its options (older documents
+ * had no mode), so no mode means threads.
+ */
+TEST(config_for_an_entry_matches_its_mode)
+{
+	struct rp_config cfg[2] = { 0 };
+	struct rp_report r = { .configs = cfg, .nr_configs = 2 };
+	json_t *params = json_pack("{s:s, s:s}", "map", "shared", "access", "write");
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(cfg[i].workload, sizeof(cfg[i].workload), "fault");
+		snprintf(cfg[i].mode, sizeof(cfg[i].mode), "%s", i ? "processes" : "threads");
+		cfg[i].params_obj = params;
+	}
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=shared,access=write", "duration=1") == &cfg[0]);
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=shared,access=write", NULL) == &cfg[0]);
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=shared,access=write",
+				  "duration=1,mode=processes") == &cfg[1]);
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=shared", "mode=processes,warmup=1") == &cfg[1]);
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=private", "mode=processes") == NULL);
+	/* Processes results alone: a threads entry has no figure of its own. */
+	r.configs = &cfg[1];
+	r.nr_configs = 1;
+	EXPECT_TRUE(rp_config_for(&r, "fault", "map=shared", "") == NULL);
+	json_decref(params);
+}
+
 TEST_HARNESS_MAIN

@@ -151,7 +151,7 @@ static bool derived_code(const char *code)
 	return code && (!strcmp(code, "spread") || !strcmp(code, "superlinear"));
 }
 
-static void drop_derived(json_t *run)
+void fl_validity_drop_derived(json_t *run)
 {
 	json_t *v = json_object_get(run, "validity");
 	json_t *reasons = json_object_get(v, "reasons");
@@ -260,7 +260,7 @@ void fl_validity_result_doc(json_t *doc)
 	size_t i;
 
 	json_array_foreach(runs, i, run)
-		drop_derived(run);
+		fl_validity_drop_derived(run);
 	if (!g)
 		goto gather;
 	json_array_foreach(runs, i, run) {

@@ -87,6 +87,13 @@ void fl_validity_warn(const char *what, json_t *holder);
 void fl_validity_result_doc(json_t *doc);
 
 /*
+ * Take the reasons computed across a document's runs (spread,
+ * superlinear) off @run, keeping its own. For a reader that pools the
+ * runs of several documents and judges their dispersion itself.
+ */
+void fl_validity_drop_derived(json_t *run);
+
+/*
  * The worse of two exit codes: interrupted, resource, usage, a failed
  * check, untrustworthy, ok, in that order.
  */

@@ -10,7 +10,25 @@
 
 #include "analysis/compare.h"
 #include "base/faultline.h"
+#include "base/validity.h"
 #include "bisect/judge.h"
+
+/*
+ * A bisect pools rounds of repetitions from several documents and its
+ * interval widens with their dispersion, so the reasons a document drew
+ * from the spread of its own repetitions are not kept: they would leave
+ * out every sample of a round that the pooled interval can judge. A run's
+ * own reasons (an idle actor, a busy CPU) still leave its samples out.
+ */
+static void drop_derived_reasons(struct fl_cmp_side *side)
+{
+	json_t *run;
+	size_t i;
+
+	for (int d = 0; d < side->nr_docs; d++)
+		json_array_foreach(json_object_get(side->docs[d], "runs"), i, run)
+			fl_validity_drop_derived(run);
+}
 
 /* Both sides loaded, matched and evaluated; 0 or -errno with @why. */
 static int compare_files(const struct fl_bisect_judge *j, const char *base,
@@ -22,6 +40,10 @@ static int compare_files(const struct fl_bisect_judge *j, const char *base,
 	ret = fl_cmp_init(c, &j->stats);
 	ret = ret ?: fl_cmp_side_load(&sides[FL_BASE], "BASE", base, why, len);
 	ret = ret ?: fl_cmp_side_load(&sides[FL_CUR], "CUR", cur, why, len);
+	if (!ret) {
+		drop_derived_reasons(&sides[FL_BASE]);
+		drop_derived_reasons(&sides[FL_CUR]);
+	}
 	ret = ret ?: fl_cmp_collect(c, &sides[FL_BASE], FL_BASE);
 	ret = ret ?: fl_cmp_collect(c, &sides[FL_CUR], FL_CUR);
 	if (!ret && fl_cmp_evaluate(c) < 0)
