@@ -100,6 +100,19 @@ lines=$(wc -l <"$hist")
 jqv -s 'length > 0 and all(.[]; has("metric") and has("verdict"))' "$hist"
 ok $? "the history has one line per metric and night ($lines lines)"
 
+# A night whose comparison cannot be written (its disk is full): exit 3,
+# not 2, and it does not join the pool.
+if tmpfs_dir size=256k; then
+	night "$mnt/full" 1.0
+	dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null
+	judge "$P" "$mnt/full" --update-baseline
+	st=$?
+	[ $st -eq 3 ] && grep -q 'No space left on device' "$scratch/out" && [ "$(pooled "$P")" = "p1 p2 p3 " ]
+	ok $? "a comparison that cannot be written: exit 3, not pooled (exit $st)"
+else
+	skip "a comparison that cannot be written" "cannot mount a tmpfs"
+fi
+
 night "$scratch/slow" 0.85
 judge "$P" "$scratch/slow" --update-baseline
 st=$?

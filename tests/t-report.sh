@@ -467,6 +467,11 @@ ok $? "validate documents: 150 A/B configurations and 200000 history lines: the 
 
 expect 2 "report: $scratch/missing: No such file or directory" \
 	"a missing DIR: exit 2 naming it" -- "$fl" report "$scratch/missing" --out "$scratch/x"
+: >"$scratch/a-file"
+expect 2 "report: --out $scratch/a-file/rep: $scratch/a-file is not a directory" \
+	"--out under a file: exit 2 before any input is read" -- "$fl" report "$scratch/missing" --out "$scratch/a-file/rep"
+[ ! -e "$scratch/a-file/rep" ] && ! grep -q missing "$scratch/stderr"
+ok $? "--out is checked before the inputs: the missing input is not what it names"
 expect 2 'several inputs' "two DIRs without --out: exit 2" -- "$fl" report "$res/host" "$res/deb"
 expect 2 'unknown option "--frob"' "an unknown option: exit 2" -- "$fl" report --frob "$res/host"
 

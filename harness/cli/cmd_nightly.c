@@ -321,8 +321,10 @@ static int compare_pool(const struct nightly_opts *o, const char *history,
 			      "drift_k", o->drift, "pool_nights", nights_of(&sides[FL_BASE]),
 			      "headline", j->headlines, "headline_blind", j->blind,
 			      "headline_untrustworthy", j->untrusted, "night_exit", night);
-	if (fl_cmp_write(c, sides, &out))
-		code = FL_EXIT_USAGE;
+	/* Compared, but not written (a full disk is exit 3): the night fails. */
+	ret = fl_cmp_write(c, sides, &out);
+	if (ret)
+		code = fl_exit_worst(code, fl_exit_for_errno(ret));
 	json_decref(out.extra);
 out:
 	fl_cmp_side_free(&sides[FL_BASE]);

@@ -97,6 +97,41 @@ static void find_history(struct rp_report *r, char **inputs, int nr, char *found
 			 "no --history FILE and no history.jsonl in an input's directory or its parent");
 }
 
+/*
+ * Whether @dir can be made (or, when it exists, written): it, or its
+ * nearest ancestor that exists, is a directory we may write in.
+ */
+static int out_dir_check(const char *dir, char *err, size_t len)
+{
+	char path[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	while (stat(path, &st)) {
+		if (errno != ENOENT) {
+			fl_set_err(err, len, "%s: %s", path, strerror(errno));
+			return -errno;
+		}
+		slash = strrchr(path, '/');
+		if (!slash) {
+			snprintf(path, sizeof(path), ".");
+			continue;
+		}
+		*slash = '\0';
+		if (slash == path)
+			snprintf(path, sizeof(path), "/");
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fl_set_err(err, len, "%s: %s is not a directory", dir, path);
+		return -ENOTDIR;
+	}
+	if (access(path, W_OK | X_OK)) {
+		fl_set_err(err, len, "%s: %s: %s", dir, path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int report_main(struct rp_report *r, char **inputs, int nr, const char *out,
 		       const char *compare, const char *history)
 {
@@ -111,6 +146,23 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 	if (!rp_templates_ok(r, err, sizeof(err))) {
 		fl_err("%s", err);
 		return FL_EXIT_RESOURCE;
+	}
+	if (out) {
+		snprintf(r->out, sizeof(r->out), "%s", out);
+	} else {
+		char dir[RP_DIR_MAX - 16];
+
+		input_dir(dir, sizeof(dir), inputs[0]);
+		snprintf(r->out, sizeof(r->out), "%s/report", dir);
+	}
+	if (strlen(r->out) + 1 >= sizeof(r->out)) {
+		fl_err("report: --out %s: path too long", r->out);
+		return FL_EXIT_USAGE;
+	}
+	/* Check first, work after: a report that cannot be written fails now. */
+	if (out_dir_check(r->out, err, sizeof(err))) {
+		fl_err("report: --out %s", err);
+		return FL_EXIT_USAGE;
 	}
 	for (int i = 0; i < nr; i++)
 		if (rp_add_input(r, inputs[i], err, sizeof(err))) {
@@ -127,18 +179,6 @@ static int report_main(struct rp_report *r, char **inputs, int nr, const char *o
 	}
 	if (history && rp_load_history(r, history, err, sizeof(err))) {
 		fl_err("%s", err);
-		return FL_EXIT_USAGE;
-	}
-	if (out) {
-		snprintf(r->out, sizeof(r->out), "%s", out);
-	} else {
-		char dir[RP_DIR_MAX - 16];
-
-		input_dir(dir, sizeof(dir), inputs[0]);
-		snprintf(r->out, sizeof(r->out), "%s/report", dir);
-	}
-	if (strlen(r->out) + 1 >= sizeof(r->out)) {
-		fl_err("report: --out %s: path too long", r->out);
 		return FL_EXIT_USAGE;
 	}
 	if (fl_mkdir_p(r->out, err, sizeof(err))) {
