@@ -108,7 +108,8 @@ static int out_dir_check(const char *dir, char *err, size_t len)
 
 	snprintf(path, sizeof(path), "%s", dir);
 	while (stat(path, &st)) {
-		if (errno != ENOENT) {
+		/* Not there (ENOENT), or under a file (ENOTDIR): look higher. */
+		if (errno != ENOENT && errno != ENOTDIR) {
 			fl_set_err(err, len, "%s: %s", path, strerror(errno));
 			return -errno;
 		}
