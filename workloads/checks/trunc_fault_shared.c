@@ -3,15 +3,19 @@
  * trunc_fault_shared: stamped pages in a MAP_SHARED mapping; faulters read
  * random pages while a truncator shrinks the file to page-aligned and
  * unaligned sizes, regrows it and refills it. SIGBUS only where the page
- * was beyond EOF at some instant of the access; the regrown range reads
- * zero until refilled, never old data; the EOF page's tail reads zero.
+ * was beyond EOF at some instant of the access, and always where it was
+ * beyond EOF throughout (one cycle in four holds the short size a moment
+ * so that this can be judged); the regrown range reads zero until
+ * refilled, never old data; the EOF page's tail reads zero.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "integrity/oracle_io.h"
@@ -19,6 +23,9 @@
 
 #define NR_BLOCKS 128
 #define FILE_ID 1
+/* One cycle in DWELL_EVERY holds the short size this long (see truncate_cycle). */
+#define DWELL_EVERY 4
+#define DWELL_NS 200000
 
 struct trunc_shared {
 	struct fl_check_ctx *c;
@@ -49,9 +56,17 @@ static void *faulter(void *arg)
 	return NULL;
 }
 
-/* Shrink to @to (announced first), regrow, refill what was cut. */
-static int truncate_cycle(struct trunc_shared *t, uint64_t to, uint32_t actor)
+/*
+ * Shrink to @to (announced first), regrow, refill what was cut. With
+ * @dwell the short size is held for DWELL_NS first: an access that starts
+ * and ends inside it has only that size in effect, so a page past it that
+ * does not SIGBUS is a violation (missing_sigbus). Without a dwell every
+ * such access would overlap the regrow and could not be called.
+ */
+static int truncate_cycle(struct trunc_shared *t, uint64_t to, uint32_t actor,
+			  bool dwell)
 {
+	const struct timespec hold = { .tv_nsec = DWELL_NS };
 	uint64_t first, nr;
 	int ret;
 
@@ -68,6 +83,8 @@ static int truncate_cycle(struct trunc_shared *t, uint64_t to, uint32_t actor)
 		return ret;
 	}
 	fl_oracle_end(t->f, first, nr);
+	if (dwell)
+		nanosleep(&hold, NULL);
 	ret = fl_oracle_truncate(t->f, t->fd, t->size, t->err, sizeof(t->err));
 	if (ret)
 		return ret;
@@ -112,7 +129,7 @@ static int trunc_shared_run(struct fl_check_ctx *c, char *err, size_t len)
 		/* Every other cycle cuts at a page boundary, the rest mid-page. */
 		if (n % 2 == 0)
 			to -= to % c->page_size;
-		ret = truncate_cycle(&t, to, truncator);
+		ret = truncate_cycle(&t, to, truncator, n % DWELL_EVERY == 0);
 		if (ret) {
 			fl_set_err(err, len, "%s", t.err);
 			break;
