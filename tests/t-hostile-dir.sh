@@ -147,6 +147,39 @@ else
 	skip "mpi --dir in a hostile directory" "no faultline-mpi or mpirun"
 fi
 
+# The mount race: in a directory others may rename in (world-writable, no
+# sticky bit), another user renames the run's fresh directory after the
+# mount point is made and puts a symlink in its place whose path leads to
+# the victim. A mount by path would land on the victim; by descriptor it
+# lands on the directory made, and the run then refuses the path.
+w=$scratch/nonsticky
+mkdir "$w" && chown nobody:nogroup "$w" && chmod 0777 "$w"
+FAULTLINE_TEST_MOUNT_DELAY_MS=1500 "$fl" run fault --invalidator remote --threads 1 \
+	--duration 0.5 --warmup 0.1 --size 4M --dir "$w" --out "$scratch/race.json" \
+	>"$scratch/race.out" 2>&1 &
+racer=$!
+node=
+for _ in $(seq 100); do
+	node=$(find "$w" -mindepth 3 -maxdepth 3 -name node0 -type d 2>/dev/null | head -n 1)
+	[ -n "$node" ] && break
+	sleep 0.05
+done
+run_dir=${node%/*/node0} cfs=${node%/node0}
+cfs=${cfs##*/}
+if [ -n "$node" ]; then
+	as_nobody mkdir -p "$w/evil/$cfs"
+	as_nobody ln -s "$victim/target" "$w/evil/$cfs/node0"
+	as_nobody mv "$run_dir" "$w/moved"
+	as_nobody ln -s "$w/evil" "$run_dir"
+fi
+wait $racer
+st=$?
+diag "race: exit $st: $(tail -n 2 "$scratch/race.out" | tr '\n' ' ')"
+[ -n "$node" ] && [ $st -ne 0 ] && [ $st -ne 5 ] && [ "$(fingerprint)" = "$before" ] &&
+	! mounted_over_victim && ! grep -q " $w/" /proc/self/mountinfo
+ok $? "mount race: a path renamed to lead to the victim after mkdir: nothing mounted there, the run refuses (exit $st)"
+rm -rf "$w"
+
 now=$(cd "$h" && find . -printf '%p %y %l %u\n' | sort)
 [ -z "$(comm -23 <(echo "$planted") <(echo "$now"))" ] && ! ours_left
 ok $? "every planted name is still there as it was; nothing of the runs is left in the directory"

@@ -113,15 +113,28 @@ static int open_dir(const char *path, char *err, size_t len)
 	return -e;
 }
 
-int fl_scratch_check(const char *path, char *err, size_t len)
+int fl_scratch_open(const char *path, char *err, size_t len)
 {
 	int fd = open_dir(path, err, len), ret;
 
 	if (fd < 0)
 		return fd;
 	ret = check_fd(fd, path, err, len);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int fl_scratch_check(const char *path, char *err, size_t len)
+{
+	int fd = fl_scratch_open(path, err, len);
+
+	if (fd < 0)
+		return fd;
 	close(fd);
-	return ret;
+	return 0;
 }
 
 /*

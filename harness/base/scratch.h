@@ -42,6 +42,13 @@ int fl_scratch_make(const char *parent, const char *prefix, char *out, size_t ou
 int fl_scratch_check(const char *path, char *err, size_t len);
 
 /*
+ * The same, kept open: a descriptor of the directory checked (O_DIRECTORY,
+ * close-on-exec), to make and open names in it by *at() calls that no
+ * later rename of @path can redirect; or -errno with @err.
+ */
+int fl_scratch_open(const char *path, char *err, size_t len);
+
+/*
  * Detach every mount at or below @path (lazily: a dead FUSE daemon's mount
  * answers nothing), then remove @path with everything in it, never
  * following a symlink or crossing into another filesystem.

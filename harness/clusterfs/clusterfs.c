@@ -66,6 +66,7 @@
 #include "base/scratch.h"
 #include "base/stop.h"
 #include "clusterfs/clusterfs.h"
+#include "clusterfs/fuse_mount.h"
 
 #define CFS_MAX_MOUNTS 64
 #define CFS_BUCKETS 1024
@@ -95,8 +96,9 @@ struct cfs_mount {
 	int idx;
 	char path[PATH_MAX];
 	bool created;			/* mkdir'd here: removed at exit */
+	int dir_fd;			/* the directory made for it (O_PATH) */
+	struct fl_fuse_mount fm;	/* placed on dir_fd, detached by its fd */
 	struct fuse_session *se;
-	bool mounted;
 	pthread_t thread;
 	bool thread_started;
 	dev_t dev;			/* of the mount: its fusectl name */
@@ -136,6 +138,7 @@ struct cfs_dir {
 struct cfs {
 	const char *backing, *mount_dir, *control;
 	int backing_fd;
+	int mount_dir_fd;		/* mount points are made in it by *at() */
 	int nr_mounts;
 	bool skip;
 	struct cfs_mount mounts[CFS_MAX_MOUNTS];
@@ -1338,15 +1341,17 @@ static void *loop_main(void *arg)
 }
 
 /*
- * Create MOUNTS/node<i>, fresh: a name that exists already (planted, or a
- * symlink to somewhere else) is never mounted over.
+ * Create MOUNTS/node<i>, fresh, in the directory opened and checked at
+ * setup, and open it: a name that exists already (planted, or a symlink to
+ * somewhere else) is never mounted over, and the mount goes on the
+ * directory made here even if a name on the path is renamed since.
  */
 static int prepare_dir(struct cfs_mount *m, char *err, size_t len)
 {
-	char why[FL_ERR_LEN];
-	int e, ret;
+	const char *name = strrchr(m->path, '/') + 1;
+	int e;
 
-	if (mkdir(m->path, 0755)) {
+	if (mkdirat(m->fs->mount_dir_fd, name, 0755)) {
 		e = errno;
 		fl_set_err(err, len, "mount point %s: %s%s", m->path, strerror(e),
 			   e == EEXIST ? " (a mount point must be a directory clusterfs creates)" :
@@ -1354,27 +1359,44 @@ static int prepare_dir(struct cfs_mount *m, char *err, size_t len)
 		return -e;
 	}
 	m->created = true;
-	ret = fl_scratch_check(m->path, why, sizeof(why));
-	if (ret)
-		fl_set_err(err, len, "mount point %s", why);
-	return ret;
+	m->dir_fd = openat(m->fs->mount_dir_fd, name,
+			   O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (m->dir_fd < 0) {
+		e = errno;
+		fl_set_err(err, len, "mount point %s: %s", m->path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/*
+ * Tests only: FAULTLINE_TEST_MOUNT_DELAY_MS holds each mount between
+ * making its directory and mounting on it, the window a rename of a
+ * directory on the path would use (tests/t-hostile-dir.sh).
+ */
+static void test_mount_delay(void)
+{
+	const char *ms = getenv("FAULTLINE_TEST_MOUNT_DELAY_MS");
+	long v = ms ? strtol(ms, NULL, 10) : 0;
+
+	if (v > 0 && v <= 60000) {
+		struct timespec t = { .tv_sec = v / 1000, .tv_nsec = v % 1000 * 1000000 };
+
+		nanosleep(&t, NULL);
+	}
 }
 
 static int mount_one(struct cfs_mount *m, bool debug, char *err,
 		     size_t len)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	char opts[256];
+	char source[64], dev_fd[32];
 	int ret;
 
 	ret = prepare_dir(m, err, len);
 	if (ret)
 		return ret;
-	snprintf(opts, sizeof(opts),
-		 "fsname=%s:%d,subtype=clusterfs,allow_other,default_permissions",
-		 FL_CLUSTERFS_FSNAME, (int)getpid());
 	if (fuse_opt_add_arg(&args, "faultline") ||
-	    fuse_opt_add_arg(&args, "-o") || fuse_opt_add_arg(&args, opts) ||
 	    (debug && fuse_opt_add_arg(&args, "-d"))) {
 		fuse_opt_free_args(&args);
 		fl_set_err(err, len, "mount %s: out of memory", m->path);
@@ -1386,12 +1408,18 @@ static int mount_one(struct cfs_mount *m, bool debug, char *err,
 		fl_set_err(err, len, "mount %s: cannot create a FUSE session", m->path);
 		return -EINVAL;
 	}
-	if (fuse_session_mount(m->se, m->path)) {
-		fl_set_err(err, len, "mount %s: fuse_session_mount failed (see the fuse: message)",
-			   m->path);
+	test_mount_delay();
+	snprintf(source, sizeof(source), "%s:%d", FL_CLUSTERFS_FSNAME, (int)getpid());
+	ret = fl_fuse_mount_at(&m->fm, m->dir_fd, m->path, source, "clusterfs", err, len);
+	if (ret)
+		return ret;
+	/* The device is open and mounted: the session only serves it. */
+	snprintf(dev_fd, sizeof(dev_fd), "/dev/fd/%d", m->fm.fuse_fd);
+	if (fuse_session_mount(m->se, dev_fd)) {
+		fl_set_err(err, len, "mount %s: fuse_session_mount %s failed (see the fuse: message)",
+			   m->path, dev_fd);
 		return -EIO;
 	}
-	m->mounted = true;
 	return 0;
 }
 
@@ -1494,9 +1522,12 @@ static int setup(struct cfs *fs, const struct cfs_opts *o, char *err, size_t len
 	pthread_mutex_init(&fs->lock, NULL);
 	pthread_mutex_init(&fs->job_lock, NULL);
 	pthread_cond_init(&fs->job_cond, NULL);
+	fs->mount_dir_fd = -1;
 	for (int i = 0; i < fs->nr_mounts; i++) {
 		fs->mounts[i].fs = fs;
 		fs->mounts[i].idx = i;
+		fs->mounts[i].dir_fd = -1;
+		fs->mounts[i].fm = (struct fl_fuse_mount){ .fuse_fd = -1, .mnt_fd = -1 };
 		snprintf(fs->mounts[i].path, sizeof(fs->mounts[i].path), "%s/node%d",
 			 fs->mount_dir, i);
 	}
@@ -1514,6 +1545,10 @@ static int setup(struct cfs *fs, const struct cfs_opts *o, char *err, size_t len
 		return -e;
 	}
 	ret = check_private(fs, err, len);
+	if (!ret) {
+		fs->mount_dir_fd = fl_scratch_open(fs->mount_dir, err, len);
+		ret = fs->mount_dir_fd < 0 ? fs->mount_dir_fd : 0;
+	}
 	if (!ret)
 		ret = ctl_listen(fs, err, len);
 	for (int i = 0; !ret && i < fs->nr_mounts; i++)
@@ -1651,22 +1686,28 @@ static bool teardown(struct cfs *fs)
 	for (int i = 0; i < fs->nr_mounts; i++) {
 		struct cfs_mount *m = &fs->mounts[i];
 
-		if (m->thread_started) {
-			/* Still serving: detach the mount, leave the session. */
+		int ret;
+
+		/* Still serving: the session stays, the mount is detached. */
+		if (m->thread_started)
 			clean = false;
-			if (m->mounted && umount2(m->path, MNT_DETACH) && errno != EINVAL)
-				fl_warn("clusterfs: umount %s: %s", m->path, strerror(errno));
-		} else if (m->se) {
-			/* Closes the device (aborting the connection), then unmounts. */
-			fuse_session_unmount(m->se);
-			/* ... unless the connection was aborted already. */
-			if (m->mounted && umount2(m->path, MNT_DETACH) && errno != EINVAL)
-				fl_warn("clusterfs: umount %s: %s", m->path, strerror(errno));
-		}
+		ret = fl_fuse_mount_detach(&m->fm);
+		if (ret)
+			fl_warn("clusterfs: umount %s: %s", m->path, strerror(-ret));
+		if (m->dir_fd >= 0)
+			close(m->dir_fd);
+		m->dir_fd = -1;
 	}
-	for (int i = 0; i < fs->nr_mounts; i++)
-		if (fs->mounts[i].created && rmdir(fs->mounts[i].path) && errno != ENOENT)
+	for (int i = 0; i < fs->nr_mounts; i++) {
+		const char *name = strrchr(fs->mounts[i].path, '/') + 1;
+
+		if (fs->mounts[i].created &&
+		    unlinkat(fs->mount_dir_fd, name, AT_REMOVEDIR) && errno != ENOENT)
 			fl_warn("clusterfs: rmdir %s: %s", fs->mounts[i].path, strerror(errno));
+	}
+	if (fs->mount_dir_fd >= 0)
+		close(fs->mount_dir_fd);
+	fs->mount_dir_fd = -1;
 	return clean;
 }
 
