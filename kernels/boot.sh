@@ -270,7 +270,9 @@ if [ $hung = 1 ]; then
 	tail -n 2000 <<<"$stacks" >"$work/stacks"
 	vmlinux=$kdir/vmlinux
 	if [ -f "$vmlinux" ] && readelf -S "$vmlinux" 2>/dev/null | grep -q '\.debug_info'; then
-		"$here/decode-stacks.sh" "$vmlinux" <"$work/stacks" >"$work/stacks.decoded" &&
+		# build.sh notes the source tree: frames then read mm/filemap.c:N.
+		"$here/decode-stacks.sh" "$vmlinux" $(cat "$kdir/source" 2>/dev/null) \
+			<"$work/stacks" >"$work/stacks.decoded" &&
 			mv "$work/stacks.decoded" "$work/stacks" && decoded=$vmlinux ||
 			decoded="unavailable: kernels/decode-stacks.sh $vmlinux failed"
 	else

@@ -17,7 +17,8 @@
 # kernels/suite.config (merge_config.sh), make olddefconfig, and a check
 # that every suite option survived. make -j$(nproc) bzImage, through
 # ccache when it is installed. KEY/ gets vmlinuz, vmlinux (symbols),
-# release, config and build.log (one progress line per 500 files).
+# source (the tree it was built from), release, config and build.log (one
+# progress line per 500 files).
 # Exit: 0 built (the directory on stdout), 2 usage, 3 a tool, the source,
 # a patch or the build failed, 4 interrupted. When the variant itself is
 # what cannot be built (a patch does not apply, make failed), KEY/broken
@@ -186,6 +187,7 @@ fl_stop_check build.sh
 make -s "${mkargs[@]}" kernelrelease 2>/dev/null | tail -n 1 >"$dir/release"
 cp "$obj/arch/x86/boot/bzImage" "$dir/vmlinuz"
 cp "$obj/vmlinux" "$dir/vmlinux"	# symbols to decode a guest's oops
+echo "$src" >"$dir/source"		# ... to source lines relative to this tree
 mkdir -p "$dir/modules"
 echo "build: $name: $(cat "$dir/release") built in $(( $(date +%s) - start )) s" >&2
 touch "$dir/ready"

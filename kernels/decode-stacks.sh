@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # Decode a kernel's stack traces to source lines, as the kernel's
 # scripts/decode_stacktrace.sh does, without its source tree:
-#   kernels/decode-stacks.sh VMLINUX <console >decoded
+#   kernels/decode-stacks.sh VMLINUX [SRCDIR] <console >decoded
 # Every line with a frame of VMLINUX (SYMBOL+0xOFF/0xLEN, not a module's
 # [name]) gets " FILE:LINE" appended, with "(inlined by) FILE:LINE" for
 # each inlining; SYMBOL+OFF is relative, so KASLR does not matter. Other
-# lines pass unchanged. VMLINUX needs debug info (boot.sh checks).
+# lines pass unchanged. FILE is relative to SRCDIR, the source tree the
+# kernel was built from, when given (mm/filemap.c:3237). VMLINUX needs
+# debug info (boot.sh checks).
 # Exit: 0; 2 usage; 3 addr2line or nm missing.
 set -uo pipefail
 
-[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: kernels/decode-stacks.sh VMLINUX <console" >&2; exit 2; }
-vmlinux=$1
+[ $# -ge 1 ] && [ $# -le 2 ] && [ -f "$1" ] ||
+	{ echo "usage: kernels/decode-stacks.sh VMLINUX [SRCDIR] <console" >&2; exit 2; }
+vmlinux=$1 srcdir=${2:+${2%/}/}
 for tool in nm addr2line; do
 	command -v $tool >/dev/null || { echo "decode-stacks: $tool not found (binutils)" >&2; exit 3; }
 done
@@ -27,6 +30,7 @@ while IFS= read -r line; do
 	if [[ ! $line =~ $frame\ \[ ]] && [[ $line =~ $frame ]] && [ -n "${addr[${BASH_REMATCH[1]}]:-}" ]; then
 		at=$(printf '%x' $((0x${addr[${BASH_REMATCH[1]}]} + 0x${BASH_REMATCH[2]})))
 		src=$(addr2line -e "$vmlinux" -i "$at" 2>/dev/null | sed '2,$s/^/(inlined by) /' | paste -sd' ')
+		[ -n "$srcdir" ] && src=${src//"$srcdir"/}
 		[[ -n $src && $src != *'??:'* ]] && line+=" $src"
 	fi
 	printf '%s\n' "$line"

@@ -38,6 +38,9 @@ EOF
 		<(printf '%s\n' '[    1.0] Call Trace:' ' ? probe_fn+0x1/0x10 [fuse]' ' nosuch+0x1/0x2') >/dev/null &&
 		grep -Eq "^ probe_fn\+0x0/0x10 $scratch/probe.c:[0-9]+$" "$scratch/decoded"
 	ok $? "R5: decode-stacks appends FILE:LINE to a vmlinux frame, leaves module frames and other lines as they are"
+	printf '%s\n' ' probe_fn+0x0/0x10' | "$root/kernels/decode-stacks.sh" "$scratch/probe" "$scratch/" >"$scratch/decoded"
+	grep -Eq "^ probe_fn\+0x0/0x10 probe.c:[0-9]+$" "$scratch/decoded"
+	ok $? "R5: with the source tree given, FILE is relative to it ($(cat "$scratch/decoded"))"
 else
 	skip "R5: decode-stacks" "gcc or addr2line missing"
 fi
