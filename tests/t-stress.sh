@@ -209,8 +209,25 @@ if [ -c /dev/fuse ] && [ "$(id -u)" = 0 ]; then
 		jqv '.checks[0].verdict == "fail" and .checks[0].oracle.by_kind.incoherent > 0
 			and (.checks[0].oracle.details[0].text | test("due, saw"))' "$scratch/rc-bad.json"
 	ok $? "remote_coherence with clusterfs skipping invalidation: incoherent, exit 1 (got $st)"
+	"$fl" stress cow_survives_remote --duration 1 --dir "$scratch" --out "$scratch/cr.json" >/dev/null 2>&1 &&
+		validate "$scratch/cr.json" &&
+		jqv '.checks[0].verdict == "pass" and .checks[0].iterations > 5
+			and .checks[0].oracle.checked > 0 and .checks[0].oracle.violations == 0' "$scratch/cr.json"
+	ok $? "cow_survives_remote: COWed pages survive the remote write, the others show it"
+	FAULTLINE_CLUSTERFS_FAULT=skip-invalidation "$fl" stress cow_survives_remote --duration 1 \
+		--dir "$scratch" --out "$scratch/cr-stale.json" >/dev/null 2>&1
+	st=$?
+	[ $st -eq 1 ] && jqv '.checks[0].verdict == "fail" and .checks[0].oracle.by_kind.incoherent > 0
+		and .checks[0].oracle.by_kind.lost_marker == 0' "$scratch/cr-stale.json"
+	ok $? "cow_survives_remote without invalidation: pages never COWed are stale, incoherent (exit $st)"
+	FAULTLINE_CLUSTERFS_FAULT=zap-even-cows "$fl" stress cow_survives_remote --duration 1 \
+		--dir "$scratch" --out "$scratch/cr-zap.json" >/dev/null 2>&1
+	st=$?
+	[ $st -eq 1 ] && jqv '.checks[0].verdict == "fail" and .checks[0].oracle.by_kind.lost_marker > 0
+		and .checks[0].oracle.by_kind.incoherent == 0' "$scratch/cr-zap.json"
+	ok $? "cow_survives_remote with COWed pages zapped: lost markers (exit $st)"
 	! grep " $scratch/" /proc/self/mountinfo | grep -q clusterfs
-	ok $? "remote_coherence leaves no clusterfs mount"
+	ok $? "remote_coherence and cow_survives_remote leave no clusterfs mount"
 else
 	skip "remote_coherence" "needs /dev/fuse and root"
 fi

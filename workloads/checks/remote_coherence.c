@@ -10,8 +10,7 @@
  * holes and every node faults all of it in first, so stale pages are
  * mapped when the first writes land. The same rules as mpi-coherence
  * (harness/integrity/coherence.h); this one needs no MPI.
- * FAULTLINE_CLUSTERFS_FAULT=skip-invalidation (tests) makes clusterfs
- * forget to invalidate, and the check must then fail.
+ * With clusterfs told to skip invalidation (cluster.h) it must fail.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,9 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/scratch.h"
 #include "clusterfs/clusterfs.h"
 #include "integrity/coherence.h"
+#include "cluster.h"
 #include "common.h"
 
 #define FILE_NAME "remote-coherence.dat"
@@ -184,8 +183,8 @@ static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 		.c = c,
 		.l = { .size = FILE_SIZE, .block = BLOCK },
 	};
-	char backing[4200] = "", mounts[4200] = "", path[4300];
-	struct fl_clusterfs_opts o = { .backing = backing, .mount_dir = mounts };
+	struct chk_cluster cl;
+	char path[4300];
 	struct node nodes[MAX_NODES];
 	pthread_t tids[MAX_NODES];
 	int fd, ret;
@@ -193,27 +192,10 @@ static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 	rem.nodes = c->nr_faulters + 1;
 	rem.nodes = rem.nodes < 2 ? 2 : rem.nodes > MAX_NODES ? MAX_NODES : rem.nodes;
 	rem.l.writers = (uint32_t)rem.nodes;
-	o.nr_mounts = rem.nodes;
-	/* Tests make clusterfs forget to invalidate, to see the check fail. */
-	o.skip_invalidation = !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "",
-				      "skip-invalidation");
-	ret = fl_scratch_make(c->dir, "remote-coherence-backing", backing, sizeof(backing),
-			      err, len);
-	if (!ret)
-		ret = fl_scratch_make(c->dir, "remote-coherence-nodes", mounts, sizeof(mounts),
-				      err, len);
+	ret = chk_cluster_start(&cl, c, "remote-coherence", rem.nodes, err, len);
 	if (ret)
-		goto out_dirs;
-	ret = fl_clusterfs_start(&rem.fs, &o, err, len);
-	if (ret == -ENODEV || ret == -EPERM || ret == -EACCES) {
-		char why[FL_ERR_LEN];
-
-		snprintf(why, sizeof(why), "%s", err);
-		fl_set_err(err, len, "needs FUSE (/dev/fuse, root) for clusterfs: %s", why);
-		ret = -EOPNOTSUPP;
-	}
-	if (ret)
-		goto out_dirs;
+		return ret;
+	rem.fs = cl.fs;
 	snprintf(path, sizeof(path), "%s/%s", fl_clusterfs_mount(rem.fs, 0), FILE_NAME);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)rem.l.size)) {
@@ -238,20 +220,7 @@ static int remote_run(struct fl_check_ctx *c, char *err, size_t len)
 	snprintf(c->note, sizeof(c->note), "%d clusterfs nodes, %d-byte blocks", rem.nodes, BLOCK);
 	unlink(path);
 out_fs:
-	{
-		char e2[FL_ERR_LEN];
-
-		if (fl_clusterfs_stop(rem.fs, e2, sizeof(e2)) && !ret) {
-			ret = -EIO;
-			fl_set_err(err, len, "clusterfs: %s", e2);
-		}
-	}
-out_dirs:
-	if (mounts[0])
-		fl_scratch_remove(mounts);
-	if (backing[0])
-		fl_scratch_remove(backing);
-	return ret;
+	return chk_cluster_stop(&cl, ret, err, len);
 }
 
 const struct fl_check check_remote_coherence = {
