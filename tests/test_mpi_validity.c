@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -176,6 +177,98 @@ TEST(document_gathers_rank_reasons)
 	EXPECT_EQ(json_array_size(json_object_get(json_object_get(doc, "validity"),
 						  "reasons")), 1);
 	json_decref(doc);
+}
+
+/* A rank with its page cache identity: kernel @boot, filesystem @type on @dev. */
+static json_t *cache_rank(const char *boot, const char *type, const char *dev)
+{
+	/* A host per kernel, a PU each: nothing oversubscribed. */
+	static int pu;
+	char cpu[16];
+	json_t *r;
+
+	snprintf(cpu, sizeof(cpu), "%d", pu++);
+	r = rank(boot, cpu);
+
+	json_object_set_new(r, "boot_id", json_string(boot));
+	json_object_set_new(r, "fs", json_pack("{s:s, s:s}", "type", type, "dev", dev));
+	return r;
+}
+
+static bool has_code(json_t *ranks, size_t i, const char *code)
+{
+	json_t *r;
+	size_t k;
+
+	json_array_foreach(json_object_get(json_object_get(json_array_get(ranks, i),
+				"validity"), "reasons"), k, r)
+		if (!strcmp(json_string_value(json_object_get(r, "code")), code))
+			return true;
+	return false;
+}
+
+TEST(one_kernel_one_filesystem_is_one_page_cache)
+{
+	json_t *ranks = json_pack("[o, o, o]", cache_rank("b1", "ext4", "8:1"),
+				  cache_rank("b1", "ext4", "8:1"), cache_rank("b1", "ext4", "8:2"));
+
+	fl_mpi_judge_sharing(ranks);
+	EXPECT_TRUE(has_code(ranks, 0, "one_page_cache"));
+	EXPECT_TRUE(has_code(ranks, 1, "one_page_cache"));
+	/* Another filesystem (its own superblock) is a page cache of its own. */
+	EXPECT_TRUE(!(has_code(ranks, 2, "one_page_cache")));
+	EXPECT_TRUE(!(has_code(ranks, 0, "dir_not_shared")));
+	json_decref(ranks);
+}
+
+TEST(own_mounts_on_one_kernel_are_separate_caches)
+{
+	/* clusterfs, or two nosharecache NFS mounts: one kernel, two devs. */
+	json_t *ranks = json_pack("[o, o]", cache_rank("b1", "fuse.clusterfs", "0:39"),
+				  cache_rank("b1", "fuse.clusterfs", "0:40"));
+
+	fl_mpi_judge_sharing(ranks);
+	EXPECT_TRUE(!(has_code(ranks, 0, "one_page_cache")));
+	EXPECT_TRUE(!(has_code(ranks, 1, "one_page_cache")));
+	json_decref(ranks);
+}
+
+TEST(a_local_filesystem_across_hosts_is_not_shared)
+{
+	json_t *ranks = json_pack("[o, o]", cache_rank("b1", "ext4", "8:1"),
+				  cache_rank("b2", "ext4", "8:1"));
+
+	fl_mpi_judge_sharing(ranks);
+	EXPECT_TRUE(has_code(ranks, 0, "dir_not_shared"));
+	EXPECT_TRUE(has_code(ranks, 1, "dir_not_shared"));
+	/* Same dev numbers on two kernels are two filesystems: not one cache. */
+	EXPECT_TRUE(!(has_code(ranks, 0, "one_page_cache")));
+	json_decref(ranks);
+}
+
+TEST(a_cluster_filesystem_across_hosts_is_fine)
+{
+	json_t *ranks = json_pack("[o, o]", cache_rank("b1", "ocfs2", "8:16"),
+				  cache_rank("b2", "nfs4", "0:50"));
+	json_t *doc = json_object();
+
+	fl_mpi_judge_sharing(ranks);
+	fl_mpi_judge(doc, ranks, "all");
+	EXPECT_TRUE(fl_validity_ok(doc));
+	json_decref(doc);
+	json_decref(ranks);
+}
+
+TEST(ranks_without_the_keys_are_left_alone)
+{
+	json_t *ranks = json_pack("[o, o]", rank("h", "0"), rank("h", "1"));
+	json_t *doc = json_object();
+
+	fl_mpi_judge_sharing(ranks);
+	fl_mpi_judge(doc, ranks, "all");
+	EXPECT_TRUE(fl_validity_ok(doc));
+	json_decref(doc);
+	json_decref(ranks);
 }
 
 TEST_HARNESS_MAIN

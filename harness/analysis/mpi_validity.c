@@ -185,3 +185,78 @@ gather:
 	}
 	json_object_set_new(doc, "validity", v);
 }
+
+static const char *str_at(json_t *rank, const char *key, const char *sub)
+{
+	json_t *v = json_object_get(rank, key);
+
+	return json_string_value(sub ? json_object_get(v, sub) : v);
+}
+
+/* Filesystems whose files live on one host: ranks on others cannot see them. */
+static bool local_fs(const char *type)
+{
+	static const char *const local[] = {
+		"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs", "f2fs",
+		"vfat", "exfat", "ntfs3", "jfs", "reiserfs", "bcachefs", "overlay",
+	};
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (type && !strcmp(type, local[i]))
+			return true;
+	return false;
+}
+
+static void add_reason(json_t *rank, const char *code, const char *text)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(rank, "validity"), "reasons"), i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "code")) ?: "", code))
+			return;
+	fl_validity_add(json_object_get(rank, "validity"), code, "all", "%s", text);
+}
+
+void fl_mpi_judge_sharing(json_t *ranks)
+{
+	size_t n = json_array_size(ranks), i, j;
+	bool kernels = false;
+	char text[512];
+	json_t *r, *q;
+
+	json_array_foreach(ranks, i, r) {
+		const char *boot = str_at(r, "boot_id", NULL), *dev = str_at(r, "fs", "dev");
+		int with = 0;
+
+		if (!boot || !dev)
+			return;
+		for (j = 0; j < n; j++) {
+			q = json_array_get(ranks, j);
+			kernels |= strcmp(boot, str_at(q, "boot_id", NULL) ?: "");
+			with += j != i && !strcmp(boot, str_at(q, "boot_id", NULL) ?: "") &&
+				!strcmp(dev, str_at(q, "fs", "dev") ?: "");
+		}
+		if (!with)
+			continue;
+		snprintf(text, sizeof(text),
+			 "shares one page cache with %d other rank%s: one kernel (boot id %.8s) "
+			 "and one filesystem (%s, dev %s) under its directory, so coherence between "
+			 "them holds trivially; give each rank a page cache of its own (clusterfs, "
+			 "the default, or a cluster filesystem mounted on each host)",
+			 with, with == 1 ? "" : "s", boot, str_at(r, "fs", "type") ?: "?", dev);
+		add_reason(r, "one_page_cache", text);
+	}
+	if (!kernels)
+		return;
+	json_array_foreach(ranks, i, r) {
+		const char *type = str_at(r, "fs", "type");
+
+		if (!local_fs(type))
+			continue;
+		snprintf(text, sizeof(text),
+			 "its directory is on %s, a local filesystem, while the ranks run on "
+			 "several kernels (hosts): the other hosts do not see its file", type);
+		add_reason(r, "dir_not_shared", text);
+	}
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What faultline-mpi judges across ranks: whether the ranks of a host had
- * a PU each, and the document's validity gathered from its ranks.
+ * a PU each and a page cache each, and the document's validity gathered
+ * from its ranks.
  */
 #ifndef FL_MPI_VALIDITY_H
 #define FL_MPI_VALIDITY_H
@@ -21,5 +22,17 @@ void fl_mpi_cpulist(const cpu_set_t *set, char *buf, size_t len);
  * "validity" from its ranks'.
  */
 void fl_mpi_judge(json_t *doc, json_t *ranks, const char *spoils);
+
+/*
+ * Rank 0, before fl_mpi_judge(): whether the ranks' directories give them
+ * what a cluster test needs, a page cache each, from each rank's
+ * "boot_id" (its kernel) and "fs" {type, dev}. Ranks on one kernel whose
+ * directories are on one filesystem (one dev) share one page cache, so
+ * coherence between them holds trivially: "one_page_cache". Ranks on
+ * different kernels with a local filesystem (ext4, xfs, tmpfs, ...) do not
+ * share the file at all: "dir_not_shared". Both spoil everything. Ranks
+ * without those keys (older documents) are left alone.
+ */
+void fl_mpi_judge_sharing(json_t *ranks);
 
 #endif /* FL_MPI_VALIDITY_H */

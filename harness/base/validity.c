@@ -42,6 +42,10 @@ const struct fl_validity_code fl_validity_codes[] = {
 	  "lengthen --duration; see the check's reason" },
 	{ "rank_idle", "an MPI rank did no work in its window",
 	  "use at most as many ranks as PUs, or a longer --duration" },
+	{ "one_page_cache", "MPI ranks on one kernel use one filesystem (one page cache) under --dir: coherence between them holds trivially, so the run tested nothing of a cluster",
+	  "drop --dir (clusterfs gives each rank a mount of its own), or mount a cluster filesystem on each host" },
+	{ "dir_not_shared", "MPI ranks on several kernels (hosts) use a local filesystem under --dir: the hosts do not share the file",
+	  "give --dir on a filesystem every host mounts (OCFS2, GFS2, NFS)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +168,7 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 			    "mode", o->mounts ? "clusterfs" : "shared-dir", "dir", o->dir,
 			    "mounts", (json_int_t)o->mounts));
 	json_object_set_new(doc, "integrity", integrity(ranks, &bad));
+	fl_mpi_judge_sharing(ranks);
 	fl_mpi_judge(doc, ranks, wl->shared_pu_spoils);
 	cut = interrupted_ranks(ranks);
 	if (bad)
@@ -197,6 +200,31 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	}
 	json_decref(doc);
 	return code;
+}
+
+/*
+ * Which page cache the rank's directory is in: its kernel (boot_id, one
+ * per boot of a host, where host names may repeat) and the filesystem
+ * (type, and dev: one superblock, one page cache). fl_mpi_judge_sharing()
+ * reads them.
+ */
+static void add_cache_identity(json_t *mine, const char *dir)
+{
+	char boot[64] = "";
+	struct fl_mount m;
+	struct stat st;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (f && fgets(boot, sizeof(boot), f))
+		boot[strcspn(boot, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	if (!*boot || stat(dir, &st))
+		return;
+	fl_env_fs_of(dir, &m);
+	json_object_set_new(mine, "boot_id", json_string(boot));
+	json_object_set_new(mine, "fs", json_pack("{s:s, s:o}", "type", m.type, "dev",
+			    json_sprintf("%u:%u", major(st.st_dev), minor(st.st_dev))));
 }
 
 int main(int argc, char **argv)
@@ -260,6 +288,7 @@ int main(int argc, char **argv)
 
 	mine = json_pack("{s:i, s:s, s:i, s:i, s:s, s:o}", "rank", c.rank, "host", c.host,
 			 "cpu", c.cpu, "node", c.node, "dir", c.dir, "validity", fl_validity_new());
+	add_cache_identity(mine, c.dir);
 	if (!sched_getaffinity(0, sizeof(cpus), &cpus)) {
 		char list[1024];
 
