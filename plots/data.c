@@ -250,18 +250,6 @@ void rp_safe_name(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
-void rp_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strnlen(buf, len);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 double rp_parse_time(const char *s)
 {
 	struct tm tm = { 0 };
@@ -450,7 +438,7 @@ void rp_reason_codes(char *buf, size_t len, json_t *holder, const char *families
 			at += n;
 		}
 		if (!seen)
-			rp_cat(buf, len, "%s%s", *buf ? ", " : "", code);
+			fl_fmt_cat(buf, len, "%s%s", *buf ? ", " : "", code);
 	}
 }
 
@@ -472,7 +460,7 @@ int rp_spoiled_runs(char *buf, size_t len, const char *label, json_t *runs, int 
 		rp_reason_codes(codes, sizeof(codes), run, families);
 	}
 	if (bad && buf)
-		rp_cat(buf, len, "%s%s: %d of %d run%s (%s)", *buf ? "; " : "", label, bad, all,
+		fl_fmt_cat(buf, len, "%s%s: %d of %d run%s (%s)", *buf ? "; " : "", label, bad, all,
 		       all == 1 ? "" : "s", codes);
 	return bad;
 }

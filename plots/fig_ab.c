@@ -237,7 +237,7 @@ static void fs_text(char *buf, size_t len, json_t *map, const char *check)
 
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(map, check), i, t)
-		rp_cat(buf, len, "%s%s", i ? ", " : "", json_string_value(t));
+		fl_fmt_cat(buf, len, "%s%s", i ? ", " : "", json_string_value(t));
 }
 
 /*
@@ -351,13 +351,13 @@ static void write_row(FILE *dat, int k, json_t *m, struct ab_axis *ax, struct ab
 		rd->clipped++;
 		ax->clipped_lo |= w.clip < 0;
 		ax->clipped_hi |= w.clip > 0;
-		rp_cat(rd->beyond, sizeof(rd->beyond), "%s%s %s", *rd->beyond ? "; " : "", what,
+		fl_fmt_cat(rd->beyond, sizeof(rd->beyond), "%s%s %s", *rd->beyond ? "; " : "", what,
 		       rtext);
 	}
 	if (w.verdict == V_WORSE) {
-		rp_cat(rd->worse, sizeof(rd->worse), "%s%s %s", *rd->worse ? "; " : "", what, pct);
+		fl_fmt_cat(rd->worse, sizeof(rd->worse), "%s%s %s", *rd->worse ? "; " : "", what, pct);
 		if (w.has_ci)
-			rp_cat(rd->worse, sizeof(rd->worse), " [%+.1f%%, %+.1f%%]",
+			fl_fmt_cat(rd->worse, sizeof(rd->worse), " [%+.1f%%, %+.1f%%]",
 			       (w.a - 1) * 100, (w.b - 1) * 100);
 	} else if (w.verdict == V_UNTRUST) {
 		const char *why = json_string_value(json_object_get(m, "why"));
@@ -367,11 +367,11 @@ static void write_row(FILE *dat, int k, json_t *m, struct ab_axis *ax, struct ab
 		rp_reason_codes(codes, sizeof(codes), m, "all");
 		if (!*codes && why)
 			snprintf(codes, sizeof(codes), "%s", why);
-		rp_cat(rd->untrusted, sizeof(rd->untrusted), "%s%s%s%s%s",
+		fl_fmt_cat(rd->untrusted, sizeof(rd->untrusted), "%s%s%s%s%s",
 		       *rd->untrusted ? "; " : "", what, *codes ? " (" : "", codes,
 		       *codes ? ")" : "");
 	} else if (w.verdict == V_OTHER) {
-		rp_cat(rd->others, sizeof(rd->others), "%s%s \"%s\"", *rd->others ? "; " : "",
+		fl_fmt_cat(rd->others, sizeof(rd->others), "%s%s \"%s\"", *rd->others ? "; " : "",
 		       what, vtext);
 	}
 }
@@ -380,20 +380,20 @@ static void write_row(FILE *dat, int k, json_t *m, struct ab_axis *ax, struct ab
 static void read_group(char *buf, size_t len, const struct ab_reading *rd,
 		       const struct ab_axis *ax, int omitted)
 {
-	rp_cat(buf, len, ": %d better, %d worse%s%s%s, %d unchanged, %d noisy",
+	fl_fmt_cat(buf, len, ": %d better, %d worse%s%s%s, %d unchanged, %d noisy",
 	       rd->counts[V_BETTER], rd->counts[V_WORSE], *rd->worse ? " (" : "", rd->worse,
 	       *rd->worse ? ")" : "", rd->counts[V_UNCHANGED], rd->counts[V_NOISY]);
 	if (rd->counts[V_UNTRUST])
-		rp_cat(buf, len, ", %d untrustworthy, not judged (hatched: %s)",
+		fl_fmt_cat(buf, len, ", %d untrustworthy, not judged (hatched: %s)",
 		       rd->counts[V_UNTRUST], rd->untrusted);
 	if (rd->counts[V_OTHER])
-		rp_cat(buf, len, ", %d with a verdict this report does not know (black: %s)",
+		fl_fmt_cat(buf, len, ", %d with a verdict this report does not know (black: %s)",
 		       rd->counts[V_OTHER], rd->others);
 	if (rd->clipped)
-		rp_cat(buf, len, "; %d beyond the %gx-%gx axis, drawn at its edge with an arrow: %s",
+		fl_fmt_cat(buf, len, "; %d beyond the %gx-%gx axis, drawn at its edge with an arrow: %s",
 		       rd->clipped, ax->clip_lo, ax->clip_hi, rd->beyond);
 	if (omitted)
-		rp_cat(buf, len, "; %d more metrics not drawn", omitted);
+		fl_fmt_cat(buf, len, "; %d more metrics not drawn", omitted);
 }
 
 /* The figure's size, legend and axis for ab.gp. */

@@ -105,7 +105,7 @@ static void read_series(char *buf, size_t len, const char *label, const struct r
 	fl_fmt_ns(p99, sizeof(p99), rp_hist_pct(h, 0.99));
 	fl_fmt_ns(p999, sizeof(p999), rp_hist_pct(h, 0.999));
 	fl_fmt_ns(max, sizeof(max), h->b[h->nr - 1].hi);
-	rp_cat(buf, len, "%s%s p50 %s, p99 %s, p99.9 %s, max %s", *buf ? "; " : "",
+	fl_fmt_cat(buf, len, "%s%s p50 %s, p99 %s, p99.9 %s, max %s", *buf ? "; " : "",
 	       label, p50, p99, p999, max);
 }
 
@@ -127,7 +127,7 @@ static void read_nodes(char *buf, size_t len, const char *label, struct curve *c
 	}
 	if (lo < 0 || lo == hi)
 		return;
-	rp_cat(buf, len, "; %s: p99 on node %d is %.2fx node %d's", label, cv[hi].node,
+	fl_fmt_cat(buf, len, "; %s: p99 on node %d is %.2fx node %d's", label, cv[hi].node,
 	       rp_hist_pct(&cv[hi].h, 0.99) / rp_hist_pct(&cv[lo].h, 0.99), cv[lo].node);
 }
 
@@ -189,7 +189,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 		goto out;
 	}
 	if (kind)
-		rp_cat(f->title, sizeof(f->title), ", with the %s invalidator", kind);
+		fl_fmt_cat(f->title, sizeof(f->title), ", with the %s invalidator", kind);
 	fprintf(f->dat, "# 1/(1-p) latency_ns: one block per curve\n");
 	for (int i = 0; i < nc; i++) {
 		const struct curve *v = &cv[i];
@@ -210,7 +210,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 		else
 			snprintf(labels[i], sizeof(labels[i]), "%s", r->series[v->series].label);
 		if (v->bad)
-			rp_cat(labels[i], sizeof(labels[i]), " (untrustworthy)");
+			fl_fmt_cat(labels[i], sizeof(labels[i]), " (untrustworthy)");
 		snprintf(colors[i], sizeof(colors[i]), "%s", rp_color(v->series));
 		dashes[i] = same + 1;
 	}
@@ -231,7 +231,7 @@ void rp_fig_latency(struct rp_report *r, struct rp_config *c)
 	snprintf(f->text, sizeof(f->text), "%s at %d thread%s: %s%s", c->name, threads,
 		 threads == 1 ? "" : "s", reading, nodes_txt);
 	if (bad)
-		rp_cat(f->text, sizeof(f->text), "; untrustworthy latency (crosses) merged in: %s",
+		fl_fmt_cat(f->text, sizeof(f->text), "; untrustworthy latency (crosses) merged in: %s",
 		       untrusted);
 	rp_var_num(f, "W", 900);
 	rp_var_num(f, "H", 560);

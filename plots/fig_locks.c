@@ -183,7 +183,7 @@ static void why_none(char *buf, size_t len, const struct rp_report *r,
 				continue;
 			seen = true;
 			if (!json_is_object(cols)) {
-				rp_cat(down, sizeof(down), "%s%s: no kernel.collectors in the results",
+				fl_fmt_cat(down, sizeof(down), "%s%s: no kernel.collectors in the results",
 				       *down ? "; " : "", r->series[s].label);
 				continue;
 			}
@@ -194,10 +194,10 @@ static void why_none(char *buf, size_t len, const struct rp_report *r,
 				const char *st = json_string_value(json_object_get(f, "status")) ?: "absent";
 
 				if (!strcmp(st, "ok"))
-					rp_cat(ran, sizeof(ran), "%s%s on %s", *ran ? ", " : "",
+					fl_fmt_cat(ran, sizeof(ran), "%s%s on %s", *ran ? ", " : "",
 					       name, r->series[s].label);
 				else
-					rp_cat(down, sizeof(down), "%s%s: %s %s", *down ? "; " : "",
+					fl_fmt_cat(down, sizeof(down), "%s%s: %s %s", *down ? "; " : "",
 					       r->series[s].label, name, st);
 			}
 			json_decref(fillers);
@@ -335,12 +335,12 @@ void rp_fig_locks(struct rp_report *r, struct rp_config *c)
 	}
 	for (int s = 0; s < r->nr_series; s++)
 		if (L->top[s][0])
-			rp_cat(reading, sizeof(reading), "%s%s (%s)", *reading ? "; " : "",
+			fl_fmt_cat(reading, sizeof(reading), "%s%s (%s)", *reading ? "; " : "",
 			       L->top[s], r->series[s].label);
 	snprintf(f->text, sizeof(f->text), "%s at %d thread%s, top lock per run: %s", c->name,
 		 threads, threads == 1 ? "" : "s", reading);
 	if (bad)
-		rp_cat(f->text, sizeof(f->text), "; untrustworthy lock data (hatched): %s",
+		fl_fmt_cat(f->text, sizeof(f->text), "; untrustworthy lock data (hatched): %s",
 		       untrusted);
 	rp_var_num(f, "W", 1000 + (L->nr_bars > 6 ? 60 * (L->nr_bars - 6) : 0));
 	rp_var_num(f, "H", 540);

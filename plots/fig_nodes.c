@@ -84,7 +84,7 @@ static void read_spread(char *buf, size_t len, const char *label, const char *wh
 	}
 	if (lo < 0 || lo == hi)
 		return;
-	rp_cat(buf, len, "; %s: p99 on node %d is %.2fx node %d's, at %.2fx its %s", label,
+	fl_fmt_cat(buf, len, "; %s: p99 on node %d is %.2fx node %d's, at %.2fx its %s", label,
 	       nodes[hi], bars[hi].p99.med / bars[lo].p99.med, nodes[lo],
 	       bars[hi].rate.med / bars[lo].rate.med, what);
 }
@@ -174,7 +174,7 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 			lmax = fmax(lmax, isfinite(b->p99.max) ? b->p99.max : 0);
 			have_p99 |= isfinite(b->p99.med);
 			if (nr == 1)
-				rp_cat(reading, sizeof(reading), "%s%s %s %s%s%s",
+				fl_fmt_cat(reading, sizeof(reading), "%s%s %s %s%s%s",
 				       *reading ? "; " : "", r->series[s].label, rate, what,
 				       isfinite(b->p99.med) ? ", p99 " : "",
 				       isfinite(b->p99.med) ? p99 : "");
@@ -210,9 +210,9 @@ void rp_fig_nodes(struct rp_report *r, struct rp_config *c)
 	int key = rp_legend_px(labels, ns, bad ? 32 : 0, have_p99 ? 1100 : 650);
 
 	if (!have_p99)
-		rp_cat(f->text, sizeof(f->text), " (no latency measured: --no-latency)");
+		fl_fmt_cat(f->text, sizeof(f->text), " (no latency measured: --no-latency)");
 	if (bad)
-		rp_cat(f->text, sizeof(f->text), "; untrustworthy runs in the medians (hatched): %s",
+		fl_fmt_cat(f->text, sizeof(f->text), "; untrustworthy runs in the medians (hatched): %s",
 		       untrusted);
 	rp_var_num(f, "have_p99", have_p99);
 	rp_var_num(f, "W", have_p99 ? 1100 : 650);

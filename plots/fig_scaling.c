@@ -154,7 +154,7 @@ static void read_line(char *buf, size_t len, const struct line *l, bool faults)
 	if (l->nr < 2 || !(a > 0) || !isfinite(b))
 		return;
 	fl_fmt_rate(rate, sizeof(rate), b);
-	rp_cat(buf, len, "%s%s scales to %d threads at %.2fx of %d-thread %s (linear: %.3gx; %s/s)",
+	fl_fmt_cat(buf, len, "%s%s scales to %d threads at %.2fx of %d-thread %s (linear: %.3gx; %s/s)",
 	       *buf ? "; " : "", l->label, hi->threads, b / a, lo->threads,
 	       faults ? "faults/s" : "ops/s", (double)hi->threads / lo->threads, rate);
 }
@@ -288,7 +288,7 @@ void rp_fig_scaling(struct rp_report *r, struct rp_config *c)
 
 	snprintf(f->text, sizeof(f->text), "%s: %s", c->name, reading);
 	if (bad)
-		rp_cat(f->text, sizeof(f->text), "; untrustworthy (crosses; hollow medians include them): %s",
+		fl_fmt_cat(f->text, sizeof(f->text), "; untrustworthy (crosses; hollow medians include them): %s",
 		       untrusted);
 	/* The legend under the panels: as many rows as it needs. */
 	int w = have_faults ? 1200 : 760, key;

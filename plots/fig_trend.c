@@ -276,7 +276,7 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 
 				day(when, sizeof(when), q->t);
 				rp_reason_codes(codes, sizeof(codes), q->line, "all");
-				rp_cat(bad_txt, sizeof(bad_txt), "%s%s (%s%s%s)", *bad_txt ? "; " : "",
+				fl_fmt_cat(bad_txt, sizeof(bad_txt), "%s%s (%s%s%s)", *bad_txt ? "; " : "",
 				       when, titles[k], *codes ? ": " : "", codes);
 				bad++;
 			}
@@ -302,7 +302,7 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		else
 			counts[5]++;
 		if (q->verdict && !strcmp(q->verdict, "worse"))
-			rp_cat(worse, sizeof(worse), "%s%s %+.1f%%", *worse ? ", " : "", titles[k],
+			fl_fmt_cat(worse, sizeof(worse), "%s%s %+.1f%%", *worse ? ", " : "", titles[k],
 			       q->change);
 	}
 	day(d0, sizeof(d0), tmin);
@@ -312,13 +312,13 @@ static void draw_group(struct rp_report *r, json_t *first, int index)
 		 c ? c->name : wl, nights, d0, d1, nights_worse, counts[1], *worse ? " (" : "",
 		 worse, *worse ? ")" : "", counts[2], counts[0], counts[3]);
 	if (counts[4])
-		rp_cat(f->text, sizeof(f->text), ", %d untrustworthy", counts[4]);
+		fl_fmt_cat(f->text, sizeof(f->text), ", %d untrustworthy", counts[4]);
 	if (counts[5])
-		rp_cat(f->text, sizeof(f->text), ", %d with another verdict (black)", counts[5]);
+		fl_fmt_cat(f->text, sizeof(f->text), ", %d with another verdict (black)", counts[5]);
 	if (bad)
-		rp_cat(f->text, sizeof(f->text), "; untrustworthy nights (crosses): %s", bad_txt);
+		fl_fmt_cat(f->text, sizeof(f->text), "; untrustworthy nights (crosses): %s", bad_txt);
 	if (omitted)
-		rp_cat(f->text, sizeof(f->text), "; %d entries of further metrics not drawn", omitted);
+		fl_fmt_cat(f->text, sizeof(f->text), "; %d entries of further metrics not drawn", omitted);
 	int cols = np > 1 ? 2 : 1, rows = (np + cols - 1) / cols;
 	double pad = (tmax - tmin) * 0.04;
 

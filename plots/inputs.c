@@ -215,12 +215,12 @@ static void params_text(json_t *params, char *buf, size_t len)
 	buf[0] = '\0';
 	json_object_foreach(params, key, v) {
 		if (json_is_string(v))
-			rp_cat(buf, len, "%s%s=%s", *buf ? " " : "", key, json_string_value(v));
+			fl_fmt_cat(buf, len, "%s%s=%s", *buf ? " " : "", key, json_string_value(v));
 		else if (json_is_integer(v))
-			rp_cat(buf, len, "%s%s=%lld", *buf ? " " : "", key,
+			fl_fmt_cat(buf, len, "%s%s=%lld", *buf ? " " : "", key,
 			       (long long)json_integer_value(v));
 		else if (json_is_boolean(v))
-			rp_cat(buf, len, "%s%s=%s", *buf ? " " : "", key,
+			fl_fmt_cat(buf, len, "%s%s=%s", *buf ? " " : "", key,
 			       json_is_true(v) ? "on" : "off");
 	}
 }
@@ -261,7 +261,7 @@ static struct rp_config *add_config(struct rp_report *r, const char *key,
 	c->params_obj = json_incref(json_object_get(wl, "params"));
 	params_text(c->params_obj, c->params, sizeof(c->params));
 	if (other_mode(wl))
-		rp_cat(c->params, sizeof(c->params), " mode=%s", other_mode(wl));
+		fl_fmt_cat(c->params, sizeof(c->params), " mode=%s", other_mode(wl));
 	snprintf(c->mode, sizeof(c->mode), "%s", other_mode(wl) ?: "threads");
 	/* Two configurations from files of one name: page_fault1, page_fault1-2. */
 	rp_safe_name(name, sizeof(name), stem);
@@ -298,16 +298,16 @@ static void config_key(char *buf, size_t len, json_t *wl)
 	for (size_t i = 0; i < n; i++) {
 		v = json_object_get(params, keys[i]);
 		if (json_is_number(v)) {
-			rp_cat(buf, len, " %s=%.17g", keys[i], json_number_value(v));
+			fl_fmt_cat(buf, len, " %s=%.17g", keys[i], json_number_value(v));
 		} else {
 			char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
-			rp_cat(buf, len, " %s=%s", keys[i], s ?: "?");
+			fl_fmt_cat(buf, len, " %s=%s", keys[i], s ?: "?");
 			free(s);
 		}
 	}
 	if (other_mode(wl))
-		rp_cat(buf, len, " mode=%s", other_mode(wl));
+		fl_fmt_cat(buf, len, " mode=%s", other_mode(wl));
 }
 
 /*
@@ -333,8 +333,8 @@ int rp_build_configs(struct rp_report *r)
 			config_key(key, sizeof(key), json_object_get(doc, "workload"));
 			snprintf(name, sizeof(name), "%s", stem ?: "?");
 			if (mixed) {
-				rp_cat(key, sizeof(key), " accel=%s", r->series[s].accel);
-				rp_cat(name, sizeof(name), "-%s", r->series[s].accel);
+				fl_fmt_cat(key, sizeof(key), " accel=%s", r->series[s].accel);
+				fl_fmt_cat(name, sizeof(name), "-%s", r->series[s].accel);
 			}
 			for (int k = 0; k < r->nr_configs; k++)
 				if (!strcmp(r->configs[k].key, key))

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "base/format.h"
+
 #define RP_MAX_SERIES 12
 #define RP_TEXT 2048
 /* Directories leave room for a file name within PATH_MAX. */
@@ -177,9 +179,6 @@ void rp_hist_free(struct rp_hist *h);
 void rp_ns_unit(double max, double *div, const char **unit);
 /* "page_fault1" from "/x/page_fault1.json"; anything else becomes '_'. */
 void rp_safe_name(char *dst, size_t len, const char *src);
-/* Append to a reading with a separator. */
-void rp_cat(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Parse an ISO 8601 time ("2026-11-24T15:49:49+0000", "...Z"); NAN if not one. */
 double rp_parse_time(const char *s);
 /* JSON values equal, or both absent. */

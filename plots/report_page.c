@@ -85,39 +85,39 @@ static void trust_summary(char *buf, size_t len, const struct rp_trust *t)
 
 	buf[0] = '\0';
 	if (!t->docs)
-		rp_cat(buf, len, "No result, stress or MPI document among the inputs.");
+		fl_fmt_cat(buf, len, "No result, stress or MPI document among the inputs.");
 	else if (!judged)
-		rp_cat(buf, len, "None of the %d documents records its validity (they were written by a faultline that did not judge its results): nothing says whether they can be trusted.",
+		fl_fmt_cat(buf, len, "None of the %d documents records its validity (they were written by a faultline that did not judge its results): nothing says whether they can be trusted.",
 		       t->docs);
 	else if (!t->bad_docs && judged == t->docs)
-		rp_cat(buf, len, "All %d documents are valid: every run, stress check and MPI rank says its numbers can be trusted.",
+		fl_fmt_cat(buf, len, "All %d documents are valid: every run, stress check and MPI rank says its numbers can be trusted.",
 		       t->docs);
 	else if (!t->bad_docs)
-		rp_cat(buf, len, "The %d documents that record their validity are valid.", judged);
+		fl_fmt_cat(buf, len, "The %d documents that record their validity are valid.", judged);
 	if (t->bad_docs) {
 		if (t->bad_runs)
-			rp_cat(parts, sizeof(parts), "%s%d run%s", *parts ? ", " : "", t->bad_runs,
+			fl_fmt_cat(parts, sizeof(parts), "%s%d run%s", *parts ? ", " : "", t->bad_runs,
 			       t->bad_runs == 1 ? "" : "s");
 		if (t->bad_checks)
-			rp_cat(parts, sizeof(parts), "%s%d stress check%s", *parts ? ", " : "",
+			fl_fmt_cat(parts, sizeof(parts), "%s%d stress check%s", *parts ? ", " : "",
 			       t->bad_checks, t->bad_checks == 1 ? "" : "s");
 		if (t->not_run)
-			rp_cat(parts, sizeof(parts), "%s%d check%s not run", *parts ? ", " : "",
+			fl_fmt_cat(parts, sizeof(parts), "%s%d check%s not run", *parts ? ", " : "",
 			       t->not_run, t->not_run == 1 ? "" : "s");
 		if (t->bad_ranks)
-			rp_cat(parts, sizeof(parts), "%s%d MPI rank%s", *parts ? ", " : "",
+			fl_fmt_cat(parts, sizeof(parts), "%s%d MPI rank%s", *parts ? ", " : "",
 			       t->bad_ranks, t->bad_ranks == 1 ? "" : "s");
-		rp_cat(buf, len, "%d of %d documents %s untrustworthy%s%s%s.", t->bad_docs, t->docs,
+		fl_fmt_cat(buf, len, "%d of %d documents %s untrustworthy%s%s%s.", t->bad_docs, t->docs,
 		       t->bad_docs == 1 ? "is" : "are", *parts ? " (" : "", parts, *parts ? ")" : "");
 	}
 	if (t->known)
-		rp_cat(buf, len, " %d stress check%s failed as known (expected, not a failure).",
+		fl_fmt_cat(buf, len, " %d stress check%s failed as known (expected, not a failure).",
 		       t->known, t->known == 1 ? "" : "s");
 	if (t->bad_metrics)
-		rp_cat(buf, len, " %d compare metric%s untrustworthy, not judged.", t->bad_metrics,
+		fl_fmt_cat(buf, len, " %d compare metric%s untrustworthy, not judged.", t->bad_metrics,
 		       t->bad_metrics == 1 ? " is" : "s are");
 	if (judged && judged < t->docs)
-		rp_cat(buf, len, " %d document%s no validity (written before faultline judged its results): nothing says whether %s can be trusted.",
+		fl_fmt_cat(buf, len, " %d document%s no validity (written before faultline judged its results): nothing says whether %s can be trusted.",
 		       t->docs - judged, t->docs - judged == 1 ? " records" : "s record",
 		       t->docs - judged == 1 ? "it" : "they");
 }

@@ -27,7 +27,7 @@ static void reasons_text(char *buf, size_t len, json_t *holder)
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(json_object_get(holder, "validity"), "reasons"),
 			   i, r)
-		rp_cat(buf, len, "%s%s: %s", i ? "; " : "",
+		fl_fmt_cat(buf, len, "%s%s: %s", i ? "; " : "",
 		       json_string_value(json_object_get(r, "code")) ?: "?",
 		       json_string_value(json_object_get(r, "text")) ?: "");
 	if (!buf[0])

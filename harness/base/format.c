@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Numbers for table cells and figure labels. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/format.h"
 
@@ -29,4 +31,16 @@ void fl_fmt_ns(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.2f us", ns / 1e3);
 	else
 		snprintf(buf, len, "%.0f ns", ns);
+}
+
+void fl_fmt_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strnlen(buf, len);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
 }

@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/compare.h"
 #include "base/faultline.h"
+#include "base/format.h"
 #include "base/validity.h"
 #include "bisect/judge.h"
 
@@ -99,19 +99,6 @@ static void change_text(const struct fl_stats_cmp *r, char *buf, size_t len)
 			 *r->why ? r->why : "too few samples");
 }
 
-__attribute__((format(printf, 3, 4)))
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
 static int add_signal(struct fl_bisect_judge *j, const struct fl_cmp_series *s)
 {
 	char key[1024], label[256];
@@ -157,7 +144,7 @@ int fl_bisect_signal(struct fl_bisect_judge *j, const char *good,
 		change_text(&s->res, ch, sizeof(ch));
 		if (s->res.verdict == FL_VERDICT_WORSE) {
 			ret = add_signal(j, s);
-			append(why, len, "%s%s %s", *why ? "; " : "", label, ch);
+			fl_fmt_cat(why, len, "%s%s %s", *why ? "; " : "", label, ch);
 		} else if (s->res.verdict != FL_VERDICT_UNCHANGED &&
 			   s->res.verdict != FL_VERDICT_BETTER) {
 			unsure++;
@@ -201,7 +188,7 @@ int fl_bisect_judge_run(const struct fl_bisect_judge *j, const char *good,
 		bool worse = g && g->res.verdict == FL_VERDICT_WORSE;
 
 		if (!g || !b) {
-			append(why, len, "%s%s: missing from this step", *why ? "; " : "",
+			fl_fmt_cat(why, len, "%s%s: missing from this step", *why ? "; " : "",
 			       j->label[i]);
 			continue;
 		}
@@ -209,7 +196,7 @@ int fl_bisect_judge_run(const struct fl_bisect_judge *j, const char *good,
 		change_text(&b->res, ch2, sizeof(ch2));
 		nr_bad += worse;
 		nr_good += !worse && b->res.verdict == FL_VERDICT_WORSE;
-		append(why, len, "%s%s %s against the good endpoint (%s), %s to the bad one (%s)",
+		fl_fmt_cat(why, len, "%s%s %s against the good endpoint (%s), %s to the bad one (%s)",
 		       *why ? "; " : "", j->label[i], ch1, fl_verdict_str(g->res.verdict),
 		       ch2, fl_verdict_str(b->res.verdict));
 	}
@@ -238,7 +225,7 @@ int fl_bisect_evidence(const struct fl_bisect_judge *j, const char *before,
 		if (!s)
 			continue;
 		change_text(&s->res, ch, sizeof(ch));
-		append(why, len, "%s%s %s (%s; %d against %d repetitions)", *why ? "; " : "",
+		fl_fmt_cat(why, len, "%s%s %s (%s; %d against %d repetitions)", *why ? "; " : "",
 		       j->label[i], ch, fl_verdict_str(s->res.verdict), s->n[FL_CUR],
 		       s->n[FL_BASE]);
 	}
@@ -274,7 +261,7 @@ int fl_bisect_judge_stress(const char *file, char *why, size_t len)
 		}
 		if (strcmp(verdict, "fail")) {
 			other++;
-			append(why, len, "%s%s: %s", *why ? "; " : "", name, verdict);
+			fl_fmt_cat(why, len, "%s%s: %s", *why ? "; " : "", name, verdict);
 			continue;
 		}
 		fail++;
@@ -285,7 +272,7 @@ int fl_bisect_judge_stress(const char *file, char *why, size_t len)
 				snprintf(what + w, sizeof(what) - w, "%s%s %lld", w ? ", " : "",
 					 kind, (long long)json_integer_value(n));
 		}
-		append(why, len, "%s%s: fail, %s", *why ? "; " : "", name,
+		fl_fmt_cat(why, len, "%s%s: fail, %s", *why ? "; " : "", name,
 		       *what ? what : "no violation counted (a kernel-log finding?)");
 	}
 	json_decref(doc);
