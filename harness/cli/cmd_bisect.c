@@ -178,14 +178,14 @@ static void set_why(struct bisect *bs, int k, const char *why)
 
 /*
  * Round @r of prefix @k. 0 when its document is there; else the exit code
- * to stop with (3 or 4), or -1 when the prefix is to be marked from @why:
- * the kernel failed (*@failed) or it cannot be built.
+ * to stop with (3 or 4), or -1 when the prefix is marked already, with the
+ * reason: skipped when it cannot be built, or when its kernel failed under
+ * a workload; bad when its kernel failed under a check.
  */
-static int round_of(struct bisect *bs, int k, int r, bool *failed, char *why)
+static int round_of(struct bisect *bs, int k, int r, char *why)
 {
 	enum fl_round got;
 
-	*failed = false;
 	if (r > bs->rounds[k])
 		say(bs, "prefix %d (%s): round %d", k, patch(bs, k), r);
 	got = fl_bisect_round(&bs->run, k, r, why, WHY_LEN);
@@ -195,10 +195,13 @@ static int round_of(struct bisect *bs, int k, int r, bool *failed, char *why)
 			bs->rounds[k] = r;
 		return 0;
 	case FL_ROUND_KERNEL_FAILED:
-		*failed = true;
+		bs->b->mark[k] = bs->run.stress ? FL_BS_BAD : FL_BS_SKIP;
+		set_why(bs, k, why);
 		say(bs, "prefix %d: the kernel failed: %s", k, why);
 		return -1;
 	case FL_ROUND_UNBUILDABLE:
+		bs->b->mark[k] = FL_BS_SKIP;
+		set_why(bs, k, why);
 		say(bs, "prefix %d: cannot be built: %s", k, why);
 		return -1;
 	case FL_ROUND_INTERRUPTED:
@@ -218,16 +221,10 @@ static bool more_rounds(const struct bisect *bs, int k)
 static int judge_stress(struct bisect *bs, int k)
 {
 	char why[WHY_LEN], files[PATH_MAX];
-	bool failed;
-	int ret = round_of(bs, k, 1, &failed, why), call;
+	int ret = round_of(bs, k, 1, why), call;
 
-	if (ret > 0)
-		return ret;
-	if (ret < 0) {
-		bs->b->mark[k] = failed ? FL_BS_BAD : FL_BS_SKIP;
-		set_why(bs, k, why);
-		return 0;
-	}
+	if (ret)
+		return ret > 0 ? ret : 0;
 	fl_bisect_round_files(&bs->run, k, 1, files, sizeof(files));
 	call = fl_bisect_judge_stress(files, why, sizeof(why));
 	if (call < 0) {
@@ -260,18 +257,12 @@ static int judge_endpoints(struct bisect *bs)
 {
 	int good = bs->b->good, bad = bs->b->bad, ret;
 	char why[WHY_LEN], gf[PATH_MAX * 4], bf[PATH_MAX * 4];
-	bool failed;
 
 	for (int r = 1;; r++) {
 		for (int k = good; k <= bad; k += bad - good) {
-			ret = round_of(bs, k, r, &failed, why);
-			if (ret > 0)
-				return ret;
-			if (ret < 0) {
-				bs->b->mark[k] = FL_BS_SKIP;
-				set_why(bs, k, why);
-				return 0;
-			}
+			ret = round_of(bs, k, r, why);
+			if (ret)
+				return ret > 0 ? ret : 0;
 		}
 		fl_bisect_judge_free(&bs->j);
 		fl_bisect_round_files(&bs->run, good, r, gf, sizeof(gf));
@@ -303,18 +294,12 @@ static int judge_endpoints(struct bisect *bs)
 static int judge_run(struct bisect *bs, int k)
 {
 	char why[WHY_LEN], gf[PATH_MAX * 4], bf[PATH_MAX * 4], sf[PATH_MAX * 4];
-	bool failed;
 	int ret, call;
 
 	for (int r = 1;; r++) {
-		ret = round_of(bs, k, r, &failed, why);
-		if (ret > 0)
-			return ret;
-		if (ret < 0) {
-			bs->b->mark[k] = FL_BS_SKIP;
-			set_why(bs, k, why);
-			return 0;
-		}
+		ret = round_of(bs, k, r, why);
+		if (ret)
+			return ret > 0 ? ret : 0;
 		fl_bisect_round_files(&bs->run, bs->b->good, bs->rounds[bs->b->good], gf, sizeof(gf));
 		fl_bisect_round_files(&bs->run, bs->b->bad, bs->rounds[bs->b->bad], bf, sizeof(bf));
 		fl_bisect_round_files(&bs->run, k, r, sf, sizeof(sf));
