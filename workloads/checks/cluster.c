@@ -8,6 +8,7 @@
 
 #include "base/faultline.h"
 #include "base/scratch.h"
+#include "integrity/oracle.h"
 #include "cluster.h"
 
 int chk_cluster_start(struct chk_cluster *cl, struct fl_check_ctx *c,
@@ -56,4 +57,35 @@ int chk_cluster_stop(struct chk_cluster *cl, int ret, char *err, size_t len)
 		fl_scratch_remove(cl->backing);
 	*cl->mounts = *cl->backing = '\0';
 	return ret;
+}
+
+void chk_cluster_incoherent(struct fl_check_ctx *c, uint32_t node, uint32_t file_id,
+			    uint64_t off, uint64_t due, int64_t seen)
+{
+	struct fl_violation v = {
+		.kind = FL_VIOL_INCOHERENT,
+		.actor = node,
+		.file_id = file_id,
+		.offset = off,
+		.expected.coh_gen = due,
+		.observed.coh_gen = seen,
+	};
+
+	fl_oracle_report(c->oracle, &v);
+}
+
+void chk_cluster_sigbus(struct fl_check_ctx *c, uint32_t node, uint32_t file_id,
+			uint64_t off, uint64_t size, int code)
+{
+	struct fl_violation v = {
+		.kind = FL_VIOL_UNEXPECTED_SIGBUS,
+		.actor = node,
+		.file_id = file_id,
+		.si_code = code,
+		.offset = off,
+		.expected.size = { size, size },
+		.observed.sigbus = true,
+	};
+
+	fl_oracle_report(c->oracle, &v);
 }

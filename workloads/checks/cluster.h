@@ -9,6 +9,7 @@
 #define FL_CHECK_CLUSTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clusterfs/clusterfs.h"
 #include "integrity/check.h"
@@ -28,5 +29,16 @@ int chk_cluster_start(struct chk_cluster *cl, struct fl_check_ctx *c,
 
 /* Stop it and remove its directories; @ret, or the stop's error if @ret was 0. */
 int chk_cluster_stop(struct chk_cluster *cl, int ret, char *err, size_t len);
+
+/*
+ * Violations of the cluster checks, seen by @node in file @file_id: block
+ * bytes at @off of generation @seen where @due was written and made
+ * visible (incoherent), and a SIGBUS at @off inside a file of @size bytes
+ * that nobody shrank (unexpected_sigbus).
+ */
+void chk_cluster_incoherent(struct fl_check_ctx *c, uint32_t node, uint32_t file_id,
+			    uint64_t off, uint64_t due, int64_t seen);
+void chk_cluster_sigbus(struct fl_check_ctx *c, uint32_t node, uint32_t file_id,
+			uint64_t off, uint64_t size, int code);
 
 #endif /* FL_CHECK_CLUSTER_H */

@@ -59,36 +59,6 @@ static int write_all(struct cow_remote *t, uint64_t gen, char *err, size_t len)
 	return 0;
 }
 
-static void report_incoherent(struct cow_remote *t, uint64_t p, uint64_t gen,
-			      const struct fl_coh_seen *seen)
-{
-	struct fl_violation v = {
-		.kind = FL_VIOL_INCOHERENT,
-		.actor = READER,
-		.file_id = FILE_ID,
-		.offset = p * t->ps + seen->first_bad,
-		.expected.coh_gen = gen,
-		.observed.coh_gen = seen->gen,
-	};
-
-	fl_oracle_report(t->c->oracle, &v);
-}
-
-static void report_sigbus(struct cow_remote *t, uint64_t off, int code)
-{
-	struct fl_violation v = {
-		.kind = FL_VIOL_UNEXPECTED_SIGBUS,
-		.actor = READER,
-		.file_id = FILE_ID,
-		.si_code = code,
-		.offset = off,
-		.expected.size = { NR_PAGES * t->ps, NR_PAGES * t->ps },
-		.observed.sigbus = true,
-	};
-
-	fl_oracle_report(t->c->oracle, &v);
-}
-
 /* Pages COWed in @pass: half of them, a different half each pass. */
 static bool cowed(uint64_t p, uint64_t pass)
 {
@@ -106,12 +76,13 @@ static void verify(struct cow_remote *t, const uint8_t *map, uint64_t pass, uint
 		uint64_t w;
 
 		if (!fl_sigbus_copy(t->page, map + p * t->ps, t->ps, &code)) {
-			report_sigbus(t, p * t->ps, code);
+			chk_cluster_sigbus(t->c, READER, FILE_ID, p * t->ps, NR_PAGES * t->ps, code);
 			continue;
 		}
 		if (!cowed(p, pass)) {
 			if (!fl_coh_verify(t->page, p, gen, t->ps, &seen))
-				report_incoherent(t, p, gen, &seen);
+				chk_cluster_incoherent(t->c, READER, FILE_ID, p * t->ps + seen.first_bad,
+						       gen, seen.gen);
 			continue;
 		}
 		/* The first word that changed, or the marker's: one check a page. */
@@ -143,17 +114,18 @@ static int one_pass(struct cow_remote *t, uint64_t pass, char *err, size_t len)
 		uint64_t off = p * t->ps + (p % (t->ps / 8)) * 8, m;
 
 		if (!fl_sigbus_copy(t->page, map + p * t->ps, t->ps, &code)) {
-			report_sigbus(t, p * t->ps, code);
+			chk_cluster_sigbus(t->c, READER, FILE_ID, p * t->ps, NR_PAGES * t->ps, code);
 			continue;
 		}
 		/* What node 1 maps after node 0's write: the write, already. */
 		if (!fl_coh_verify(t->page, p, before, t->ps, &seen))
-			report_incoherent(t, p, before, &seen);
+			chk_cluster_incoherent(t->c, READER, FILE_ID, p * t->ps + seen.first_bad,
+					       before, seen.gen);
 		if (!cowed(p, pass))
 			continue;
 		m = fl_oracle_marker(READER, off);
 		if (!fl_sigbus_store(map + off, &m, sizeof(m), &code)) {
-			report_sigbus(t, off, code);
+			chk_cluster_sigbus(t->c, READER, FILE_ID, off, NR_PAGES * t->ps, code);
 			continue;
 		}
 		memcpy(t->kept + p * t->ps, map + p * t->ps, t->ps);

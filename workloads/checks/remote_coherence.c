@@ -58,36 +58,6 @@ static void fail(struct remote *rem, int e, const char *call, const char *path)
 			   strerror(-e));
 }
 
-static void report(struct remote *rem, int node, uint64_t b, uint64_t due,
-		   const struct fl_coh_seen *seen)
-{
-	struct fl_violation v = {
-		.kind = FL_VIOL_INCOHERENT,
-		.actor = (uint32_t)node,
-		.file_id = FILE_ID,
-		.offset = b * rem->l.block + seen->first_bad,
-		.expected.coh_gen = due,
-		.observed.coh_gen = seen->gen,
-	};
-
-	fl_oracle_report(rem->c->oracle, &v);
-}
-
-static void report_sigbus(struct remote *rem, int node, uint64_t off, int code)
-{
-	struct fl_violation v = {
-		.kind = FL_VIOL_UNEXPECTED_SIGBUS,
-		.actor = (uint32_t)node,
-		.file_id = FILE_ID,
-		.si_code = code,
-		.offset = off,
-		.expected.size = { rem->l.size, rem->l.size },
-		.observed.sigbus = true,
-	};
-
-	fl_oracle_report(rem->c->oracle, &v);
-}
-
 static int write_blocks(struct remote *rem, int id, int fd, uint8_t *map, uint64_t pass,
 			uint8_t *buf)
 {
@@ -103,7 +73,7 @@ static int write_blocks(struct remote *rem, int id, int fd, uint8_t *map, uint64
 			if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
 				return errno ? -errno : -EIO;
 		} else if (!fl_sigbus_store(map + off, buf, n, &code)) {
-			report_sigbus(rem, id, off, code);
+			chk_cluster_sigbus(rem->c, (uint32_t)id, FILE_ID, off, rem->l.size, code);
 			return 0;
 		}
 	}
@@ -120,11 +90,12 @@ static void verify(struct remote *rem, int id, uint8_t *map, uint64_t done, uint
 		uint64_t n = fl_coh_block_len(&rem->l, b), due = fl_coh_expected(&rem->l, b, done);
 
 		if (!fl_sigbus_copy(buf, map + b * rem->l.block, n, &code)) {
-			report_sigbus(rem, id, b * rem->l.block, code);
+			chk_cluster_sigbus(rem->c, (uint32_t)id, FILE_ID, b * rem->l.block, rem->l.size, code);
 			return;
 		}
 		if (!fl_coh_verify(buf, b, due, n, &seen))
-			report(rem, id, b, due, &seen);
+			chk_cluster_incoherent(rem->c, (uint32_t)id, FILE_ID,
+					       b * rem->l.block + seen.first_bad, due, seen.gen);
 	}
 	fl_check_iteration(rem->c);
 }
@@ -151,7 +122,7 @@ static void *node_main(void *arg)
 	/* Fault all of it in: stale pages must be mapped when writes come. */
 	for (uint64_t off = 0; !ret && off < rem->l.size; off += 4096)
 		if (!fl_sigbus_copy(buf, map + off, 1, &code))
-			report_sigbus(rem, nd->id, off, code);
+			chk_cluster_sigbus(rem->c, (uint32_t)nd->id, FILE_ID, off, rem->l.size, code);
 	for (pass = 0;; pass++) {
 		int writer = (int)(pass % (uint64_t)rem->nodes);
 
