@@ -11,6 +11,11 @@
 #include "integrity/oracle.h"
 #include "cluster.h"
 
+bool chk_cluster_fault(const char *name)
+{
+	return !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "", name);
+}
+
 int chk_cluster_start(struct chk_cluster *cl, struct fl_check_ctx *c,
 		      const char *tag, int nodes, char *err, size_t len)
 {
@@ -21,8 +26,7 @@ int chk_cluster_start(struct chk_cluster *cl, struct fl_check_ctx *c,
 
 	*cl->backing = *cl->mounts = '\0';
 	cl->fs = NULL;
-	o.skip_invalidation = !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "",
-				      "skip-invalidation");
+	o.skip_invalidation = chk_cluster_fault("skip-invalidation");
 	snprintf(prefix, sizeof(prefix), "%s-backing", tag);
 	ret = fl_scratch_make(c->dir, prefix, cl->backing, sizeof(cl->backing), err, len);
 	snprintf(prefix, sizeof(prefix), "%s-nodes", tag);

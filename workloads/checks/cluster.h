@@ -2,12 +2,14 @@
 /*
  * A clusterfs for a check: N mounts ("nodes", each its own page cache) of
  * one backing directory, both fresh directories in the check's --dir.
- * FAULTLINE_CLUSTERFS_FAULT=skip-invalidation (tests) makes clusterfs
- * forget to invalidate, and the checks that rely on it must then fail.
+ * FAULTLINE_CLUSTERFS_FAULT (tests) plants a fault the checks must catch:
+ * skip-invalidation makes clusterfs forget to invalidate; a check may
+ * name faults of its own (chk_cluster_fault).
  */
 #ifndef FL_CHECK_CLUSTER_H
 #define FL_CHECK_CLUSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +20,9 @@ struct chk_cluster {
 	struct fl_clusterfs *fs;
 	char backing[4200], mounts[4200];
 };
+
+/* Tests: whether FAULTLINE_CLUSTERFS_FAULT names fault @name. */
+bool chk_cluster_fault(const char *name);
 
 /*
  * Start it with @nodes mounts, directories named after @tag. 0, or

@@ -150,7 +150,7 @@ static int cow_remote_run(struct fl_check_ctx *c, char *err, size_t len)
 	char path[4300];
 	int ret;
 
-	t.zap_even_cows = !strcmp(getenv("FAULTLINE_CLUSTERFS_FAULT") ?: "", "zap-even-cows");
+	t.zap_even_cows = chk_cluster_fault("zap-even-cows");
 	t.l = (struct fl_coh_layout){ .size = NR_PAGES * t.ps, .block = t.ps, .writers = 1 };
 	t.page = malloc(t.ps);
 	t.kept = malloc(NR_PAGES * t.ps);
