@@ -89,7 +89,8 @@ BARE_OBJ := $(BUILD)/obj/harness/bench/bare_loop.o
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: bpf-status $(BUILD)/faultline $(BUILD)/faultline-bare $(MPI_BIN) $(UNIT_BIN)
+all: bpf-status $(BUILD)/faultline $(BUILD)/faultline-bare $(BUILD)/faultline-ethhub $(MPI_BIN) \
+	$(UNIT_BIN)
 
 bpf-status:
 ifneq ($(BPF_MISSING),)
@@ -146,6 +147,12 @@ $(BUILD)/faultline: $(OBJ)
 $(BUILD)/faultline-bare: $(BARE_OBJ) $(LIB_OBJ)
 	$(msg) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -pthread $^ -o $@ $(PKG_LIBS) -lm
+
+# faultline-ethhub: a guest cluster's Ethernet hub (kernels/cluster.sh).
+$(BUILD)/faultline-ethhub: kernels/ethhub.c
+	$(msg) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/harness.h
 	$(msg) CC $<

@@ -14,6 +14,8 @@ declare -A need=(
 	[mpi]="libopenmpi-dev openmpi-bin"
 	[plots]="gnuplot-nox"
 	[kernels]="qemu-system-x86 busybox-static cpio jq e2fsprogs"
+	# Guest clusters (kernels/cluster.sh): the guests run the host's root.
+	[cluster]="qemu-system-x86 busybox-static cpio jq e2fsprogs kmod iproute2 openssh-server openssh-client ocfs2-tools nfs-kernel-server openmpi-bin"
 	[kernel-build]="make gcc flex bison bc libelf-dev libssl-dev dwarves xz-utils patch ccache"
 )
 # Without these faultline still builds, without its BPF collectors.

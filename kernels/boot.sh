@@ -69,29 +69,8 @@ for lib in $(ldd "$fl" | grep -o '/[^ ]*') $(ldconfig -p | awk '/libgcc_s.so.1 .
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
-find -L "$kdir/modules" -name '*.ko' >"$work/kos" 2>/dev/null
-builtin=$kdir/modules/modules.builtin
-added=" "
-add_module() {	# add_module NAME: copy NAME.ko after its dependencies
-	local m=${1//-/_} ko dep
-	[[ $added == *" $m "* ]] && return 0
-	added+="$m "
-	ko=$(grep -E "/${m//_/[-_]}\.ko$" "$work/kos" | head -n 1)
-	if [ -z "$ko" ]; then
-		# Built in, or a kernel built without modules (source builds).
-		[ -f "$builtin" ] && ! grep -qE "/${m//_/[-_]}\.ko$" "$builtin" &&
-			echo "boot: $name: module $m is neither built in nor in $kdir/modules" >&2
-		return 0
-	fi
-	# depends= in the .modinfo strings: no kmod needed on the host.
-	for dep in $(tr '\0' '\n' <"$ko" | grep -a -m1 '^depends=' | cut -d= -f2 | tr , ' '); do
-		add_module "$dep"
-	done
-	cp "$ko" "$root/lib/modules/"
-	echo "${ko##*/}" >>"$root/lib/modules/order"
-}
 # crc32c: ext4's metadata checksums need it, by a soft dependency.
-for m in virtio_pci virtio_blk crc32c_generic ext4 fuse; do add_module $m; done
+for m in virtio_pci virtio_blk crc32c_generic ext4 fuse; do add_module "$root" $m; done
 
 for i in "${!cmds[@]}"; do echo "${cmds[$i]}"; done >"$root/cmds"
 accel=$(jq -r .accel <<<"$v")

@@ -27,3 +27,34 @@ load_variant() {
 	kind=$(jq -r .source.kind <<<"$v")
 	dir=$cache/$key
 }
+
+# add_module ROOT NAME: copy the module NAME of the variant's kernel ($kdir)
+# into the initramfs ROOT's lib/modules, after its dependencies, and its
+# file name to lib/modules/order, the order the guest loads them in
+# (ROOT.kos and ROOT.added, beside ROOT, keep what it has seen).
+add_module() {
+	local root=$1 m=${2//-/_} ko dep
+	[ -f "$root.kos" ] || find -L "$kdir/modules" -name '*.ko' >"$root.kos"
+	grep -qx "$m" "$root.added" 2>/dev/null && return 0
+	echo "$m" >>"$root.added"
+	ko=$(grep -E "/${m//_/[-_]}\.ko$" "$root.kos" | head -n 1)
+	if [ -z "$ko" ]; then
+		# Built in, or a kernel built without modules (source builds).
+		[ -f "$kdir/modules/modules.builtin" ] &&
+			! grep -qE "/${m//_/[-_]}\.ko$" "$kdir/modules/modules.builtin" &&
+			echo "kernels: $name: module $m is neither built in nor in $kdir/modules" >&2
+		return 0
+	fi
+	# depends= in the .modinfo strings: no kmod needed on the host.
+	for dep in $(tr '\0' '\n' <"$ko" | grep -a -m1 '^depends=' | cut -d= -f2 | tr , ' '); do
+		add_module "$root" "$dep"
+	done
+	cp "$ko" "$root/lib/modules/"
+	echo "${ko##*/}" >>"$root/lib/modules/order"
+}
+
+# node_address K: guest K's address on a cluster's own Ethernet segment
+# (kernels/cluster.sh), which nothing outside the guests can reach.
+node_address() {
+	echo "10.77.0.$(($1 + 1))"
+}

@@ -122,17 +122,24 @@ static int find_mpi_binary(char *buf, size_t len)
 	return access(buf, X_OK) ? -errno : 0;
 }
 
-/* mpirun in the PATH, or -ENOENT. */
+/*
+ * mpirun in the PATH, its links resolved, or -ENOENT. OpenMPI takes an
+ * absolute mpirun's grandparent as the prefix for the ranks it starts on
+ * other hosts: /bin/mpirun, with /bin a link to usr/bin, would give "/",
+ * which it refuses; the real file gives /usr.
+ */
 static int find_mpirun(char *buf, size_t len)
 {
 	const char *path = getenv("PATH");
-	char copy[4096], *save = NULL;
+	char copy[4096], found[PATH_MAX + 16], real[PATH_MAX], *save = NULL;
 
 	snprintf(copy, sizeof(copy), "%s", path ? path : "/usr/bin:/bin");
 	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, len, "%s/mpirun", d);
-		if (!access(buf, X_OK))
+		snprintf(found, sizeof(found), "%s/mpirun", d);
+		if (!access(found, X_OK) && realpath(found, real)) {
+			snprintf(buf, len, "%s", real);
 			return 0;
+		}
 	}
 	return -ENOENT;
 }
