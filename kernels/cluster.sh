@@ -157,7 +157,8 @@ args="console=ttyS0 panic=-1 quiet $(jq -r .boot_args <<<"$v") fl.node="
 echo "cluster: ${c[hosts]} guests of $name ($release, TCG) with ${c[fs]}${mount_options:+ ($mount_options)}, ${#cmds[@]} commands" >&2
 start=$SECONDS
 for ((k = 0; k < c[hosts]; k++)); do
-	qemu-system-x86_64 -accel tcg,thread=multi -m "${c[memory]}" -smp "${c[cpus]}" \
+		# tb-size: TCG's code cache would take 1 GiB per guest by default.
+	qemu-system-x86_64 -accel tcg,thread=multi,tb-size=256 -m "${c[memory]}" -smp "${c[cpus]}" \
 		-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" -append "$args$k" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path="$work",mount_tag=work,security_model=none,multidevs=remap \
@@ -210,13 +211,13 @@ for i in "${!cmds[@]}"; do
 		'. + [{args: $a, status: $s, exit_code: (if $e == "" then null else ($e | tonumber) end)}]' <<<"$commands")
 done
 if [ $status = ok ] && cat "$out"/node*.console.log | tr -d '\r' |
-	sed -n '/^FAULTLINE-NODE-UP/,$p' | grep -aEq 'BUG:|Oops|Kernel panic|WARNING:'; then
+	sed -n '/FAULTLINE-NODE-UP/,$p' | grep -aEq 'BUG:|Oops|Kernel panic|WARNING:'; then
 	status=failed why="a guest's kernel log has a BUG, oops, panic or WARNING"
 fi
 [ $status = failed ] && code=$(worst "$code" 1)
 hosts='[]'
 for ((k = 0; k < c[hosts]; k++)); do
-	up=$(tr -d '\r' <"$out/node$k.console.log" | grep -a -m1 '^FAULTLINE-NODE-UP' || true)
+	up=$(tr -d '\r' <"$out/node$k.console.log" | grep -a -m1 -o 'FAULTLINE-NODE-UP.*' || true)
 	hosts=$(jq -c --arg n "node$k" --arg a "$(node_address $k)" --arg up "$up" \
 		--arg hwm "${hwm[$k]:-}" --arg con "node$k.console.log" --arg m "${c[memory]}" \
 		'. + [{name: $n, address: $a, memory: $m, console: $con,

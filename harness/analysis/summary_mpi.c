@@ -62,25 +62,28 @@ static void coherence_rows(FILE *f, json_t *ranks)
 	json_t *r;
 	size_t i;
 
-	struct fl_table *t = fl_table_new("rlrlrrrrrr", "rank", "host", "node", "PUs", "passes",
-					  "blocks verified", "violations", "verify p50",
-					  "verify p99", "write p99", NULL);
+	struct fl_table *t = fl_table_new("rlrlrrrrrrrl", "rank", "host", "node", "PUs", "passes",
+					  "blocks verified", "violations", "stale allowed",
+					  "verify p50", "verify p99", "write p99", "promise", NULL);
 
 	json_array_foreach(ranks, i, r) {
-		char passes[32], blocks[32], bad[32], v50[32], v99[32], w99[32];
+		char passes[32], blocks[32], bad[32], allowed[32], v50[32], v99[32], w99[32];
 
 		count_cell(passes, sizeof(passes), r, "passes", "all");
 		count_cell(blocks, sizeof(blocks), r, "blocks_verified", "all");
 		count_cell(bad, sizeof(bad), r, "violations", "all");
+		count_cell(allowed, sizeof(allowed), r, "stale_allowed", "all");
 		ns_cell(v50, sizeof(v50), r, "verify_ns.p50", "latency");
 		ns_cell(v99, sizeof(v99), r, "verify_ns.p99", "latency");
 		ns_cell(w99, sizeof(w99), r, "write_ns.p99", "latency");
 		rank_cells(t, r, i);
-		fl_table_cells(t, passes, blocks, bad, v50, v99, w99, NULL);
+		fl_table_cells(t, passes, blocks, bad, allowed, v50, v99, w99, NULL);
+		fl_table_cell(t, "%s", json_string_value(json_object_get(json_object_get(r, "promise"), "model")) ?: "mmap");
 	}
 	fl_table_print(t, f, true);
 	fl_table_free(t);
-	fprintf(f, "\nverify: from the barrier after a pass's writes to a verified read of the whole file through the rank's mapping.\n");
+	fprintf(f, "\nverify: from the barrier after a pass's writes to a verified read of the whole file through the rank's mapping.\n"
+		   "promise: what the rank's mount promises a mapping (mmap; close-to-open, NFS: each turn opens and maps afresh; none, NFS nocto: stale reads are allowed, not violations).\n");
 }
 
 static void faultstorm_rows(FILE *f, json_t *ranks)

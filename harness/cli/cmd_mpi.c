@@ -104,8 +104,14 @@ static int judge_doc(const char *out, const char *workload, int code)
 
 	if (json_is_integer(json_object_get(doc, "exit_code")))
 		code = fl_exit_worst(code, (int)json_integer_value(json_object_get(doc, "exit_code")));
+	json_t *allowed = json_object_get(json_object_get(doc, "integrity"), "stale_allowed");
+
 	snprintf(what, sizeof(what), "mpi: %s (%s)", workload, out);
 	fl_validity_warn(what, doc);
+	if (allowed)
+		fprintf(stderr, "faultline: mpi: %s: %lld stale reads, allowed, not violations: %s\n",
+			workload, (long long)json_integer_value(json_object_get(allowed, "reads")),
+			json_string_value(json_object_get(allowed, "because")));
 	json_decref(doc);
 	return code;
 }

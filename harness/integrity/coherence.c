@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Block contents of the rotating-writer coherence test. */
+#include <stdio.h>
 #include <string.h>
 
 #include "integrity/coherence.h"
@@ -105,4 +106,53 @@ bool fl_coh_verify(const void *src, uint64_t b, uint64_t gen, uint64_t len,
 			seen->gen = (int64_t)other;
 	}
 	return false;
+}
+
+/* The value of option @key in a comma-separated list: "" if bare, NULL if absent. */
+static const char *option_value(const char *options, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *o = options; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL) {
+		size_t n = strcspn(o, ",");
+
+		if (n >= klen && !strncmp(o, key, klen) && (n == klen || o[klen] == '=')) {
+			size_t v = n > klen ? n - klen - 1 : 0;
+
+			snprintf(buf, len, "%.*s", (int)v, o + klen + (n > klen));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+enum fl_coh_promise fl_coh_promise_of(const char *type, const char *options, char *why,
+				      size_t len)
+{
+	char v[64], regmin[64] = "?", regmax[64] = "?";
+
+	if (strcmp(type, "nfs") && strcmp(type, "nfs4")) {
+		snprintf(why, len, "%s: a synced write shows in every mapping", type);
+		return FL_COH_MMAP;
+	}
+	if (!option_value(options, "nocto", v, sizeof(v))) {
+		snprintf(why, len, "%s: close-to-open; a write shows after the writer's sync or close and the reader's open",
+			 type);
+		return FL_COH_CLOSE_TO_OPEN;
+	}
+	option_value(options, "acregmin", regmin, sizeof(regmin));
+	option_value(options, "acregmax", regmax, sizeof(regmax));
+	snprintf(why, len, "%s mounted nocto (acregmin=%s, acregmax=%s): an open revalidates nothing, stale pages are allowed until the attribute cache expires",
+		 type, regmin, regmax);
+	return FL_COH_NONE;
+}
+
+const char *fl_coh_promise_name(enum fl_coh_promise p)
+{
+	static const char *const names[] = {
+		[FL_COH_MMAP] = "mmap", [FL_COH_CLOSE_TO_OPEN] = "close-to-open",
+		[FL_COH_NONE] = "none",
+	};
+
+	return names[p];
 }

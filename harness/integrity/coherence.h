@@ -71,4 +71,27 @@ void fl_coh_fill(void *dst, uint64_t b, uint64_t gen, uint64_t len);
 bool fl_coh_verify(const void *src, uint64_t b, uint64_t gen, uint64_t len,
 		   struct fl_coh_seen *seen);
 
+/*
+ * What a filesystem promises a reader that maps a file another client
+ * writes, and so what the test may call a violation:
+ *  - MMAP: once the writer has synced, every mapping shows the data
+ *    (local filesystems, clusterfs, OCFS2, GFS2);
+ *  - CLOSE_TO_OPEN: NFS. Only after the writer's close (or sync) and the
+ *    reader's open, which revalidates its cache: a fresh mmap then drops
+ *    stale pages (invalidate_inode_pages2), and no page of the reader's
+ *    mappings may stay stale;
+ *  - NONE: NFS mounted nocto. An open revalidates nothing; data shows only
+ *    once the attribute cache expires (acregmin..acregmax), so a stale
+ *    read is allowed, never a violation.
+ */
+enum fl_coh_promise { FL_COH_MMAP, FL_COH_CLOSE_TO_OPEN, FL_COH_NONE };
+
+/*
+ * The promise of a mount of @type (as in /proc/self/mountinfo) with
+ * superblock @options; @why gets it in words, with the options it rests on.
+ */
+enum fl_coh_promise fl_coh_promise_of(const char *type, const char *options, char *why,
+				      size_t len);
+const char *fl_coh_promise_name(enum fl_coh_promise p);
+
 #endif /* FL_COHERENCE_H */

@@ -112,22 +112,36 @@ static json_t *gather(const struct fl_mpi_ctx *c, json_t *mine)
 	return ranks;
 }
 
-/* Violations summed over ranks; their details, the first DETAILS_KEPT. */
+/*
+ * Violations summed over ranks; their details, the first DETAILS_KEPT.
+ * Stale reads the rank's filesystem does not promise against (NFS nocto)
+ * are summed apart, with the promise that allows them.
+ */
 static json_t *integrity(json_t *ranks, json_int_t *violations)
 {
-	json_t *details = json_array(), *r, *d;
+	json_t *details = json_array(), *r, *d, *out, *because = NULL;
+	json_int_t allowed = 0;
 	size_t i, j;
 
 	*violations = 0;
 	json_array_foreach(ranks, i, r) {
+		json_int_t a = json_integer_value(json_object_get(r, "stale_allowed"));
+
 		*violations += json_integer_value(json_object_get(r, "violations"));
+		allowed += a;
+		if (a && !because)
+			because = json_object_get(json_object_get(r, "promise"), "why");
 		json_array_foreach(json_object_get(r, "details"), j, d)
 			if (json_array_size(details) < DETAILS_KEPT)
 				json_array_append(details, d);
 		json_object_del(r, "details");
 	}
-	return json_pack("{s:b, s:I, s:o}", "verified", true, "violations", *violations,
-			 "details", details);
+	out = json_pack("{s:b, s:I, s:o}", "verified", true, "violations", *violations,
+			"details", details);
+	if (allowed)
+		json_object_set_new(out, "stale_allowed", json_pack("{s:I, s:O}", "reads", allowed,
+				    "because", because));
+	return out;
 }
 
 /* Ranks whose work a signal cut short. */
