@@ -76,6 +76,7 @@ done
 [[ ${c[memory]} =~ ^[1-9][0-9]*[MG]$ ]] || { echo "cluster: $cluster: memory must be like 1G or 768M, not '${c[memory]}'" >&2; exit 2; }
 [[ $mount_options =~ ^[a-z0-9_=,.]*$ ]] || { echo "cluster: --mount-options: only NFS mount options (letters, digits, _=,.), not '$mount_options'" >&2; exit 2; }
 
+load_variant "${c[variant]}" || exit 2
 for tool in qemu-system-x86_64 busybox cpio jq mkfs.ext4 ssh-keygen depmod; do
 	command -v $tool >/dev/null || { echo "cluster: $tool not found; run: harness/install-deps.sh cluster" >&2; exit 3; }
 done
@@ -86,7 +87,6 @@ hub=$here/../build/faultline-ethhub
 for b in "$fl" "$fl-mpi" "$hub"; do
 	[ -x "$b" ] || { echo "cluster: $b not built; run: make" >&2; exit 3; }
 done
-load_variant "${c[variant]}" || exit 2
 kdir=$("$here/fetch.sh" "${c[variant]}") || exit $?
 release=$(cat "$kdir/release")
 # modprobe in the guests: the package ships no modules.dep; make it once.
@@ -157,7 +157,7 @@ args="console=ttyS0 panic=-1 quiet $(jq -r .boot_args <<<"$v") fl.node="
 echo "cluster: ${c[hosts]} guests of $name ($release, TCG) with ${c[fs]}${mount_options:+ ($mount_options)}, ${#cmds[@]} commands" >&2
 start=$SECONDS
 for ((k = 0; k < c[hosts]; k++)); do
-		# tb-size: TCG's code cache would take 1 GiB per guest by default.
+	# tb-size: TCG's code cache would take 1 GiB per guest by default.
 	qemu-system-x86_64 -accel tcg,thread=multi,tb-size=256 -m "${c[memory]}" -smp "${c[cpus]}" \
 		-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" -append "$args$k" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

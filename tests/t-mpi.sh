@@ -226,6 +226,28 @@ ok $? "--dir: ranks share one directory, 0 violations"
 		and (.fs.dev | test("^[0-9]+:[0-9]+$"))))' --slurp "$sd/mpi-coherence.json" "$sd/mpi-faultstorm.json"
 ok $? "--dir on one host: one page cache for every rank, untrustworthy, exit 5 (got $st)"
 
+# --views: the same directory through another mount (here a bind mount,
+# so still one page cache); ranks take --dir and the view in turn.
+vd=$scratch/views
+mkdir -p "$vd/view" "$vd/out"
+if mount --bind "$sd/files" "$vd/view"; then
+	mounts+=("$vd/view")
+	"$fl" mpi --np 2 --passes 4 --dir "$sd/files" --views "$vd/view" --out-dir "$vd/out" \
+		--workloads mpi-coherence >"$scratch/log" 2>&1
+	st=$?
+	ran $st && jqv --arg d "$sd/files/" --arg v "$vd/view/" '.mpi.mode == "views"
+		and (.mpi.views | startswith($v)) and .integrity.violations == 0
+		and (.ranks[0].dir | startswith($d)) and (.ranks[1].dir | startswith($v))
+		and (.ranks[0].dir | ltrimstr($d)) == (.ranks[1].dir | ltrimstr($v))' "$vd/out/mpi-coherence.json"
+	ok $? "--views: rank 1 works through the other mount, in the same test directory (exit $st)"
+else
+	skip "--views: rank 1 works through the other mount" "mount --bind failed"
+fi
+expect 2 "mpi: --views $scratch/novie: .*not a mount of --dir $sd/files" \
+	"--views not showing --dir's test directory: exit 2" \
+	-- "$fl" mpi --np 2 --dir "$sd/files" --views "$scratch/novie" --out-dir "$vd/out"
+expect 2 '--views needs --dir' "--views without --dir: exit 2" \
+	-- "$fl" mpi --views /tmp --out-dir "$scratch/x"
 expect 2 '--hostfile needs --dir' "--hostfile without --dir: exit 2" \
 	-- "$fl" mpi --hostfile /dev/null --out-dir "$scratch/x"
 expect 2 'out of range|at least' "--np 1: exit 2" -- "$fl" mpi --np 1 --out-dir "$scratch/x"

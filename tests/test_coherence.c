@@ -91,4 +91,29 @@ TEST(short_last_block)
 	ASSERT_FALSE(fl_coh_verify(b, 11, 7, sizeof(b), &seen));
 }
 
+/* What each mount promises a mapping, read from mountinfo's fields. */
+TEST(nfs_is_judged_by_close_to_open_and_nocto_promises_nothing)
+{
+	char why[256];
+
+	ASSERT_EQ(fl_coh_promise_of("ext4", "rw,relatime", why, sizeof(why)), FL_COH_MMAP);
+	ASSERT_EQ(fl_coh_promise_of("ocfs2", "rw,heartbeat=local,coherency=full", why,
+				    sizeof(why)), FL_COH_MMAP);
+	ASSERT_EQ(fl_coh_promise_of("fuse.clusterfs", "rw", why, sizeof(why)), FL_COH_MMAP);
+	ASSERT_EQ(fl_coh_promise_of("nfs4", "rw,vers=4.2,acregmin=600,acregmax=600,hard", why,
+				    sizeof(why)), FL_COH_CLOSE_TO_OPEN);
+	ASSERT_STREQ(fl_coh_promise_name(FL_COH_CLOSE_TO_OPEN), "close-to-open");
+	ASSERT_EQ(fl_coh_promise_of("nfs", "rw,vers=3,nocto,acregmin=3,acregmax=60", why,
+				    sizeof(why)), FL_COH_NONE);
+	/* The label names the options that allow stale reads. */
+	ASSERT_TRUE(strstr(why, "nocto") && strstr(why, "acregmax=60"));
+	ASSERT_EQ(fl_coh_promise_of("nfs4", "rw,nocto", why, sizeof(why)), FL_COH_NONE);
+	ASSERT_STREQ(fl_coh_promise_name(FL_COH_NONE), "none");
+	/* Only the whole option: "noctoX" or "xnocto" are not nocto. */
+	ASSERT_EQ(fl_coh_promise_of("nfs4", "rw,noctox,xnocto", why, sizeof(why)),
+		  FL_COH_CLOSE_TO_OPEN);
+	/* Unknown options ("?": mountinfo unread) promise close-to-open. */
+	ASSERT_EQ(fl_coh_promise_of("nfs4", "?", why, sizeof(why)), FL_COH_CLOSE_TO_OPEN);
+}
+
 TEST_HARNESS_MAIN

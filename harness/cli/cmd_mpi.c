@@ -48,6 +48,7 @@ struct mpi_cmd_opts {
 	uint64_t np;
 	const char *hostfile;
 	const char *dir;
+	const char *views;
 	const char *out_dir;
 	const char *workloads;
 	double duration_s;
@@ -64,6 +65,9 @@ static const struct fl_option mpi_cmd_options[] = {
 	  .help = "mpirun hostfile for several hosts (needs --dir on a shared filesystem)" },
 	{ .name = "dir", .type = FL_OPT_STR, .offset = O(dir), .arg = "PATH",
 	  .help = "a directory of a shared (cluster) filesystem every rank uses; default: clusterfs, one mount per rank" },
+	{ .name = "views", .type = FL_OPT_STR, .offset = O(views), .arg = "LIST",
+	  .help = "other mounts of --dir's directory, comma-separated (NFS nosharecache mounts): "
+		  "ranks take --dir and them in turn" },
 	{ .name = "out-dir", .type = FL_OPT_STR, .offset = O(out_dir), .arg = "DIR",
 	  .help = "where the result files go (created)" },
 	{ .name = "workloads", .type = FL_OPT_STR, .offset = O(workloads),
@@ -218,7 +222,7 @@ static void mark_killed(const char *out, const char *why, int code)
 }
 
 static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const char *bin,
-			const char *workload, const char *dir, int mounts)
+			const char *workload, const char *dir, const char *views, int mounts)
 {
 	char out[PATH_MAX + 64], np[16], nm[16], dur[32], passes[32];
 	char *argv[MAX_ARGS];
@@ -252,6 +256,10 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 	argv[n++] = (char *)dir;
 	argv[n++] = "--mounts";
 	argv[n++] = nm;
+	if (views) {
+		argv[n++] = "--views";
+		argv[n++] = (char *)views;
+	}
 	argv[n++] = "--out";
 	argv[n++] = out;
 	argv[n++] = "--duration";
@@ -340,6 +348,41 @@ static int check_workloads(const char *list, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * --views, each with the test directory made under --dir appended: it
+ * must be there, or a view is not a mount of --dir's filesystem.
+ */
+static int views_of(const struct mpi_cmd_opts *o, const char *testdir, char *buf, size_t len,
+		    char *err, size_t err_len)
+{
+	const char *name = testdir + strlen(o->dir);
+	char copy[2048], path[PATH_MAX], *save = NULL;
+	size_t used = 0;
+	struct stat st;
+
+	if (!o->views)
+		return 0;
+	if (strlen(o->views) >= sizeof(copy)) {
+		fl_set_err(err, err_len, "--views: longer than %zu characters", sizeof(copy) - 1);
+		return -EINVAL;
+	}
+	snprintf(copy, sizeof(copy), "%s", o->views);
+	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+		snprintf(path, sizeof(path), "%s%s", v, name);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+			fl_set_err(err, err_len, "--views %s: %s is not there (%s): not a mount of --dir %s",
+				   v, path, strerror(errno ? errno : ENOTDIR), o->dir);
+			return -ENOENT;
+		}
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", path);
+		if (used >= len) {
+			fl_set_err(err, err_len, "--views: the paths are too long");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Each workload's result can be written in --out-dir (made if missing). */
 static int check_out_dir(const struct mpi_cmd_opts *o, char *err, size_t len)
 {
@@ -372,7 +415,7 @@ int cmd_mpi(int argc, char **argv)
 	struct fl_clusterfs *fs = NULL;
 	struct fl_testdir td = { 0 };
 	char err[FL_ERR_LEN], bin[PATH_MAX + 32], mpirun[PATH_MAX + 16];
-	char backing[PATH_MAX + 16], mnt[PATH_MAX + 16], list[512], *save = NULL;
+	char backing[PATH_MAX + 16], mnt[PATH_MAX + 16], list[512], views[4096] = "", *save = NULL;
 	int ret, code = FL_EXIT_OK, mounts = 0;
 	const char *dir;
 
@@ -385,6 +428,9 @@ int cmd_mpi(int argc, char **argv)
 	}
 	if (!ret && !o.out_dir)
 		ret = -EINVAL, fl_set_err(err, sizeof(err), "--out-dir is required");
+	if (!ret && o.views && !o.dir)
+		ret = -EINVAL, fl_set_err(err, sizeof(err),
+					   "--views needs --dir: they are other mounts of its filesystem");
 	if (!ret && o.hostfile && !o.dir)
 		ret = -EINVAL, fl_set_err(err, sizeof(err),
 					   "--hostfile needs --dir: a directory of a filesystem every host shares");
@@ -425,6 +471,12 @@ int cmd_mpi(int argc, char **argv)
 			return fl_exit_for_errno(ret);
 		}
 		dir = td.path;
+		ret = views_of(&o, td.path, views, sizeof(views), err, sizeof(err));
+		if (ret) {
+			fl_err("mpi: %s", err);
+			fl_testdir_cleanup(&td);
+			return FL_EXIT_USAGE;
+		}
 	} else {
 		struct fl_clusterfs_opts co = {
 			.backing = backing, .mount_dir = mnt, .nr_mounts = (int)o.np,
@@ -455,7 +507,7 @@ int cmd_mpi(int argc, char **argv)
 
 	snprintf(list, sizeof(list), "%s", o.workloads);
 	for (char *w = strtok_r(list, ",", &save); w && !fl_stop_signal; w = strtok_r(NULL, ",", &save)) {
-		ret = run_workload(&o, mpirun, bin, w, dir, mounts);
+		ret = run_workload(&o, mpirun, bin, w, dir, *views ? views : NULL, mounts);
 		/* mpirun's own codes above ours (a rank killed: 128+sig) are failures. */
 		code = fl_exit_worst(code, ret > FL_EXIT_UNTRUSTWORTHY ? FL_EXIT_USAGE : ret);
 	}

@@ -4,9 +4,11 @@
  * under mpirun. It owns MPI_Init/Finalize, options, each rank's directory,
  * and the gather of every rank's JSON to rank 0, which writes one result
  * document (schema faultline-mpi/1). Usage:
- *   faultline-mpi WORKLOAD --dir DIR [--mounts N] [--out FILE] [options]
+ *   faultline-mpi WORKLOAD --dir DIR [--mounts N | --views LIST] [--out FILE] [options]
  * With --mounts N rank r works in DIR/node<r % N> (clusterfs mounts);
- * without, every rank uses DIR (a shared cluster filesystem).
+ * with --views V1,..,Vn (DIR seen through other mounts, e.g. NFS
+ * nosharecache) in DIR, V1, .. by r % (n + 1); else every rank uses DIR
+ * (a shared cluster filesystem).
  * Every rank exits 0 once the document is written (its "exit_code" is
  * the verdict, which `faultline mpi` reads), else with the failure's
  * code: mpirun then reports a job that failed, not one that found
@@ -41,6 +43,7 @@
 struct mpi_opts {
 	const char *dir;
 	uint64_t mounts;
+	const char *views;
 	const char *out;
 	double duration_s;
 };
@@ -51,6 +54,8 @@ static const struct fl_option mpi_options[] = {
 	{ .name = "mounts", .type = FL_OPT_UINT, .offset = offsetof(struct mpi_opts, mounts),
 	  .def = "0", .help = "clusterfs mounts under --dir; rank r uses node<r % N> (0: all use --dir)",
 	  .min = 0, .max = 64 },
+	{ .name = "views", .type = FL_OPT_STR, .offset = offsetof(struct mpi_opts, views),
+	  .arg = "LIST", .help = "--dir through other mounts, comma-separated; rank r uses the r % (N + 1)th of --dir and them" },
 	{ .name = "out", .type = FL_OPT_STR, .offset = offsetof(struct mpi_opts, out),
 	  .arg = "FILE", .help = "result JSON written by rank 0" },
 	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = offsetof(struct mpi_opts, duration_s),
@@ -179,8 +184,10 @@ static int write_doc(const struct fl_mpi_ctx *c, const struct fl_mpi_workload *w
 	json_object_set_new(doc, "workload", json_pack("{s:s, s:o}", "name", wl->name,
 			    "params", fl_opt_json(wl->options, params)));
 	json_object_set_new(doc, "mpi", json_pack("{s:i, s:s, s:s, s:I}", "ranks", c->size,
-			    "mode", o->mounts ? "clusterfs" : "shared-dir", "dir", o->dir,
-			    "mounts", (json_int_t)o->mounts));
+			    "mode", o->mounts ? "clusterfs" : o->views ? "views" : "shared-dir",
+			    "dir", o->dir, "mounts", (json_int_t)o->mounts));
+	if (o->views)
+		json_object_set_new(json_object_get(doc, "mpi"), "views", json_string(o->views));
 	json_object_set_new(doc, "integrity", integrity(ranks, &bad));
 	fl_mpi_judge_sharing(ranks);
 	fl_mpi_judge(doc, ranks, wl->shared_pu_spoils);
@@ -236,9 +243,28 @@ static void add_cache_identity(json_t *mine, const char *dir)
 	if (!*boot || stat(dir, &st))
 		return;
 	fl_env_fs_of(dir, &m);
+	json_object_set_new(mine, "dir", json_string(dir));
 	json_object_set_new(mine, "boot_id", json_string(boot));
 	json_object_set_new(mine, "fs", json_pack("{s:s, s:o}", "type", m.type, "dev",
 			    json_sprintf("%u:%u", major(st.st_dev), minor(st.st_dev))));
+}
+
+/* Rank @rank's directory: --dir, or one of --views, in turn. */
+static void view_of(const struct mpi_opts *o, int rank, char *buf, size_t len)
+{
+	const char *v = o->views;
+	int nr = 1, k;
+
+	for (const char *p = v; p && *p; p++)
+		nr += *p == ',';
+	k = rank % (v && *v ? nr + 1 : 1);
+	if (!k) {
+		snprintf(buf, len, "%s", o->dir);
+		return;
+	}
+	while (--k)
+		v = strchr(v, ',') + 1;
+	snprintf(buf, len, "%.*s", (int)strcspn(v, ","), v);
 }
 
 int main(int argc, char **argv)
@@ -294,7 +320,7 @@ int main(int argc, char **argv)
 	if (o.mounts)
 		snprintf(dir, sizeof(dir), "%s/node%d", o.dir, c.rank % (int)o.mounts);
 	else
-		snprintf(dir, sizeof(dir), "%s", o.dir);
+		view_of(&o, c.rank, dir, sizeof(dir));
 	c.dir = dir;
 	c.duration_s = o.duration_s;
 	fl_clock_init();

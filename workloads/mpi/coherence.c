@@ -8,10 +8,12 @@
  * With clusterfs each rank has its own mount and page cache, so the reads
  * after the barrier see the writer's data only if the filesystem unmapped
  * and dropped the readers' stale pages.
- * Each rank judges by what its mount promises (fl_coh_promise_of): on NFS
- * every turn starts with an open and a fresh mmap, which is when
- * close-to-open revalidates; under nocto a stale read is counted as
- * allowed, never as a violation.
+ * Each rank judges by what its mount promises (fl_coh_promise_of). On NFS
+ * it follows close-to-open: its kept mapping is read-only, a writer opens
+ * and maps for writing only for its turn, and a reader opens and maps
+ * afresh before it verifies through the kept mapping, so a page left
+ * mapped stale is a violation (seed 001's race). Under nocto a stale read
+ * is counted as allowed, never as a violation.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -137,63 +139,87 @@ struct rank_state {
 };
 
 /*
- * Close-to-open's side of a turn: an open and a fresh mmap, where NFS
- * revalidates and drops the file's stale pages from every mapping. A
- * filesystem that promises mmap coherence needs nothing.
+ * Map @s's file afresh: under close-to-open that open and mmap are where
+ * NFS revalidates, dropping the file's stale pages from every mapping.
  */
-static int revalidate(struct rank_state *s, char *err, size_t len)
+static int map_again(struct rank_state *s, int flags, int *fd, uint8_t **map, char *err,
+		     size_t len)
 {
-	void *m;
-	int fd;
-
-	if (s->promise == FL_COH_MMAP)
-		return 0;
-	fd = open(s->path, O_RDONLY);
-	if (fd < 0) {
+	*fd = open(s->path, flags);
+	if (*fd < 0) {
 		fl_set_err(err, len, "reopen %s: %s", s->path, strerror(errno));
 		return -errno;
 	}
-	m = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
+	*map = mmap(NULL, s->map_len, flags == O_RDWR ? PROT_READ | PROT_WRITE : PROT_READ,
+		    MAP_SHARED, *fd, 0);
+	if (*map == MAP_FAILED) {
 		fl_set_err(err, len, "mmap %s again: %s", s->path, strerror(errno));
-		close(fd);
+		close(*fd);
 		return -EIO;
 	}
-	munmap(m, s->map_len);
-	close(fd);
 	return 0;
 }
 
+static void unmap(struct rank_state *s, int fd, uint8_t *map)
+{
+	munmap(map, s->map_len);
+	close(fd);
+}
+
+/* A reader's open before it looks, as close-to-open asks. */
+static int revalidate(struct rank_state *s, char *err, size_t len)
+{
+	uint8_t *map;
+	int fd, ret;
+
+	if (s->promise == FL_COH_MMAP)
+		return 0;
+	ret = map_again(s, O_RDONLY, &fd, &map, err, len);
+	if (!ret)
+		unmap(s, fd, map);
+	return ret;
+}
+
+/*
+ * The writer's turn. Under close-to-open it opens for writing only for the
+ * turn, and closes: NFS keeps the cache of a file open for writing, taking
+ * others' changes for its own, and a stale neighbour in a shared page
+ * would go back with its blocks.
+ */
 static int write_blocks(struct rank_state *s, uint64_t pass, char *err, size_t len)
 {
 	uint64_t nr = fl_coh_nr_blocks(&s->l), gen = fl_coh_pass_gen(pass);
 	uint64_t t0 = fl_mono_ns();
-	int code, ret = revalidate(s, err, len);
+	uint8_t *map = s->map;
+	int code, fd = s->fd, ret = 0;
 
-	/* Its stale neighbours would go back with its pages. */
-	if (ret)
+	if (s->promise != FL_COH_MMAP && (ret = map_again(s, O_RDWR, &fd, &map, err, len)))
 		return ret;
-	for (uint64_t b = s->c->rank; b < nr; b += s->l.writers) {
+	for (uint64_t b = s->c->rank; b < nr && !ret; b += s->l.writers) {
 		uint64_t n = fl_coh_block_len(&s->l, b), off = b * s->l.block;
 
 		fl_coh_fill(s->buf, b, gen, n);
 		if (s->p->write == WRITE_PWRITE) {
-			if (pwrite(s->fd, s->buf, n, (off_t)off) != (ssize_t)n) {
+			if (pwrite(fd, s->buf, n, (off_t)off) != (ssize_t)n) {
+				ret = errno ? -errno : -EIO;
 				fl_set_err(err, len, "pwrite block %llu: %s",
-					   (unsigned long long)b, strerror(errno ? errno : EIO));
-				return errno ? -errno : -EIO;
+					   (unsigned long long)b, strerror(-ret));
 			}
-		} else if (!fl_sigbus_store(s->map + off, s->buf, n, &code)) {
+		} else if (!fl_sigbus_store(map + off, s->buf, n, &code)) {
+			ret = -EFAULT;
 			fl_set_err(err, len, "SIGBUS (%s) storing block %llu through the mapping",
 				   fl_sigbus_code_str(code), (unsigned long long)b);
-			return -EFAULT;
 		}
 	}
 	/* The data must have reached the filesystem before the barrier. */
-	if (s->p->write == WRITE_MMAP && msync(s->map, s->map_len, MS_SYNC)) {
+	if (!ret && s->p->write == WRITE_MMAP && msync(map, s->map_len, MS_SYNC)) {
+		ret = -errno;
 		fl_set_err(err, len, "msync: %s", strerror(errno));
-		return -errno;
 	}
+	if (s->promise != FL_COH_MMAP)
+		unmap(s, fd, map);
+	if (ret)
+		return ret;
 	fl_hist_record(s->write_ns, fl_mono_ns() - t0);
 	s->writes++;
 	return 0;
@@ -249,13 +275,16 @@ static int setup(struct rank_state *s, const char *path, char *err, size_t len)
 	fl_env_fs_of(path, &m);
 	s->promise = fl_coh_promise_of(m.type, m.options, s->promise_why, sizeof(s->promise_why));
 	s->path = path;
-	s->fd = open(path, O_RDWR);
+	/* Under close-to-open the mapping kept is read-only: see write_blocks(). */
+	s->fd = open(path, s->promise == FL_COH_MMAP ? O_RDWR : O_RDONLY);
 	if (s->fd < 0) {
 		fl_set_err(err, len, "open %s: %s", path, strerror(errno));
 		return -errno;
 	}
 	s->map_len = (s->l.size + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
-	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+	s->map = mmap(NULL, s->map_len,
+		      s->promise == FL_COH_MMAP ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+		      s->fd, 0);
 	if (s->map == MAP_FAILED) {
 		s->map = NULL;
 		fl_set_err(err, len, "mmap %s: %s", path, strerror(errno));
