@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 	struct sockaddr_un hub, guests[MAX_GUESTS];
 	int nr = argc - 2, fd;
 
-	if (argc < 4 || nr > MAX_GUESTS) {
-		fprintf(stderr, "usage: faultline-ethhub HUB-SOCKET GUEST-SOCKET... (2 to %d guests)\n",
+	if (argc < 3 || nr > MAX_GUESTS) {
+		fprintf(stderr, "usage: faultline-ethhub HUB-SOCKET GUEST-SOCKET... (1 to %d guests)\n",
 			MAX_GUESTS);
 		return 2;
 	}

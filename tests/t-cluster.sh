@@ -48,7 +48,7 @@ alive $hub_pid
 ok $? "a port with no guest behind it does not stop the hub"
 kill $hub_pid 2>/dev/null
 wait $hub_pid 2>/dev/null
-expect 2 'usage: faultline-ethhub' "the hub with one guest: exit 2" -- "$hub" "$s/h2.sock" "$s/g0.sock"
+expect 2 'usage: faultline-ethhub' "the hub without a guest: exit 2" -- "$hub" "$s/h2.sock"
 expect 2 'longer than' "a socket path too long for a unix address: exit 2" \
 	-- "$hub" "$s/h2.sock" "$s/$(printf 'x%.0s' {1..120})" "$s/g1.sock"
 expect 3 "bind $scratch/nodir/hub.sock" "a hub socket that cannot be bound: exit 3, named" \

@@ -113,7 +113,7 @@ ok $? "the launcher names the reason; mpirun does not report a failed job"
 s=$over/summary.md
 grep -q '^- validity: 2 of 2 documents untrustworthy' "$s" &&
 	grep -q '^### mpi-coherence: 2 ranks, clusterfs (ok; 2 of 2 ranks untrustworthy)' "$s" &&
-	grep -E '^\| 0 \| .* \| 0 \| [0-9]+ \| [0-9]+ \| 0 \| [^|]+! \| [^|]+! \| [^|]+! \|$' "$s" >/dev/null &&
+	grep -E '^\| 0 \| .* \| 0 \| [0-9]+ \| [0-9]+ \| 0 \| 0 \| [^|]+! \| [^|]+! \| [^|]+! \| mmap \|$' "$s" >/dev/null &&
 	grep -q '^- rank 0 on .*, rank 1 on .*: oversubscribed \[latency\]: 2 ranks on host .* share 1 PU (0)$' "$s"
 ok $? "summary: counts, latency cells marked (passes and verdict not), the reason once for both ranks"
 
@@ -214,10 +214,13 @@ ok $? "kill -9: no mount, daemon or rank left"
 # A directory of a shared filesystem instead of clusterfs.
 sd=$scratch/shared
 mkdir -p "$sd/files"
-"$fl" mpi --np 2 --passes 4 --duration 0.5 --dir "$sd/files" --out-dir "$sd" >"$scratch/log" 2>&1
+"$fl" mpi --np 2 --passes 4 --duration 0.5 --dir "$sd/files" --out-dir "$sd" --inval-rate 500 \
+	>"$scratch/log" 2>&1
 st=$?
 ran $st && jqv '.mpi.mode == "shared-dir" and .integrity.violations == 0' "$sd/mpi-coherence.json"
 ok $? "--dir: ranks share one directory, 0 violations"
+jqv '.workload.params["inval-rate"] == 500' "$sd/mpi-faultstorm.json"
+ok $? "--inval-rate reaches mpi-faultstorm's writer"
 # ... on one host and one local filesystem: one page cache, so coherence
 # holds trivially. The run says so and is untrustworthy.
 [ $st -eq 5 ] && grep -q 'one_page_cache: .*shares one page cache' "$scratch/log" &&
@@ -246,6 +249,10 @@ fi
 expect 2 "mpi: --views $scratch/novie: .*not a mount of --dir $sd/files" \
 	"--views not showing --dir's test directory: exit 2" \
 	-- "$fl" mpi --np 2 --dir "$sd/files" --views "$scratch/novie" --out-dir "$vd/out"
+expect 2 '--inval-rate fast: not a rate' "--inval-rate not a number: exit 2" \
+	-- "$fl" mpi --inval-rate fast --out-dir "$scratch/x"
+expect 2 '--inval-rate -1: not a rate' "--inval-rate below 0: exit 2" \
+	-- "$fl" mpi --inval-rate -1 --out-dir "$scratch/x"
 expect 2 '--views needs --dir' "--views without --dir: exit 2" \
 	-- "$fl" mpi --views /tmp --out-dir "$scratch/x"
 expect 2 '--hostfile needs --dir' "--hostfile without --dir: exit 2" \

@@ -53,6 +53,7 @@ struct mpi_cmd_opts {
 	const char *workloads;
 	double duration_s;
 	uint64_t passes;
+	const char *inval_rate;
 	int fault;
 };
 
@@ -77,6 +78,9 @@ static const struct fl_option mpi_cmd_options[] = {
 	  .max = 86400 },
 	{ .name = "passes", .type = FL_OPT_UINT, .offset = O(passes), .def = "64",
 	  .help = "writer turns of mpi-coherence", .min = 1, .max = 1000000 },
+	{ .name = "inval-rate", .type = FL_OPT_STR, .offset = O(inval_rate), .arg = "PER_SEC",
+	  .help = "writes per second of mpi-faultstorm's writer (default: the workload's; 0: "
+		  "as fast as it can), lower for emulated guests" },
 	{ .name = "clusterfs-fault", .type = FL_OPT_ENUM, .offset = O(fault), .def = "none",
 	  .choices = fault_names,
 	  .help = "test only: make clusterfs forget to invalidate, to prove the checks catch it" },
@@ -268,6 +272,10 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 		argv[n++] = "--passes";
 		argv[n++] = passes;
 	}
+	if (!strcmp(workload, "mpi-faultstorm") && o->inval_rate) {
+		argv[n++] = "--inval-rate";
+		argv[n++] = (char *)o->inval_rate;
+	}
 	argv[n] = NULL;
 	unlink(out);
 	fprintf(stderr, "faultline: %s, %s ranks\n", workload, np);
@@ -428,6 +436,15 @@ int cmd_mpi(int argc, char **argv)
 	}
 	if (!ret && !o.out_dir)
 		ret = -EINVAL, fl_set_err(err, sizeof(err), "--out-dir is required");
+	if (!ret && o.inval_rate) {
+		char *end;
+		double r = strtod(o.inval_rate, &end);
+
+		if (end == o.inval_rate || *end || !(r >= 0 && r <= 1e7))
+			ret = -EINVAL, fl_set_err(err, sizeof(err),
+						   "--inval-rate %s: not a rate from 0 to 1e7 writes per second",
+						   o.inval_rate);
+	}
 	if (!ret && o.views && !o.dir)
 		ret = -EINVAL, fl_set_err(err, sizeof(err),
 					   "--views needs --dir: they are other mounts of its filesystem");
