@@ -16,6 +16,7 @@ usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
        ./run.sh --kernels V1,V2,... [--stress SECONDS] [--suite NAME] [--out DIR] [-- options...]
        ./run.sh --nightly --baseline DIR [--threshold PCT] [--drift K] [--update-baseline] [--suite NAME] [--out DIR]
        ./run.sh --mpi [-np N] [--hostfile FILE] [--dir DIR] [--out DIR]
+       ./run.sh --cluster VARIANT [--out DIR]
 
   --suite NAME     suite to run (default: default; faultline suite --help lists them)
   --out DIR        results directory (default: results/<time>-<kernel>-<host>)
@@ -42,6 +43,13 @@ usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
                    --dir on a shared cluster filesystem (and --hostfile for hosts)
   -np N            MPI ranks (default: one per PU, at least 2; with --hostfile,
                    its slots)
+  --cluster VARIANT  boot guest clusters of VARIANT under QEMU (debian-6.1-generic:
+                   the kernel with OCFS2 and NFS) and run the MPI workloads on
+                   each real shared filesystem: OCFS2 on 2 guests, NFS on 2
+                   guests, NFS nosharecache twice in 1 guest, and NFS v3 mounted
+                   nocto (stale reads there are allowed, and reported as such);
+                   writes OUT/<cluster>/ each and OUT/summary.md, a section per
+                   filesystem and a table per host (kernels/README.md)
 
 Exit codes: 0 ok, 1 a check failed, 2 usage or environment error,
 3 a required resource is unavailable, 4 interrupted, 5 a result cannot be
@@ -82,11 +90,13 @@ kernels=
 stress=
 nightly=0
 nightly_args=()
+cluster=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) suite=$(value "$@") || exit 2; shift 2 ;;
 	--out) out=$(value "$@") || exit 2; shift 2 ;;
 	--mpi) mpi=1; shift ;;
+	--cluster) cluster=$(value "$@") || exit 2; shift 2 ;;
 	--kernels) kernels=$(value "$@") || exit 2; shift 2 ;;
 	--stress) stress=$(value "$@") || exit 2; shift 2 ;;
 	--nightly) nightly=1; shift ;;
@@ -109,8 +119,8 @@ if [ -n "$stress" ] && [ -z "$kernels" ]; then
 	echo "run.sh: --stress goes with --kernels (e.g. --kernels host --stress 20)" >&2
 	exit 2
 fi
-if [ $(( mpi + nightly + (${#kernels} > 0) )) -gt 1 ]; then
-	echo "run.sh: --kernels, --nightly and --mpi do not go together" >&2
+if [ $(( mpi + nightly + (${#kernels} > 0) + (${#cluster} > 0) )) -gt 1 ]; then
+	echo "run.sh: --kernels, --nightly, --mpi and --cluster do not go together" >&2
 	exit 2
 fi
 if [ ${#nightly_args[@]} -gt 0 ] && [ $nightly = 0 ]; then
@@ -126,6 +136,7 @@ for v in "${variants[@]}"; do
 done
 purposes=(build bpf run plots)
 [ $mpi = 1 ] && purposes+=(mpi)
+[ -n "$cluster" ] && purposes+=(mpi cluster)
 fl_run harness/install-deps.sh "${purposes[@]}" || { status=$?; fl_stop_check run.sh; exit $status; }
 fl_run make --no-print-directory -s all || {
 	fl_stop_check run.sh
@@ -169,6 +180,29 @@ if [ -n "$kernels" ]; then
 	fl_run build/faultline report "${dirs[@]}" --out "$out/report" >/dev/null
 	fl_stop_check run.sh
 	echo "summary: $out/summary.md; report: $out/report/index.html"
+	exit $status
+fi
+
+if [ -n "$cluster" ]; then
+	json=$(build/faultline variant show "$cluster" --json) || exit 2
+	vname=$(jq -r .name <<<"$json")
+	if [ -n "$out" ]; then mkdir -p "$out" || exit 2
+	else out=$(new_out "results/$(date +%Y%m%d-%H%M%S)-cluster-$vname-$(hostname -s)") || exit 2; fi
+	. kernels/lib.sh	# worst: exit codes combined in faultline's order
+	# Evaluated in the guests (kernels/cluster.sh): every host's slots,
+	# the views where there are some, a writer an emulated CPU can keep up.
+	cmd='mpi --hostfile $HOSTFILE --dir $SHARED ${VIEWS:+--views $VIEWS} --out-dir $RESULTS --duration 5 --inval-rate 200'
+	status=0
+	for run in ocfs2:ocfs2: nfs:nfs: nfs-nosharecache:nfs-nosharecache: nfs-v3-nocto:nfs:vers=3,nocto,actimeo=600; do
+		IFS=: read -r dir file opts <<<"$run"
+		echo "run.sh: cluster $dir" >&2
+		fl_run kernels/cluster.sh "$file" "$out/$dir" --variant "$cluster" \
+			${opts:+--mount-options "$opts"} --run "$cmd"
+		status=$(worst $status $?)
+		[ -z "$fl_stopped" ] || break
+	done
+	fl_stop_check run.sh
+	fl_run build/faultline summary "$out" >/dev/null && echo "summary: $out/summary.md"
 	exit $status
 fi
 

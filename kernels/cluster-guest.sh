@@ -151,13 +151,18 @@ nfs_serve() {
 	rpcbind && exportfs -ra && rpc.mountd && rpc.nfsd 4 || fail FS-FAILED "the NFS server"
 }
 
-# NFS v4.2 unless --mount-options says vers=3 (later options win); v3
-# without lockd, which the guests do not run. v4's OPEN fetches attributes
-# at every open, so nocto loosens only v3.
+# NFS v4.2 unless --mount-options says another version; v3 without lockd,
+# which the guests do not run. v4's OPEN fetches attributes at every open,
+# so nocto loosens only v3.
 nfs_mount() {	# nfs_mount DIR [OPTIONS]
-	local opts=vers=4.2${2:+,$2}${MOUNT_OPTIONS:+,$MOUNT_OPTIONS} path=/
+	local opts=${2:+$2,}$MOUNT_OPTIONS path=/
 	# v4 sees the export as its root (fsid=0); v3 by its path.
-	[[ ,$MOUNT_OPTIONS, == *,vers=3,* ]] && opts+=,nolock path=/export
+	if [[ ,$MOUNT_OPTIONS, == *,vers=3,* ]]; then
+		opts+=,nolock path=/export
+	elif [[ ,$MOUNT_OPTIONS, != *,vers=* ]]; then
+		opts+=,vers=4.2
+	fi
+	opts=${opts#,}
 	mkdir -p "$1"
 	mount -t nfs -o "$opts" "node0:$path" "$1" || fail FS-FAILED "mount node0:$path (-o $opts) at $1"
 }

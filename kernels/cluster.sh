@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a cluster of guests of one kernel variant and run faultline commands
 # on it, on a real shared filesystem.
-#   kernels/cluster.sh CLUSTER-FILE|NAME OUTDIR [--mount-options OPTS]
-#                      [--run "FAULTLINE-ARGS"]... [-- FAULTLINE-ARGS...]
+#   kernels/cluster.sh CLUSTER-FILE|NAME OUTDIR [--variant NAME|PATH]
+#                      [--mount-options OPTS] [--run "FAULTLINE-ARGS"]...
+#                      [-- FAULTLINE-ARGS...]
 # CLUSTER-FILE (kernels/NAME.cluster) says the variant, how many guests
 # (hosts), the filesystem (fs: ocfs2, nfs or nfs-nosharecache) and each
 # guest's cpus and memory. The guests share one raw disk (share-rw) and an
@@ -17,8 +18,9 @@
 # shared directory, the same path on every guest), VIEWS (other mounts of
 # it, for --views) and RESULTS (a directory that comes home) set:
 #   --run 'mpi --hostfile $HOSTFILE --dir $SHARED --out-dir $RESULTS'
-# --mount-options adds NFS mount options (nocto,actimeo=600: a client
-# without close-to-open coherence).
+# --variant boots another kernel than the file's (it needs the
+# filesystem's modules). --mount-options adds NFS mount options
+# (vers=3,nocto,actimeo=600: a client without close-to-open coherence).
 # OUTDIR gets results/, nodeK.console.log and cluster.json (schema
 # faultline-cluster/1): per host its name, address, seconds to boot and
 # the QEMU process's peak memory; per command its exit code.
@@ -29,16 +31,17 @@ case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 set -uo pipefail
 
 usage() {
-	echo "usage: kernels/cluster.sh CLUSTER-FILE|NAME OUTDIR [--mount-options OPTS] [--run \"FAULTLINE-ARGS\"]... [-- FAULTLINE-ARGS...]" >&2
+	echo "usage: kernels/cluster.sh CLUSTER-FILE|NAME OUTDIR [--variant NAME|PATH] [--mount-options OPTS] [--run \"FAULTLINE-ARGS\"]... [-- FAULTLINE-ARGS...]" >&2
 	exit 2
 }
 [ $# -ge 3 ] || usage
-cluster=$1 out=$2 mount_options=
+cluster=$1 out=$2 mount_options= variant=
 cmds=()
 shift 2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mount-options) mount_options=${2:?--mount-options needs options}; shift 2 ;;
+	--variant) variant=${2:?--variant needs a variant}; shift 2 ;;
 	--run) cmds+=("${2:?--run needs faultline arguments}"); shift 2 ;;
 	--) shift; [ $# -gt 0 ] && cmds+=("$(printf '%q ' "$@")"); break ;;
 	*) usage ;;
@@ -62,6 +65,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	*) echo "cluster: $cluster: unknown key ${BASH_REMATCH[1]}" >&2; exit 2 ;;
 	esac
 done <"$cluster"
+[ -n "$variant" ] && c[variant]=$variant
 [ -n "${c[variant]:-}" ] || { echo "cluster: $cluster: no variant" >&2; exit 2; }
 case ${c[fs]:-} in
 ocfs2|nfs) min_hosts=2 ;;

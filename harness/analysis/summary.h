@@ -19,6 +19,12 @@ void fl_summary_kernel(FILE *f, json_t *doc, int markdown);
  * -ERANGE with the document out of its bounds in @err (nothing written).
  */
 int fl_summary_variants(FILE *f, const char *dir, char *err, size_t len);
+/*
+ * summary.md of guest-cluster runs: @dir is one (it has cluster.json) or
+ * holds one per subdirectory. Returns how many (0: none), or -ERANGE with
+ * a document out of its bounds in @err.
+ */
+int fl_summary_clusters(FILE *f, const char *dir, char *err, size_t len);
 /* summary.md's table of an MPI result (faultline-mpi/1). */
 void fl_summary_mpi(FILE *f, json_t *doc);
 /* summary.md's table of a stress document (faultline-stress/1). */

@@ -12,6 +12,7 @@
 #define FL_SCHEMA_MPI		"faultline-mpi/1"	/* faultline mpi */
 #define FL_SCHEMA_COMPARE	"faultline-compare/1"	/* faultline compare --json */
 #define FL_SCHEMA_POOL_NIGHT	"faultline-pool-night/1"	/* a pooled night's marker */
+#define FL_SCHEMA_CLUSTER	"faultline-cluster/1"	/* kernels/cluster.sh: its guests and commands */
 #define FL_SCHEMA_BISECT	"faultline-bisect/1"	/* faultline bisect: its steps and answer */
 /* Every faultline document's id starts with this. */
 #define FL_SCHEMA_PREFIX	"faultline-"

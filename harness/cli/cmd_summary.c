@@ -76,6 +76,25 @@ int cmd_summary(int argc, char **argv)
 		}
 		docs = variants > 0;
 	}
+	/* Guest clusters: their results are under each cluster's results/. */
+	if (!docs) {
+		int clusters = fl_summary_clusters(f, argv[1], err, sizeof(err));
+
+		if (clusters < 0) {
+			fl_err("summary: %s", err);
+			fl_out_discard(&o);
+			for (int i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			return FL_EXIT_USAGE;
+		}
+		if (clusters > 0) {
+			for (int i = 0; i < n; i++)
+				free(names[i]);
+			n = 0;
+			docs = 1;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		char file[PATH_MAX];
 		json_t *doc;
