@@ -38,7 +38,7 @@ usage: ./run.sh [--suite NAME] [--out DIR] [-- faultline run options...]
   --update-baseline  with --nightly: add this run to the pool if it exited 0 (the
                    first night: if its checks passed); the pool keeps the last
                    --baseline-runs N nights (default 5)
-  --mpi            run the MPI workloads (mpi-coherence, mpi-faultstorm) instead:
+  --mpi            run the MPI workloads (mpi-coherence, mpi-cow, mpi-faultstorm):
                    on this host each rank on its own clusterfs mount, or with
                    --dir on a shared cluster filesystem (and --hostfile for hosts)
   -np N            MPI ranks (default: one per PU, at least 2; with --hostfile,
@@ -191,7 +191,7 @@ if [ -n "$cluster" ]; then
 	. kernels/lib.sh	# worst: exit codes combined in faultline's order
 	# Evaluated in the guests (kernels/cluster.sh): every host's slots,
 	# the views where there are some, a writer an emulated CPU can keep up.
-	cmd='mpi --hostfile $HOSTFILE --dir $SHARED ${VIEWS:+--views $VIEWS} --out-dir $RESULTS --duration 5 --inval-rate 200'
+	cmd='mpi --hostfile $HOSTFILE --dir $SHARED ${VIEWS:+--views $VIEWS} --out-dir $RESULTS --duration 5 --inval-rate 100'
 	status=0
 	for run in ocfs2:ocfs2: nfs:nfs: nfs-nosharecache:nfs-nosharecache: nfs-v3-nocto:nfs:vers=3,nocto,actimeo=600; do
 		IFS=: read -r dir file opts <<<"$run"

@@ -157,7 +157,8 @@ mkdir -p "$work/results"
 "$hub" "$work/hub.sock" $(for ((k = 0; k < c[hosts]; k++)); do echo "$work/node$k.sock"; done) &
 hub_pid=$!
 disown $hub_pid	# its kill at the end is no news
-args="console=ttyS0 panic=-1 quiet $(jq -r .boot_args <<<"$v") fl.node="
+# loglevel=5: WARNINGs and worse reach the console, where they are looked for.
+args="console=ttyS0 panic=-1 loglevel=5 $(jq -r .boot_args <<<"$v") fl.node="
 echo "cluster: ${c[hosts]} guests of $name ($release, TCG) with ${c[fs]}${mount_options:+ ($mount_options)}, ${#cmds[@]} commands" >&2
 start=$SECONDS
 for ((k = 0; k < c[hosts]; k++)); do

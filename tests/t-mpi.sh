@@ -51,9 +51,14 @@ out=$scratch/normal
 "$fl" mpi --passes 16 --duration 1 --out-dir "$out" >"$scratch/log" 2>&1
 st=$?
 [ $st -eq $want ]
-ok $? "faultline mpi (default --np: $np ranks on $(nproc) PUs): both workloads, exit $want (got $st)"
-validate "$out/mpi-coherence.json" && validate "$out/mpi-faultstorm.json"
-ok $? "both results validate (faultline-mpi/1)"
+ok $? "faultline mpi (default --np: $np ranks on $(nproc) PUs): the three workloads, exit $want (got $st)"
+validate "$out/mpi-coherence.json" && validate "$out/mpi-cow.json" && validate "$out/mpi-faultstorm.json"
+ok $? "the three results validate (faultline-mpi/1)"
+jqv --argjson np "$np" '.status == "ok" and .integrity.violations == 0 and (.ranks | length) == $np
+	and .ranks[0].role == "writer" and .ranks[0].pages_checked == 0
+	and all(.ranks[1:][]; .role == "mapper" and .pages_checked == 16 * 64 and .lost_markers == 0
+		and .incoherent == 0 and .promise.model == "mmap")' "$out/mpi-cow.json"
+ok $? "mpi-cow: every mapper kept its COWed pages and saw each remote write in the others"
 jqv --argjson np "$np" '.status == "ok" and .mpi.mode == "clusterfs" and .mpi.ranks == $np
 	and .integrity.violations == 0 and (.ranks | length) == $np
 	and all(.ranks[]; .passes == 16 and .blocks_verified > 0 and .violations == 0)
@@ -70,15 +75,16 @@ if [ $want = 0 ]; then
 	jqv 'all(.validity.status == "ok" and .exit_code == 0 and (.ranks | length) > 0
 		and all(.ranks[]; .validity == {"status": "ok", "reasons": []}
 			and .interrupted == false and (.cpus_allowed | length) > 0))' \
-		--slurp "$out/mpi-coherence.json" "$out/mpi-faultstorm.json"
-	ok $? "one rank per PU: every rank and both documents ok"
+		--slurp "$out/mpi-coherence.json" "$out/mpi-cow.json" "$out/mpi-faultstorm.json"
+	ok $? "one rank per PU: every rank and the three documents ok"
 	"$fl" summary "$out" >/dev/null &&
-		grep -q '^- validity: all 2 documents ok$' "$out/summary.md" &&
+		grep -q '^- validity: all 3 documents ok$' "$out/summary.md" &&
+		grep -q '^### mpi-cow: ' "$out/summary.md" &&
 		! grep -q 'Untrustworthy' "$out/summary.md" &&
 		[ "$(grep -E '^\| [0-9]+ \|' "$out/summary.md" | tr -cd '!' | wc -c)" -eq 0 ]
-	ok $? "summary of a trustworthy run: 'all 2 documents ok', no mark"
+	ok $? "summary of a trustworthy run: 'all 3 documents ok', no mark"
 else
-	skip "one rank per PU: every rank and both documents ok" "one PU: 2 ranks share it"
+	skip "one rank per PU: every rank and the three documents ok" "one PU: 2 ranks share it"
 	skip "summary of a trustworthy run" "one PU"
 fi
 ! leftovers
@@ -100,6 +106,8 @@ validate "$over/mpi-coherence.json" && validate "$over/mpi-faultstorm.json" &&
 		--slurp "$over/mpi-coherence.json" "$over/mpi-faultstorm.json" &&
 	jqv 'all(.ranks[]; [.validity.reasons[].code] == ["oversubscribed"])' "$over/mpi-coherence.json"
 ok $? "2 ranks on 1 PU: every rank 'oversubscribed', naming the PU (coherence: nothing else)"
+jqv '.exit_code == 0 and .validity.status == "ok" and .integrity.violations == 0' "$over/mpi-cow.json"
+ok $? "2 ranks on 1 PU: mpi-cow, an integrity check with no figure to spoil, stays ok"
 diag "faultstorm on 1 PU: $(jq -c '[.ranks[] | [.validity.reasons[].code]]' "$over/mpi-faultstorm.json")"
 jqv '.integrity.violations == 0 and .ranks[0].validity.reasons[0].metrics == ["latency"]' \
 	"$over/mpi-coherence.json" &&
@@ -111,7 +119,7 @@ grep -q "mpi: mpi-coherence ($over/mpi-coherence.json): the result is untrustwor
 ok $? "the launcher names the reason; mpirun does not report a failed job"
 "$fl" summary "$over" >/dev/null
 s=$over/summary.md
-grep -q '^- validity: 2 of 2 documents untrustworthy' "$s" &&
+grep -q '^- validity: 2 of 3 documents untrustworthy' "$s" &&
 	grep -q '^### mpi-coherence: 2 ranks, clusterfs (ok; 2 of 2 ranks untrustworthy)' "$s" &&
 	grep -E '^\| 0 \| .* \| 0 \| [0-9]+ \| [0-9]+ \| 0 \| 0 \| [^|]+! \| [^|]+! \| [^|]+! \| mmap \|$' "$s" >/dev/null &&
 	grep -q '^- rank 0 on .*, rank 1 on .*: oversubscribed \[latency\]: 2 ranks on host .* share 1 PU (0)$' "$s"
@@ -121,7 +129,7 @@ ok $? "summary: counts, latency cells marked (passes and verdict not), the reaso
 # pages. With 2 ranks on one PU: a failed check outranks untrustworthy.
 bad=$scratch/skip
 OMPI_MCA_hwloc_base_binding_policy=none taskset -c 0 \
-	"$fl" mpi --np 2 --passes 6 --workloads mpi-coherence --clusterfs-fault skip-invalidation \
+	"$fl" mpi --np 2 --passes 6 --workloads mpi-coherence,mpi-cow --clusterfs-fault skip-invalidation \
 	--out-dir "$bad" >"$scratch/log" 2>&1
 st=$?
 [ $st -eq 1 ]
@@ -132,6 +140,10 @@ validate "$bad/mpi-coherence.json" &&
 	and .exit_code == 1 and .validity.status == "untrustworthy"' "$bad/mpi-coherence.json"
 ok $? "skip-invalidation: violations with rank, block, expected and observed generation; exit 1 over 5"
 diag "first violation: $(jq -c '.integrity.details[0]' "$bad/mpi-coherence.json")"
+validate "$bad/mpi-cow.json" &&
+	jqv '.exit_code == 1 and .ranks[1].incoherent > 0 and .ranks[1].lost_markers == 0
+	and all(.integrity.details[]; .kind == "incoherent" and .page % 2 == 1)' "$bad/mpi-cow.json"
+ok $? "skip-invalidation: mpi-cow finds pages never COWed stale, and the COWed ones kept"
 ! leftovers
 ok $? "after a failed check: nothing left"
 
@@ -270,7 +282,7 @@ PATH="$scratch/fakempi:$PATH" expect 2 "mpi: --out-dir $scratch/plainfile: .*Not
 	"check first: mpi --out-dir on a file: exit 2" -- "$fl" mpi --np 2 --out-dir "$scratch/plainfile"
 [ ! -e "$scratch/mpirun-started" ]
 ok $? "check first: mpi --out-dir on a file: mpirun not started"
-PATH="$scratch/fakempi:$PATH" expect 2 'mpi: --workloads mpi-coherence,bogus: unknown MPI workload "bogus" \(mpi-coherence, mpi-faultstorm\)' \
+PATH="$scratch/fakempi:$PATH" expect 2 'mpi: --workloads mpi-coherence,bogus: unknown MPI workload "bogus" \(mpi-coherence, mpi-cow, mpi-faultstorm\)' \
 	"check first: mpi --workloads bogus: exit 2 naming the choices" \
 	-- "$fl" mpi --np 2 --workloads mpi-coherence,bogus --out-dir "$scratch/wl"
 [ ! -e "$scratch/mpirun-started" ] && [ ! -e "$scratch/wl" ]

@@ -7,12 +7,16 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 root=$FL_TESTS/..
 
-for opt in --suite --out --kernels --stress --baseline; do
+for opt in --suite --out --kernels --stress --baseline --cluster; do
 	expect 2 "^run.sh: $opt needs a value" "R4: run.sh $opt without its value: exit 2, not 1" \
 		-- "$root/run.sh" $opt
 done
 expect 2 '^run.sh: -np needs a value' "R4: run.sh --mpi -np without its value: exit 2" \
 	-- "$root/run.sh" --mpi -np
+
+expect 2 '^run.sh: --kernels, --nightly, --mpi and --cluster do not go together' \
+	"run.sh --cluster with --mpi: exit 2 before any work" \
+	-- "$root/run.sh" --cluster debian-6.1-generic --mpi
 
 out=$scratch/nosuch
 expect 2 '^run.sh: --suite nosuch: no such suite' "R4: run.sh --suite nosuch: exit 2" \

@@ -133,7 +133,8 @@ void fl_mpi_judge(json_t *doc, json_t *ranks, const char *spoils)
 	json_t *v, *r;
 	size_t i;
 
-	if (!sets || !crowded)
+	/* A workload with no figure that sharing a PU spoils: nothing to mark. */
+	if (!sets || !crowded || !spoils)
 		goto gather;
 	json_array_foreach(ranks, i, r)
 		parse_cpulist(json_string_value(json_object_get(r, "cpus_allowed")), &sets[i]);

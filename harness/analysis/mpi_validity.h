@@ -19,7 +19,8 @@ void fl_mpi_cpulist(const cpu_set_t *set, char *buf, size_t len);
  * Rank 0: add "oversubscribed" (spoiling the metric families @spoils) to
  * the validity of every rank of @ranks that shares a PU with another rank
  * of its host (from their "host" and "cpus_allowed"), then set @doc's
- * "validity" from its ranks'.
+ * "validity" from its ranks'. @spoils NULL: the workload has no figure a
+ * shared PU spoils (an integrity check alone), and no rank is marked.
  */
 void fl_mpi_judge(json_t *doc, json_t *ranks, const char *spoils);
 

@@ -86,6 +86,34 @@ static void coherence_rows(FILE *f, json_t *ranks)
 		   "promise: what the rank's mount promises a mapping (mmap; close-to-open, NFS: each turn opens and maps afresh; none, NFS nocto: stale reads are allowed, not violations).\n");
 }
 
+static void cow_rows(FILE *f, json_t *ranks)
+{
+	json_t *r;
+	size_t i;
+
+	struct fl_table *t = fl_table_new("rlrllrrrrrl", "rank", "host", "node", "PUs", "role",
+					  "passes", "pages checked", "lost markers", "incoherent",
+					  "stale allowed", "promise", NULL);
+
+	json_array_foreach(ranks, i, r) {
+		char passes[32], pages[32], lost[32], stale[32], allowed[32];
+
+		count_cell(passes, sizeof(passes), r, "passes", "all");
+		count_cell(pages, sizeof(pages), r, "pages_checked", "all");
+		count_cell(lost, sizeof(lost), r, "lost_markers", "all");
+		count_cell(stale, sizeof(stale), r, "incoherent", "all");
+		count_cell(allowed, sizeof(allowed), r, "stale_allowed", "all");
+		rank_cells(t, r, i);
+		fl_table_cell(t, "%s", json_string_value(json_object_get(r, "role")) ?: "?");
+		fl_table_cells(t, passes, pages, lost, stale, allowed, NULL);
+		fl_table_cell(t, "%s", json_string_value(json_object_get(json_object_get(r, "promise"),
+									"model")) ?: "-");
+	}
+	fl_table_print(t, f, true);
+	fl_table_free(t);
+	fprintf(f, "\nlost markers: COWed private pages that did not keep what the rank stored; incoherent: pages never COWed that did not show the remote write.\n");
+}
+
 static void faultstorm_rows(FILE *f, json_t *ranks)
 {
 	json_t *r;
@@ -136,6 +164,8 @@ void fl_summary_mpi(FILE *f, json_t *doc)
 	}
 	if (!strcmp(name, "mpi-coherence"))
 		coherence_rows(f, ranks);
+	else if (!strcmp(name, "mpi-cow"))
+		cow_rows(f, ranks);
 	else
 		faultstorm_rows(f, ranks);
 	fputc('\n', f);

@@ -72,7 +72,7 @@ static const struct fl_option mpi_cmd_options[] = {
 	{ .name = "out-dir", .type = FL_OPT_STR, .offset = O(out_dir), .arg = "DIR",
 	  .help = "where the result files go (created)" },
 	{ .name = "workloads", .type = FL_OPT_STR, .offset = O(workloads),
-	  .def = "mpi-coherence,mpi-faultstorm", .arg = "LIST", .help = "MPI workloads to run" },
+	  .def = "mpi-coherence,mpi-cow,mpi-faultstorm", .arg = "LIST", .help = "MPI workloads to run" },
 	{ .name = "duration", .type = FL_OPT_DOUBLE, .offset = O(duration_s), .def = "3",
 	  .arg = "SECONDS", .help = "length of timed workloads (mpi-faultstorm)", .min = 0.1,
 	  .max = 86400 },

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Block contents of the rotating-writer coherence test. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "integrity/coherence.h"
 
@@ -155,4 +159,30 @@ const char *fl_coh_promise_name(enum fl_coh_promise p)
 	};
 
 	return names[p];
+}
+
+int fl_coh_reopen(enum fl_coh_promise p, const char *path, size_t map_len, char *err,
+		  size_t len)
+{
+	void *map;
+	int fd;
+
+	if (p == FL_COH_MMAP)
+		return 0;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		snprintf(err, len, "reopen %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	map = mmap(NULL, map_len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		int e = errno;
+
+		snprintf(err, len, "mmap %s again: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	munmap(map, map_len);
+	close(fd);
+	return 0;
 }

@@ -94,4 +94,13 @@ enum fl_coh_promise fl_coh_promise_of(const char *type, const char *options, cha
 				      size_t len);
 const char *fl_coh_promise_name(enum fl_coh_promise p);
 
+/*
+ * A reader's open and fresh read-only mmap of @path (@map_len bytes), as
+ * close-to-open asks before it looks: where NFS revalidates and drops the
+ * file's stale pages from every mapping. Nothing under FL_COH_MMAP. 0, or
+ * -errno with @err.
+ */
+int fl_coh_reopen(enum fl_coh_promise p, const char *path, size_t map_len, char *err,
+		  size_t len);
+
 #endif /* FL_COHERENCE_H */

@@ -243,7 +243,6 @@ static void add_cache_identity(json_t *mine, const char *dir)
 	if (!*boot || stat(dir, &st))
 		return;
 	fl_env_fs_of(dir, &m);
-	json_object_set_new(mine, "dir", json_string(dir));
 	json_object_set_new(mine, "boot_id", json_string(boot));
 	json_object_set_new(mine, "fs", json_pack("{s:s, s:o}", "type", m.type, "dev",
 			    json_sprintf("%u:%u", major(st.st_dev), minor(st.st_dev))));
@@ -293,10 +292,14 @@ int main(int argc, char **argv)
 
 	wl = argc > 1 ? find(argv[1]) : NULL;
 	if (!wl) {
+		char names[256] = "";
+
+		for (int i = 0; fl_mpi_workloads[i]; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", fl_mpi_workloads[i]->name);
 		if (c.rank == 0)
-			fl_err("faultline-mpi: %s workload%s%s (mpi-coherence, mpi-faultstorm)",
-			       argc > 1 ? "unknown" : "missing", argc > 1 ? " " : "",
-			       argc > 1 ? argv[1] : "");
+			fl_err("faultline-mpi: %s workload%s%s (%s)", argc > 1 ? "unknown" : "missing",
+			       argc > 1 ? " " : "", argc > 1 ? argv[1] : "", names);
 		MPI_Finalize();
 		return FL_EXIT_USAGE;
 	}

@@ -138,10 +138,7 @@ struct rank_state {
 	json_t *details;
 };
 
-/*
- * Map @s's file afresh: under close-to-open that open and mmap are where
- * NFS revalidates, dropping the file's stale pages from every mapping.
- */
+/* The writer's own open and mmap of @s's file for its turn. */
 static int map_again(struct rank_state *s, int flags, int *fd, uint8_t **map, char *err,
 		     size_t len)
 {
@@ -164,20 +161,6 @@ static void unmap(struct rank_state *s, int fd, uint8_t *map)
 {
 	munmap(map, s->map_len);
 	close(fd);
-}
-
-/* A reader's open before it looks, as close-to-open asks. */
-static int revalidate(struct rank_state *s, char *err, size_t len)
-{
-	uint8_t *map;
-	int fd, ret;
-
-	if (s->promise == FL_COH_MMAP)
-		return 0;
-	ret = map_again(s, O_RDONLY, &fd, &map, err, len);
-	if (!ret)
-		unmap(s, fd, map);
-	return ret;
 }
 
 /*
@@ -246,7 +229,7 @@ static int verify_file(struct rank_state *s, uint64_t pass, char *err, size_t le
 {
 	uint64_t nr = fl_coh_nr_blocks(&s->l), t0 = fl_mono_ns();
 	struct fl_coh_seen seen;
-	int code, ret = revalidate(s, err, len);
+	int code, ret = fl_coh_reopen(s->promise, s->path, s->map_len, err, len);
 
 	if (ret)
 		return ret;
