@@ -85,4 +85,50 @@ expect 2 "variant \"nosuch\": no .*nosuch.variant" "a cluster of an unknown vari
 [ ! -e "$c/out" ]
 ok $? "a refused cluster writes nothing"
 
+# summary.md of cluster runs: a section per cluster (filesystem), a table
+# per host joining the guest's figures to its ranks' findings, and each
+# MPI result's own table. The results come from clusterfs on this host, the
+# cluster.json beside them is made here in its documented shape.
+if [ -x "$(dirname "$FAULTLINE")/faultline-mpi" ] && [ -c /dev/fuse ] && [ "$(id -u)" = 0 ]; then
+	sum=$scratch/sum
+	host=$(hostname)
+	mkdir -p "$sum/two"
+	TMPDIR=$scratch "$FAULTLINE" mpi --np 2 --passes 2 --duration 0.3 --out-dir "$sum/two/results" \
+		>"$scratch/mpi.log" 2>&1
+	for d in two one; do
+		mkdir -p "$sum/$d/results"
+		jq -n --arg h "$host" --arg d "$d" '{schema: "faultline-cluster/1", cluster: "nfs",
+			variant: "debian-6.1-generic", release: "6.1.0-50-amd64", accel: "tcg", fs: "nfs",
+			mount_options: (if $d == "one" then "vers=3,nocto" else "" end), status: "ok", exit_code: 0,
+			seconds: 80, hosts: [{name: $h, address: "10.77.0.1", memory: "1G", boot_s: 5.5,
+			guest_used_kib: 115000, qemu_peak_rss_kib: 600000}, {name: "node1", address: "10.77.0.2",
+			memory: "1G", boot_s: 6.5, guest_used_kib: 110000, qemu_peak_rss_kib: 580000}],
+			commands: [{args: "mpi --hostfile $HOSTFILE", status: "done", exit_code: 0}]}' \
+			>"$sum/$d/cluster.json"
+	done
+	echo '{"not json' >"$sum/one/results/broken.json"
+	"$FAULTLINE" summary "$sum" >/dev/null 2>"$scratch/sum.err"
+	st=$?
+	md=$sum/summary.md
+	[ $st -eq 0 ] && grep -q '^- clusters: 2, a section each$' "$md" &&
+		grep -q '^## one: nfs on 2 guests of debian-6.1-generic (6.1.0-50-amd64, tcg)$' "$md" &&
+		grep -q '^## two: nfs on 2 guests' "$md" && grep -q '^- mount options: `vers=3,nocto`$' "$md"
+	ok $? "summary of two clusters: a section each, titled by directory, with the mount options (exit $st)"
+	# This host ran both ranks; node1 ran none.
+	grep -Eq "^\| $host \| 10\.77\.0\.1 \| 5\.5 \| 112 \| 585 \| 2 \| 0 \| 0 \| [0-9]+ \| mmap \|$" "$md" &&
+		grep -Eq '^\| node1 \| 10\.77\.0\.2 \| 6\.5 \| 107 \| 566 \| 0 \| 0 \| 0 \| - \| - \|$' "$md"
+	ok $? "the host table: boot, memory, ranks, violations, stale reads allowed, faults/s, promise"
+	[ -s "$sum/two/results/mpi-cow.json" ] || diag "mpi: $(tail -n 3 "$scratch/mpi.log")"
+	diag "host rows: $(grep -E '^\| ('"$host"'|node1) \| 10' "$md" | tr '\n' ' ')"
+	grep -q '^### mpi-coherence: 2 ranks, clusterfs' "$md" && grep -q '^### mpi-cow: 2 ranks' "$md" &&
+		grep -q '^### mpi-faultstorm: 2 ranks' "$md"
+	ok $? "each MPI result of a cluster keeps its own rank table"
+	grep -q 'broken.json' "$scratch/sum.err"
+	ok $? "a result that is not JSON is named and skipped, not fatal"
+	"$FAULTLINE" summary "$sum/two" >/dev/null && grep -q '^## nfs: nfs on 2 guests' "$sum/two/summary.md"
+	ok $? "summary of one cluster's own directory"
+else
+	skip "summary of cluster runs" "needs faultline-mpi, /dev/fuse and root"
+fi
+
 done_testing
