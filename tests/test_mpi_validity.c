@@ -246,6 +246,24 @@ TEST(a_local_filesystem_across_hosts_is_not_shared)
 	json_decref(ranks);
 }
 
+/* A local --dir across guests: the launcher's test directory is on node0 only. */
+TEST(a_rank_that_does_not_see_its_directory_is_not_shared)
+{
+	json_t *ranks = json_pack("[o, o]", cache_rank("b1", "tmpfs", "0:20"),
+				  json_pack("{s:s, s:s, s:s, s:o}", "dir", "/tmp/faultline.x",
+					    "boot_id", "b2", "dir_missing", "No such file or directory",
+					    "validity", fl_validity_new()));
+	const char *text;
+
+	fl_mpi_judge_sharing(ranks);
+	EXPECT_TRUE(has_code(ranks, 1, "dir_not_shared"));
+	EXPECT_TRUE(!(has_code(ranks, 0, "dir_not_shared")));
+	text = json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(
+		json_array_get(ranks, 1), "validity"), "reasons"), 0), "text"));
+	EXPECT_TRUE(text && strstr(text, "/tmp/faultline.x (No such file or directory)"));
+	json_decref(ranks);
+}
+
 TEST(a_cluster_filesystem_across_hosts_is_fine)
 {
 	json_t *ranks = json_pack("[o, o]", cache_rank("b1", "ocfs2", "8:16"),

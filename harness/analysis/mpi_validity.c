@@ -226,6 +226,21 @@ void fl_mpi_judge_sharing(json_t *ranks)
 	char text[512];
 	json_t *r, *q;
 
+	bool missing = false;
+
+	/* A rank that does not see the directory the launcher made. */
+	json_array_foreach(ranks, i, r) {
+		if (!str_at(r, "dir_missing", NULL))
+			continue;
+		snprintf(text, sizeof(text),
+			 "it does not see its directory %s (%s), which the launcher made on rank 0's "
+			 "host: --dir is not one filesystem every host shares",
+			 str_at(r, "dir", NULL) ?: "?", str_at(r, "dir_missing", NULL));
+		add_reason(r, "dir_not_shared", text);
+		missing = true;
+	}
+	if (missing)
+		return;
 	json_array_foreach(ranks, i, r) {
 		const char *boot = str_at(r, "boot_id", NULL), *dev = str_at(r, "fs", "dev");
 		int with = 0;

@@ -31,8 +31,10 @@ void fl_mpi_judge(json_t *doc, json_t *ranks, const char *spoils);
  * directories are on one filesystem (one dev) share one page cache, so
  * coherence between them holds trivially: "one_page_cache". Ranks on
  * different kernels with a local filesystem (ext4, xfs, tmpfs, ...) do not
- * share the file at all: "dir_not_shared". Both spoil everything. Ranks
- * without those keys (older documents) are left alone.
+ * share the file at all: "dir_not_shared", as are ranks that do not see
+ * their directory ("dir_missing": the launcher made it on rank 0's host).
+ * Both spoil everything. Ranks without those keys (older documents) are
+ * left alone.
  */
 void fl_mpi_judge_sharing(json_t *ranks);
 

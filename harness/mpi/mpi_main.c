@@ -240,8 +240,14 @@ static void add_cache_identity(json_t *mine, const char *dir)
 		boot[strcspn(boot, "\n")] = '\0';
 	if (f)
 		fclose(f);
-	if (!*boot || stat(dir, &st))
+	if (!*boot)
 		return;
+	/* Not there: rank 0's side made it, so --dir is not shared with this host. */
+	if (stat(dir, &st)) {
+		json_object_set_new(mine, "boot_id", json_string(boot));
+		json_object_set_new(mine, "dir_missing", json_string(strerror(errno)));
+		return;
+	}
 	fl_env_fs_of(dir, &m);
 	json_object_set_new(mine, "boot_id", json_string(boot));
 	json_object_set_new(mine, "fs", json_pack("{s:s, s:o}", "type", m.type, "dev",
@@ -341,6 +347,9 @@ int main(int argc, char **argv)
 	ret = wl->run(&c, params, mine, err, sizeof(err));
 	if (ret)
 		json_object_set_new(mine, "error", json_string(err));
+	/* Stopped because another rank failed: that rank's error is the one to tell. */
+	if (ret == -ECANCELED)
+		json_object_set_new(mine, "cancelled", json_true());
 	code = ret ? fl_exit_for_errno(ret) : FL_EXIT_OK;
 	MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, c.comm);
 	ranks = gather(&c, mine);
@@ -348,10 +357,13 @@ int main(int argc, char **argv)
 		size_t i;
 		json_t *r;
 
-		json_array_foreach(ranks, i, r)
-			if (json_object_get(r, "error") && !errors[0])
-				snprintf(errors, sizeof(errors), "rank %zu: %s", i,
-					 json_string_value(json_object_get(r, "error")));
+		for (int pass = 0; pass < 2; pass++)
+			json_array_foreach(ranks, i, r)
+				if (json_object_get(r, "error") && !errors[0] &&
+				    (pass || !json_is_true(json_object_get(r, "cancelled"))))
+					snprintf(errors, sizeof(errors), "rank %zu on %s: %s", i,
+						 json_string_value(json_object_get(r, "host")) ?: "?",
+						 json_string_value(json_object_get(r, "error")));
 		worst = write_doc(&c, wl, params, &o, ranks, worst, errors, argc, argv);
 	}
 	/* Every rank returns the same: 0 when the document holds the verdict. */
