@@ -153,6 +153,18 @@ direct=$scratch/direct
 mkdir -p "$direct"
 mpirun=(mpirun --allow-run-as-root --oversubscribe -np 2 "$mpi_bin")
 
+# A rank that does not see its directory (here: a view that is not there;
+# in a cluster, --dir on a local filesystem): the run fails, the document
+# tells that rank's own error, not the one it cancelled, and why.
+r=$scratch/missing.json
+"${mpirun[@]}" mpi-coherence --passes 2 --dir "$direct" --views "$scratch/nowhere" --out "$r" \
+	>"$scratch/log" 2>&1
+validate "$r" && jqv --arg d "$scratch/nowhere" '.status == "failed"
+	and (.error | startswith("rank 1 on ") and contains(": open " + $d + "/mpi-coherence.dat: No such file"))
+	and any(.ranks[1].validity.reasons[]; .code == "dir_not_shared" and (.text | contains($d)))
+	and .ranks[0].cancelled == true' "$r"
+ok $? "a rank that does not see its directory: failed, with its own error and dir_not_shared"
+
 # A writer asked for 1 write a second in a 0.5 s window barely writes.
 r=$scratch/starved.json
 "${mpirun[@]}" mpi-faultstorm --inval-rate 1 --duration 0.5 --dir "$direct" --out "$r" \

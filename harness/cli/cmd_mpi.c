@@ -115,6 +115,11 @@ static int judge_doc(const char *out, const char *workload, int code)
 	json_t *allowed = json_object_get(json_object_get(doc, "integrity"), "stale_allowed");
 
 	snprintf(what, sizeof(what), "mpi: %s (%s)", workload, out);
+	/* Rank 0's own word on a failure; the launcher's own was said already. */
+	if (json_object_get(doc, "ranks") &&
+	    !strcmp(json_string_value(json_object_get(doc, "status")) ?: "", "failed"))
+		fl_err("mpi: %s failed: %s", workload,
+		       json_string_value(json_object_get(doc, "error")) ?: "(no error recorded)");
 	fl_validity_warn(what, doc);
 	if (allowed)
 		fprintf(stderr, "faultline: mpi: %s: %lld stale reads, allowed, not violations: %s\n",
