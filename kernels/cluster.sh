@@ -136,7 +136,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroo
 	{ echo "FAULTLINE-NODE-FAILED cannot mount the host's root over 9p"; poweroff -f; }
 # The host's own /run and /tmp stay out of sight.
 mount -t tmpfs run /newroot/run && mount -t tmpfs tmp /newroot/tmp && mkdir /newroot/run/faultline &&
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 work /newroot/run/faultline ||
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 work /newroot/run/faultline ||
 	{ echo "FAULTLINE-NODE-FAILED cannot mount the work share over 9p"; poweroff -f; }
 umount /proc /sys /dev
 exec switch_root /newroot /bin/bash $tree/kernels/cluster-guest.sh boot
