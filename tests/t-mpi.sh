@@ -144,6 +144,30 @@ validate "$bad/mpi-cow.json" &&
 	jqv '.exit_code == 1 and .ranks[1].incoherent > 0 and .ranks[1].lost_markers == 0
 	and all(.integrity.details[]; .kind == "incoherent" and .page % 2 == 1)' "$bad/mpi-cow.json"
 ok $? "skip-invalidation: mpi-cow finds pages never COWed stale, and the COWed ones kept"
+# The promise a check judges by, forced (on NFS it is read from the mount:
+# kernels/README.md). Close-to-open's protocol (each turn opens and maps
+# afresh) still finds clusterfs's missing invalidation; a filesystem that
+# promises nothing gets its stale reads counted as allowed, exit 0.
+cto=$scratch/cto
+"$fl" mpi --np 2 --passes 6 --workloads mpi-coherence,mpi-cow --clusterfs-fault skip-invalidation \
+	--promise close-to-open --out-dir "$cto" >"$scratch/log" 2>&1
+st=$?
+[ $st -eq 1 ] && jqv 'all(.integrity.violations > 0 and (.ranks[1].promise.model == "close-to-open"))' \
+	--slurp "$cto/mpi-coherence.json" "$cto/mpi-cow.json"
+ok $? "--promise close-to-open: reopening each turn, the checks still find the stale pages (exit $st)"
+none=$scratch/none
+"$fl" mpi --np 2 --passes 6 --workloads mpi-coherence,mpi-cow --clusterfs-fault skip-invalidation \
+	--promise none --out-dir "$none" >"$scratch/log" 2>&1
+st=$?
+[ $st -eq 0 ] && validate "$none/mpi-coherence.json" && validate "$none/mpi-cow.json" &&
+	jqv 'all(.exit_code == 0 and .integrity.violations == 0 and .integrity.stale_allowed.reads > 0
+		and .integrity.stale_allowed.because == "forced by --promise none"
+		and .ranks[1].promise.model == "none" and .ranks[1].stale_allowed > 0)' \
+		--slurp "$none/mpi-coherence.json" "$none/mpi-cow.json" &&
+	grep -q 'mpi: mpi-coherence: [0-9]* stale reads, allowed, not violations: forced by --promise none' "$scratch/log"
+ok $? "--promise none: stale reads counted as allowed, labelled, never violations (exit $st)"
+expect 2 "--promise bogus: expected one of auto\\|mmap\\|close-to-open\\|none" "--promise bogus: exit 2, naming the choices" \
+	-- "$fl" mpi --promise bogus --out-dir "$scratch/x"
 ! leftovers
 ok $? "after a failed check: nothing left"
 

@@ -36,6 +36,7 @@
 #include "base/validity.h"
 #include "cli/commands.h"
 #include "clusterfs/clusterfs.h"
+#include "integrity/coherence.h"
 #include "run/env.h"
 
 #define MAX_ARGS 96
@@ -54,7 +55,7 @@ struct mpi_cmd_opts {
 	double duration_s;
 	uint64_t passes;
 	const char *inval_rate;
-	int fault;
+	int fault, promise;
 };
 
 #define O(f) offsetof(struct mpi_cmd_opts, f)
@@ -81,6 +82,10 @@ static const struct fl_option mpi_cmd_options[] = {
 	{ .name = "inval-rate", .type = FL_OPT_STR, .offset = O(inval_rate), .arg = "PER_SEC",
 	  .help = "writes per second of mpi-faultstorm's writer (default: the workload's; 0: "
 		  "as fast as it can), lower for emulated guests" },
+	{ .name = "promise", .type = FL_OPT_ENUM, .offset = O(promise), .def = "auto",
+	  .choices = fl_coh_promise_choices,
+	  .help = "what the filesystem promises a mapping, for mpi-coherence and mpi-cow: auto "
+		  "reads each rank's mount (NFS: close-to-open; nocto: none); forcing it is for tests" },
 	{ .name = "clusterfs-fault", .type = FL_OPT_ENUM, .offset = O(fault), .def = "none",
 	  .choices = fault_names,
 	  .help = "test only: make clusterfs forget to invalidate, to prove the checks catch it" },
@@ -276,6 +281,10 @@ static int run_workload(const struct mpi_cmd_opts *o, const char *mpirun, const 
 	if (!strcmp(workload, "mpi-coherence")) {
 		argv[n++] = "--passes";
 		argv[n++] = passes;
+	}
+	if (strcmp(workload, "mpi-faultstorm") && o->promise) {
+		argv[n++] = "--promise";
+		argv[n++] = (char *)fl_coh_promise_choices[o->promise];
 	}
 	if (!strcmp(workload, "mpi-faultstorm") && o->inval_rate) {
 		argv[n++] = "--inval-rate";

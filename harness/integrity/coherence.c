@@ -151,14 +151,11 @@ enum fl_coh_promise fl_coh_promise_of(const char *type, const char *options, cha
 	return FL_COH_NONE;
 }
 
+const char *const fl_coh_promise_choices[] = { "auto", "mmap", "close-to-open", "none", NULL };
+
 const char *fl_coh_promise_name(enum fl_coh_promise p)
 {
-	static const char *const names[] = {
-		[FL_COH_MMAP] = "mmap", [FL_COH_CLOSE_TO_OPEN] = "close-to-open",
-		[FL_COH_NONE] = "none",
-	};
-
-	return names[p];
+	return fl_coh_promise_choices[p + 1];
 }
 
 int fl_coh_reopen(enum fl_coh_promise p, const char *path, size_t map_len, char *err,

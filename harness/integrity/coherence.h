@@ -93,6 +93,11 @@ enum fl_coh_promise { FL_COH_MMAP, FL_COH_CLOSE_TO_OPEN, FL_COH_NONE };
 enum fl_coh_promise fl_coh_promise_of(const char *type, const char *options, char *why,
 				      size_t len);
 const char *fl_coh_promise_name(enum fl_coh_promise p);
+/*
+ * The choices of the checks' --promise: "auto" (read the mount), then each
+ * promise by name in the enum's order, NULL-terminated.
+ */
+extern const char *const fl_coh_promise_choices[];
 
 /*
  * A reader's open and fresh read-only mmap of @path (@map_len bytes), as

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "base/option.h"
+#include "integrity/coherence.h"
 
 struct fl_mpi_ctx {
 	MPI_Comm comm;
@@ -70,5 +71,14 @@ int fl_mpi_any(const struct fl_mpi_ctx *c, int mine);
  * created with {host, node, ranks: []} when new; @r is added to its ranks.
  */
 json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank);
+
+/*
+ * --promise of the checks (mpi-coherence, mpi-cow), an index into
+ * fl_coh_promise_choices: "auto" reads what the mount of @dir promises
+ * (fl_coh_promise_of); the others force it (tests, or a filesystem
+ * faultline does not know). @why gets it in words.
+ */
+#define FL_MPI_PROMISE_AUTO 0
+enum fl_coh_promise fl_mpi_promise(const char *dir, int forced, char *why, size_t len);
 
 #endif /* FL_MPI_WORKLOAD_H */

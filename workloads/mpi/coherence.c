@@ -32,7 +32,6 @@
 #include "base/validity.h"
 #include "integrity/coherence.h"
 #include "mpi/mpi_workload.h"
-#include "run/env.h"
 
 #define FILE_NAME "mpi-coherence.dat"
 #define DETAILS_PER_RANK 20
@@ -42,7 +41,7 @@ enum { START_FULL, START_HOLES };
 
 struct coh_params {
 	uint64_t size, block, passes;
-	int write, start;
+	int write, start, promise;
 	bool prefault;
 };
 
@@ -66,6 +65,10 @@ static const struct fl_option coh_options[] = {
 	  .choices = start_names, .help = "the file starts written, or as holes" },
 	{ .name = "prefault", .type = FL_OPT_BOOL, .offset = P(prefault), .def = "true",
 	  .help = "every rank faults the whole file in first (stale pages are mapped)" },
+	{ .name = "promise", .type = FL_OPT_ENUM, .offset = P(promise), .def = "auto",
+	  .choices = fl_coh_promise_choices,
+	  .help = "what the filesystem promises a mapping: auto reads the mount (NFS: "
+		  "close-to-open, nocto: none); forcing it is for tests" },
 	{ 0 }
 };
 #undef P
@@ -138,17 +141,15 @@ struct rank_state {
 	json_t *details;
 };
 
-/* The writer's own open and mmap of @s's file for its turn. */
-static int map_again(struct rank_state *s, int flags, int *fd, uint8_t **map, char *err,
-		     size_t len)
+/* The writer's own open and mmap of @s's file, for its turn only. */
+static int open_for_turn(struct rank_state *s, int *fd, uint8_t **map, char *err, size_t len)
 {
-	*fd = open(s->path, flags);
+	*fd = open(s->path, O_RDWR);
 	if (*fd < 0) {
 		fl_set_err(err, len, "reopen %s: %s", s->path, strerror(errno));
 		return -errno;
 	}
-	*map = mmap(NULL, s->map_len, flags == O_RDWR ? PROT_READ | PROT_WRITE : PROT_READ,
-		    MAP_SHARED, *fd, 0);
+	*map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
 	if (*map == MAP_FAILED) {
 		fl_set_err(err, len, "mmap %s again: %s", s->path, strerror(errno));
 		close(*fd);
@@ -176,7 +177,7 @@ static int write_blocks(struct rank_state *s, uint64_t pass, char *err, size_t l
 	uint8_t *map = s->map;
 	int code, fd = s->fd, ret = 0;
 
-	if (s->promise != FL_COH_MMAP && (ret = map_again(s, O_RDWR, &fd, &map, err, len)))
+	if (s->promise != FL_COH_MMAP && (ret = open_for_turn(s, &fd, &map, err, len)))
 		return ret;
 	for (uint64_t b = s->c->rank; b < nr && !ret; b += s->l.writers) {
 		uint64_t n = fl_coh_block_len(&s->l, b), off = b * s->l.block;
@@ -253,10 +254,8 @@ static int verify_file(struct rank_state *s, uint64_t pass, char *err, size_t le
 static int setup(struct rank_state *s, const char *path, char *err, size_t len)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct fl_mount m;
-
-	fl_env_fs_of(path, &m);
-	s->promise = fl_coh_promise_of(m.type, m.options, s->promise_why, sizeof(s->promise_why));
+	s->promise = fl_mpi_promise(s->c->dir, s->p->promise, s->promise_why,
+				    sizeof(s->promise_why));
 	s->path = path;
 	/* Under close-to-open the mapping kept is read-only: see write_blocks(). */
 	s->fd = open(path, s->promise == FL_COH_MMAP ? O_RDWR : O_RDONLY);

@@ -26,7 +26,6 @@
 #include "base/validity.h"
 #include "integrity/coherence.h"
 #include "mpi/mpi_workload.h"
-#include "run/env.h"
 
 #define FILE_NAME "mpi-cow.dat"
 #define DETAILS_PER_RANK 20
@@ -35,6 +34,7 @@
 
 struct cow_params {
 	uint64_t pages, passes;
+	int promise;
 };
 
 #define P(f) offsetof(struct cow_params, f)
@@ -43,6 +43,10 @@ static const struct fl_option cow_options[] = {
 	  .help = "pages in the file; the even ones are COWed", .min = 2, .max = 1 << 20 },
 	{ .name = "passes", .type = FL_OPT_UINT, .offset = P(passes), .def = "16",
 	  .help = "remote writes, each followed by every mapper's check", .min = 1, .max = 1000000 },
+	{ .name = "promise", .type = FL_OPT_ENUM, .offset = P(promise), .def = "auto",
+	  .choices = fl_coh_promise_choices,
+	  .help = "what the filesystem promises a mapping: auto reads the mount (NFS: "
+		  "close-to-open, nocto: none); forcing it is for tests" },
 	{ 0 }
 };
 #undef P
@@ -174,7 +178,6 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 	json_t *v = json_object_get(out, "validity");
 	int ret = 0, stopped = 0;
 	uint64_t pass = 0;
-	struct fl_mount m;
 
 	s.ps = (uint64_t)sysconf(_SC_PAGESIZE);
 	s.map_len = p->pages * s.ps;
@@ -187,9 +190,7 @@ static int run(const struct fl_mpi_ctx *c, const void *params, json_t *out, char
 	if (c->rank == 0 && !ret)
 		ret = write_file(&s, 1, O_CREAT | O_TRUNC, err, len);
 	if (!fl_mpi_any(c, ret != 0) && c->rank != 0) {
-		fl_env_fs_of(c->dir, &m);
-		s.promise = fl_coh_promise_of(m.type, m.options, s.promise_why,
-					      sizeof(s.promise_why));
+		s.promise = fl_mpi_promise(c->dir, p->promise, s.promise_why, sizeof(s.promise_why));
 		ret = map_private(&s, err, len);
 	}
 	if (fl_mpi_any(c, ret != 0)) {
