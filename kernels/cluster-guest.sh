@@ -7,6 +7,7 @@
 #   cluster-guest.sh fs-make     node0: make the filesystem (or serve it)
 #   cluster-guest.sh fs-mount    mount it at /mnt/shared (and its views)
 #   cluster-guest.sh fs-umount   unmount it
+#   cluster-guest.sh power-off   power this guest off now
 # node0 runs the fs-* steps on every guest over ssh, runs the commands,
 # and powers the cluster off. Lines starting FAULTLINE- on node0's console
 # are what kernels/cluster.sh reads.
