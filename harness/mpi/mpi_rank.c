@@ -37,3 +37,9 @@ json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank)
 	json_array_append_new(json_object_get(n, "ranks"), json_integer(rank));
 	return n;
 }
+
+void fl_mpi_node_add(json_t *node, json_t *r, const char *key)
+{
+	json_object_set_new(node, key, json_integer(json_integer_value(json_object_get(node, key)) +
+						    json_integer_value(json_object_get(r, key))));
+}

@@ -72,6 +72,9 @@ int fl_mpi_any(const struct fl_mpi_ctx *c, int mine);
  */
 json_t *fl_mpi_node_of(json_t *nodes, json_t *r, int rank);
 
+/* For totals(): add rank @r's integer @key to the same key of @node. */
+void fl_mpi_node_add(json_t *node, json_t *r, const char *key);
+
 /*
  * --promise of the checks (mpi-coherence, mpi-cow), an index into
  * fl_coh_promise_choices: "auto" reads what the mount of @dir promises

@@ -376,11 +376,9 @@ static void totals(json_t *ranks, json_t *doc)
 	json_array_foreach(ranks, i, r) {
 		json_t *n = fl_mpi_node_of(nodes, r, (int)i), *x;
 
-#define ADD(k, v) json_object_set_new(n, k, json_integer(json_integer_value(json_object_get(n, k)) + (v)))
-		ADD("blocks_verified", json_integer_value(json_object_get(r, "blocks_verified")));
-		ADD("violations", json_integer_value(json_object_get(r, "violations")));
-		ADD("stale_allowed", json_integer_value(json_object_get(r, "stale_allowed")));
-#undef ADD
+		fl_mpi_node_add(n, r, "blocks_verified");
+		fl_mpi_node_add(n, r, "violations");
+		fl_mpi_node_add(n, r, "stale_allowed");
 		x = json_object_get(json_object_get(r, "verify_ns"), "p99");
 		if (json_integer_value(x) >= json_integer_value(json_object_get(n, "verify_p99_ns_max")))
 			json_object_set(n, "verify_p99_ns_max", x);

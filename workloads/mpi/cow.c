@@ -248,13 +248,10 @@ static void totals(json_t *ranks, json_t *doc)
 	json_array_foreach(ranks, i, r) {
 		json_t *n = fl_mpi_node_of(nodes, r, (int)i);
 
-#define ADD(k) json_object_set_new(n, k, json_integer(json_integer_value(json_object_get(n, k)) + \
-					json_integer_value(json_object_get(r, k))))
-		ADD("pages_checked");
-		ADD("lost_markers");
-		ADD("incoherent");
-		ADD("stale_allowed");
-#undef ADD
+		fl_mpi_node_add(n, r, "pages_checked");
+		fl_mpi_node_add(n, r, "lost_markers");
+		fl_mpi_node_add(n, r, "incoherent");
+		fl_mpi_node_add(n, r, "stale_allowed");
 		if (json_integer_value(json_object_get(r, "passes")) > passes)
 			passes = json_integer_value(json_object_get(r, "passes"));
 		checked += json_integer_value(json_object_get(r, "pages_checked"));
